@@ -1,0 +1,1 @@
+"""Mock interviewer: personas, rubrics, an interview engine and rubric-based feedback."""

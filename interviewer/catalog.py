@@ -1,0 +1,297 @@
+"""Load and validate personas (who interviews) and rubrics (how answers are judged).
+
+Both are YAML data files. A bad file fails with its path and the path of the bad field,
+so an author can fix it without reading this code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+Language = Literal["en", "fr"]
+LANGUAGES: tuple[Language, ...] = ("en", "fr")
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Localized(Strict):
+    """A text shown to the candidate, in every language a persona can speak."""
+
+    en: Text
+    fr: Text
+
+    def get(self, language: Language) -> str:
+        return getattr(self, language)
+
+
+class Phrases(Strict):
+    """Lexical cues in each language (the offline scorer matches their stems)."""
+
+    en: list[Text] = Field(min_length=1)
+    fr: list[Text] = Field(min_length=1)
+
+    def get(self, language: Language) -> list[str]:
+        return list(getattr(self, language))
+
+
+# ---------------------------------------------------------------- rubric
+
+
+class Criterion(Strict):
+    id: Slug
+    name: Text
+    description: Text
+    weight: float = Field(gt=0, le=1)
+    levels: dict[Literal[1, 2, 3, 4, 5], Text]
+    # Which part of the evidence this criterion rests on: what was said (content) or how (cues).
+    content_weight: float = Field(ge=0, le=1)
+    signals: Phrases | None = None
+
+    @model_validator(mode="after")
+    def _every_level_anchored(self) -> Criterion:
+        missing = sorted({1, 2, 3, 4, 5} - set(self.levels))
+        if missing:
+            raise ValueError(f"levels: an anchor is required for every level 1-5; missing {missing}")
+        if self.content_weight < 1 and self.signals is None:
+            raise ValueError("signals: required when content_weight < 1 (the cue part needs cues)")
+        return self
+
+
+class KeyPoint(Strict):
+    """One thing a good answer says; any phrase of the current language counts as saying it."""
+
+    label: Text
+    en: list[Text] = Field(min_length=1)
+    fr: list[Text] = Field(min_length=1)
+
+    def phrases(self, language: Language) -> list[str]:
+        # English technical terms are common in French answers, so French also accepts them.
+        return list(self.fr) + list(self.en) if language == "fr" else list(self.en)
+
+
+class QuestionKey(Strict):
+    """How answers to one question are judged on content."""
+
+    key_points: list[KeyPoint] = Field(min_length=1)
+    reference_answer: Text | None = None
+    source: Text | None = None
+
+
+class Rubric(Strict):
+    id: Slug
+    name: Text
+    description: Text
+    criteria: list[Criterion] = Field(min_length=4, max_length=6)
+    questions: dict[Slug, QuestionKey] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Rubric:
+        ids = [c.id for c in self.criteria]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"criteria: ids must be unique, got {ids}")
+        total = sum(c.weight for c in self.criteria)
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"criteria: weights must add up to 1.0, they add up to {total:.3f}")
+        return self
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        return next(c for c in self.criteria if c.id == criterion_id)
+
+
+# ---------------------------------------------------------------- persona
+
+
+class Question(Strict):
+    id: Slug
+    text: Localized
+    # Criteria this question gives evidence for; empty means every criterion of the rubric.
+    criteria: list[Slug] = Field(default_factory=list)
+    topic: Text | None = None
+
+
+class Stage(Strict):
+    id: Slug
+    title: Localized
+    minutes: int = Field(gt=0, le=120)
+    # The stage's pool of questions; `ask` of them are drawn per session (all, in order, if unset).
+    questions: list[Slug] = Field(min_length=1)
+    ask: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _ask_fits(self) -> Stage:
+        if self.ask is not None and self.ask > len(self.questions):
+            raise ValueError(f"ask: {self.ask} is more than the {len(self.questions)} questions of the stage")
+        return self
+
+
+class FollowUpLeadIns(Strict):
+    """How the interviewer opens a follow-up, by the reason it is asked."""
+
+    too_short: Localized
+    hedge: Localized
+    off_topic: Localized
+    missing_evidence: Localized
+
+
+class LanguageSwitch(Strict):
+    """A planned switch to another language for one question, as real interviewers do."""
+
+    when_language: Language
+    to: Language
+    question: Slug
+    announce: Localized
+
+
+class Persona(Strict):
+    id: Slug
+    name: Text
+    role: Text
+    description: Text
+    tone: Text
+    language: Language = "en"
+    rubric: Slug
+    duration_minutes: int = Field(gt=0, le=180)
+    max_follow_ups_per_question: int = Field(ge=0, le=5)
+    min_answer_words: int = Field(ge=1, le=400)
+    opening: Localized
+    closing: Localized
+    # The last words, after the candidate's own questions.
+    farewell: Localized
+    acknowledgements: list[Localized] = Field(min_length=1)
+    lead_ins: FollowUpLeadIns
+    stages: list[Stage] = Field(min_length=1)
+    questions: list[Question] = Field(min_length=10)
+    follow_ups: dict[Slug, list[Localized]]
+    language_switch: LanguageSwitch | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Persona:
+        question_ids = [q.id for q in self.questions]
+        if len(set(question_ids)) != len(question_ids):
+            raise ValueError("questions: ids must be unique")
+        known = set(question_ids)
+        for i, stage in enumerate(self.stages):
+            unknown = [q for q in stage.questions if q not in known]
+            if unknown:
+                raise ValueError(f"stages.{i}.questions: unknown question ids {unknown}")
+        planned = [q for s in self.stages for q in s.questions]
+        if len(set(planned)) != len(planned):
+            raise ValueError("stages: a question is planned twice")
+        if self.language_switch:
+            switch = self.language_switch.question
+            stage = next((s for s in self.stages if switch in s.questions), None)
+            if stage is None or stage.ask not in (None, len(stage.questions)):
+                raise ValueError("language_switch.question: must be in a stage that asks all its questions")
+        return self
+
+    @property
+    def planned_questions(self) -> list[str]:
+        return [q for s in self.stages for q in s.questions]
+
+    def question(self, question_id: str) -> Question:
+        return next(q for q in self.questions if q.id == question_id)
+
+    def stage_of(self, question_id: str) -> Stage:
+        return next(s for s in self.stages if question_id in s.questions)
+
+
+# ---------------------------------------------------------------- loading
+
+
+class CatalogError(Exception):
+    """A persona or rubric file is invalid; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Catalog:
+    personas: dict[str, Persona]
+    rubrics: dict[str, Rubric]
+
+    def persona(self, persona_id: str) -> Persona:
+        return self.personas[persona_id]
+
+    def rubric_for(self, persona: Persona) -> Rubric:
+        return self.rubrics[persona.rubric]
+
+
+def _read_yaml(path: Path) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise CatalogError(f"{path}: not valid YAML: {exc}") from exc
+
+
+def _validation_message(path: Path, exc: ValidationError) -> str:
+    lines = [f"{path}: invalid"]
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        lines.append(f"  {where}: {error['msg']}")
+    return "\n".join(lines)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_file(path: Path, model: type[M]) -> M:
+    data = _read_yaml(path)
+    try:
+        item = model.model_validate(data)
+    except ValidationError as exc:
+        raise CatalogError(_validation_message(path, exc)) from exc
+    if getattr(item, "id", None) != path.stem:
+        raise CatalogError(f"{path}: id: must equal the file name '{path.stem}'")
+    return item
+
+
+def cross_check(persona: Persona, rubric: Rubric, path: Path) -> None:
+    """Errors that need both files: criteria named by the persona must exist in its rubric."""
+    criteria = {c.id for c in rubric.criteria}
+    problems: list[str] = []
+    for i, question in enumerate(persona.questions):
+        unknown = [c for c in question.criteria if c not in criteria]
+        if unknown:
+            problems.append(f"questions.{i}.criteria: not in rubric '{rubric.id}': {unknown}")
+    for criterion_id, probes in persona.follow_ups.items():
+        if criterion_id not in criteria:
+            problems.append(f"follow_ups.{criterion_id}: not a criterion of rubric '{rubric.id}'")
+        if not probes:
+            problems.append(f"follow_ups.{criterion_id}: needs at least one probe")
+    for criterion_id in sorted(criteria - set(persona.follow_ups)):
+        problems.append(f"follow_ups.{criterion_id}: every rubric criterion needs follow-up probes")
+    question_ids = {q.id for q in persona.questions}
+    for question_id in rubric.questions:
+        if question_id not in question_ids:
+            problems.append(f"rubric '{rubric.id}' questions.{question_id}: not a question of this persona")
+    if problems:
+        raise CatalogError(f"{path}: invalid\n  " + "\n  ".join(problems))
+
+
+def load_catalog(personas_dir: Path, rubrics_dir: Path) -> Catalog:
+    rubrics = {p.stem: load_file(p, Rubric) for p in sorted(rubrics_dir.glob("*.yaml"))}
+    personas: dict[str, Persona] = {}
+    for path in sorted(personas_dir.glob("*.yaml")):
+        persona = load_file(path, Persona)
+        if persona.rubric not in rubrics:
+            raise CatalogError(f"{path}: rubric: no rubric '{persona.rubric}' in {rubrics_dir}")
+        cross_check(persona, rubrics[persona.rubric], path)
+        personas[persona.id] = persona
+    if not personas:
+        raise CatalogError(f"{personas_dir}: no persona files (*.yaml)")
+    return Catalog(personas=personas, rubrics=rubrics)
+
+
+def snapshot(item: BaseModel) -> tuple[str, str]:
+    """The canonical JSON of a persona or rubric and its SHA-256, stored with each session."""
+    content = json.dumps(item.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return content, hashlib.sha256(content.encode("utf-8")).hexdigest()

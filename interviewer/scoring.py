@@ -1,0 +1,279 @@
+"""Score an answer against a rubric, lexically and deterministically (no model, no I/O).
+
+What was said (content) is measured by the question's key points and, where the rubric has
+one, recall of its reference answer; how it was said (cues) by each criterion's signal
+phrases. Repetition and filler lower a focus factor, so padding never raises a score.
+The same analysis gives the engine its quick assessment: too short, hedging, off topic,
+and which criteria still lack evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from interviewer.catalog import Criterion, KeyPoint, Language, Question, QuestionKey, Rubric
+from interviewer.text import Sentence, content_stems, phrase, sentences, words
+
+# Quality in [0, 1] maps to a 1-5 level through these lower bounds of levels 2, 3, 4, 5.
+LEVEL_BOUNDS = (0.15, 0.35, 0.55, 0.75)
+# A criterion scored at or below this still lacks evidence, so it deserves a follow-up.
+LACKING_AT_OR_BELOW = 2
+MAX_QUOTES = 2
+
+_HEDGES = {
+    "en": [
+        r"\bi (?:really )?(?:do not|don't|dont) know\b", r"\bno idea\b", r"\bnot sure\b",
+        r"\bi (?:can't|cannot) remember\b", r"\bi forgot\b", r"\bi guess\b", r"\bmaybe\b",
+        r"\bhard to say\b", r"\bi have never (?:heard|seen|used)\b", r"\bi(?:'ll| will)? pass\b",
+    ],
+    "fr": [
+        r"\bje ne sais pas\b", r"\bje sais pas\b", r"\baucune idée\b", r"\bpas sûr",
+        r"\bje ne me souviens (?:pas|plus)\b", r"\bj'ai oublié\b", r"\bpeut-être\b",
+        r"\bdifficile à dire\b", r"\bje n'ai jamais\b", r"\bje passe (?:mon tour|la question)\b",
+    ],
+}
+
+
+@dataclass(frozen=True)
+class CriterionScore:
+    criterion_id: str
+    score: int
+    rationale: str
+    evidence: list[str]
+    flagged: bool = False
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the engine needs from an answer, plus the full per-criterion scores."""
+
+    words: int
+    too_short: bool
+    hedges: bool
+    off_topic: bool
+    lacking: list[str]
+    covered_key_points: list[str]
+    missing_key_points: list[str]
+    content: float
+    focus: float
+    scores: list[CriterionScore] = field(default_factory=list)
+
+
+def level_of(quality: float) -> int:
+    return 1 + sum(quality >= bound for bound in LEVEL_BOUNDS)
+
+
+def _hedge_count(text: str, language: Language) -> int:
+    lowered = text.lower().replace("’", "'")
+    return sum(len(re.findall(p, lowered)) for p in _HEDGES[language])
+
+
+def _matching_sentences(phrases: list[str], found: list[Sentence], language: Language) -> list[Sentence]:
+    compiled = [phrase(p, language) for p in phrases]
+    return [s for s in found if any(p.found_in(s) for p in compiled)]
+
+
+def _key_point_hits(
+    key_points: list[KeyPoint], found: list[Sentence], language: Language
+) -> tuple[list[KeyPoint], list[KeyPoint], list[Sentence]]:
+    covered, missing, evidence = [], [], []
+    for point in key_points:
+        hits = _matching_sentences(point.phrases(language), found, language)
+        (covered if hits else missing).append(point)
+        evidence.extend(h for h in hits if h not in evidence)
+    return covered, missing, evidence
+
+
+def _reference_recall(answer_stems: set[str], reference: str | None, language: Language) -> float | None:
+    if not reference:
+        return None
+    # Stemmed with the answer's stemmer, so English terms in a French answer still match.
+    ref = set(content_stems(reference, language))
+    return len(ref & answer_stems) / len(ref) if ref else None
+
+
+def _focus(answer_tokens: list[str], relevant: set[str], found: list[Sentence]) -> float:
+    """1.0 for a dense, non-repetitive answer; lower for filler, repetition and rambling."""
+    if not answer_tokens:
+        return 0.0
+    counts = Counter(answer_tokens)
+    # Tokens beyond a word's third use are repetition, not information.
+    repeated = sum(max(0, c - 3) for c in counts.values()) / len(answer_tokens)
+    distinct_sentences = len({s.text.lower() for s in found}) / max(1, len(found))
+    on_topic = sum(counts[t] for t in counts if t in relevant) / len(answer_tokens)
+    density = min(1.0, 0.55 + on_topic)
+    return max(0.0, min(1.0, density * distinct_sentences * (1.0 - repeated)))
+
+
+def _quotes(found: list[Sentence], limit: int = MAX_QUOTES) -> list[str]:
+    return [s.text for s in found[:limit]]
+
+
+def _criterion_score(
+    criterion: Criterion,
+    *,
+    content: float,
+    content_evidence: list[Sentence],
+    found: list[Sentence],
+    focus: float,
+    hedges: bool,
+    too_short: bool,
+    language: Language,
+    covered: list[KeyPoint],
+    missing: list[KeyPoint],
+) -> CriterionScore:
+    cue_hits = _matching_sentences(criterion.signals.get(language), found, language) if criterion.signals else []
+    distinct_cues = {
+        p for p in (criterion.signals.get(language) if criterion.signals else [])
+        if any(phrase(p, language).found_in(s) for s in cue_hits)
+    }
+    cue = min(1.0, len(distinct_cues) / 2)
+    quality = (criterion.content_weight * content + (1 - criterion.content_weight) * cue) * focus
+    if hedges:
+        quality *= 0.5
+    score = level_of(quality)
+    if too_short:
+        score = min(score, 3)
+    evidence_sentences = content_evidence if criterion.content_weight >= 0.5 else cue_hits + content_evidence
+    evidence_sentences = evidence_sentences or (cue_hits if criterion.content_weight >= 0.5 else [])
+    parts = [f"{criterion.name}: level {score}."]
+    if covered or missing:
+        parts.append(f"Key points covered {len(covered)}/{len(covered) + len(missing)}")
+        if missing:
+            parts[-1] += "; missing: " + ", ".join(p.label for p in missing[:4])
+        parts[-1] += "."
+    if criterion.content_weight < 1:
+        parts.append(f"{len(distinct_cues)} cue(s) of {criterion.name.lower()}" + (f": {', '.join(sorted(distinct_cues)[:3])}." if distinct_cues else "."))
+    if focus < 0.8:
+        parts.append("Repetition or off-topic filler lowered the score.")
+    if hedges:
+        parts.append("The answer mostly hedges.")
+    if too_short:
+        parts.append("Too short to show more.")
+    return CriterionScore(
+        criterion_id=criterion.id,
+        score=score,
+        rationale=" ".join(parts),
+        evidence=_quotes(evidence_sentences),
+    )
+
+
+def criteria_for(question: Question, rubric: Rubric) -> list[Criterion]:
+    ids = question.criteria or [c.id for c in rubric.criteria]
+    return [rubric.criterion(i) for i in ids]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What was said about a question, measured against its key points and reference answer."""
+
+    found: list[Sentence]
+    content: float
+    focus: float
+    relevant: frozenset[str]
+    covered: list[KeyPoint]
+    missing: list[KeyPoint]
+    key_point_evidence: list[Sentence]
+
+    @property
+    def quality(self) -> float:
+        return self.content * self.focus
+
+
+def measure(
+    text: str,
+    *,
+    question_text: str,
+    key_points: list[KeyPoint],
+    reference_answer: str | None,
+    language: Language,
+    cue_phrases: list[str] | None = None,
+) -> Measure:
+    found = sentences(text, language)
+    tokens = content_stems(text, language)
+    covered, missing, evidence = _key_point_hits(key_points, found, language)
+    recall = _reference_recall(set(tokens), reference_answer, language)
+    coverage = len(covered) / len(key_points) if key_points else None
+    if coverage is not None and recall is not None:
+        content = 0.6 * coverage + 0.4 * min(1.0, recall * 1.5)
+    else:
+        content = coverage if coverage is not None else min(1.0, (recall or 0.0) * 1.2)
+    relevant = set(content_stems(question_text, language))
+    for point in key_points:
+        for text_ in point.phrases(language):
+            relevant |= phrase(text_, language).required
+    if reference_answer:
+        relevant |= set(content_stems(reference_answer, language))
+    for cue in cue_phrases or []:
+        relevant |= phrase(cue, language).required
+    return Measure(
+        found=found,
+        content=content,
+        focus=_focus(tokens, relevant, found),
+        relevant=frozenset(relevant),
+        covered=covered,
+        missing=missing,
+        key_point_evidence=evidence,
+    )
+
+
+def assess(
+    *,
+    thread: str,
+    latest: str,
+    question: Question,
+    rubric: Rubric,
+    language: Language,
+    min_words: int,
+) -> Assessment:
+    """Assess everything said about a question so far (`thread`); length and hedging use `latest`."""
+    key: QuestionKey | None = rubric.questions.get(question.id)
+    criteria = criteria_for(question, rubric)
+    m = measure(
+        thread,
+        question_text=question.text.get(language),
+        key_points=key.key_points if key else [],
+        reference_answer=key.reference_answer if key else None,
+        language=language,
+        cue_phrases=[p for c in criteria if c.signals for p in c.signals.get(language)],
+    )
+    latest_words = len(words(latest))
+    too_short = latest_words < min_words
+    hedge_hits = _hedge_count(latest, language)
+    # "I don't know, but I would reason like this" is honest; a hedge with nothing after it is not.
+    hedges = hedge_hits > 0 and (m.content < 0.35 or latest_words < 2 * min_words) and hedge_hits * 12 >= latest_words
+    thread_stems = set(content_stems(thread, language))
+    on_topic_share = len(thread_stems & m.relevant) / max(1, len(thread_stems))
+    off_topic = latest_words >= min_words and not m.covered and on_topic_share < 0.12
+
+    scores = [
+        _criterion_score(
+            c, content=m.content, content_evidence=m.key_point_evidence, found=m.found, focus=m.focus,
+            hedges=hedges, too_short=too_short, language=language, covered=m.covered, missing=m.missing,
+        )
+        for c in criteria
+    ]
+    if off_topic:
+        scores = [CriterionScore(s.criterion_id, 1, s.rationale + " Off topic for this question.", s.evidence) for s in scores]
+    lacking = [s.criterion_id for s in scores if s.score <= LACKING_AT_OR_BELOW or not s.evidence]
+    return Assessment(
+        words=latest_words,
+        too_short=too_short,
+        hedges=hedges,
+        off_topic=off_topic,
+        lacking=lacking,
+        covered_key_points=[p.label for p in m.covered],
+        missing_key_points=[p.label for p in m.missing],
+        content=m.content,
+        focus=m.focus,
+        scores=scores,
+    )
+
+
+def verify_evidence(quotes: list[str], answer: str) -> tuple[list[str], bool]:
+    """Keep only quotes that really occur in the answer; flag the score when any was dropped."""
+    normalized = " ".join(answer.split()).lower()
+    kept = [q for q in quotes if q.strip() and " ".join(q.split()).lower() in normalized]
+    return kept, len(kept) != len(quotes)

@@ -1,0 +1,176 @@
+"""SQLModel tables and keyword-only query functions. All state lives here, so any worker
+can serve any request. SQLite by default, PostgreSQL in production; the same code runs on both.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Text, TypeDecorator, UniqueConstraint, event
+from sqlalchemy.engine import Dialect, Engine
+from sqlmodel import Field, Session, SQLModel, create_engine, delete, select
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timestamps are stored and returned in UTC on every database (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return value.astimezone(UTC) if value is not None and value.tzinfo else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _timestamp() -> Any:
+    return Field(default_factory=now, sa_type=UTCDateTime)
+
+
+class InterviewSession(SQLModel, table=True):
+    __tablename__ = "interview_session"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    persona_id: str = Field(index=True, max_length=64)
+    rubric_id: str = Field(max_length=64)
+    language: str = Field(max_length=8)
+    status: str = Field(default="active", max_length=16)
+    model: str = Field(max_length=200)
+    # The persona and rubric as they were when the session started: editing YAML never changes a past report.
+    persona_snapshot: str = Field(sa_column=Column(Text, nullable=False))
+    persona_hash: str = Field(max_length=64)
+    rubric_snapshot: str = Field(sa_column=Column(Text, nullable=False))
+    rubric_hash: str = Field(max_length=64)
+    plan: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    job_description: str | None = Field(default=None, sa_column=Column(Text))
+    cv: str | None = Field(default=None, sa_column=Column(Text))
+    takehome: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = _timestamp()
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Turn(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("session_id", "seq"),
+        UniqueConstraint("session_id", "idempotency_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="interview_session.id", index=True, max_length=32)
+    seq: int
+    role: str = Field(max_length=16)
+    kind: str = Field(max_length=32)
+    question_id: str | None = Field(default=None, max_length=64)
+    criterion_id: str | None = Field(default=None, max_length=64)
+    probe_id: str | None = Field(default=None, max_length=80)
+    language: str = Field(max_length=8)
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    idempotency_key: str | None = Field(default=None, max_length=200)
+    model: str | None = Field(default=None, max_length=200)
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    latency_ms: int | None = None
+    created_at: datetime = _timestamp()
+
+
+class AnswerScore(SQLModel, table=True):
+    __tablename__ = "answer_score"
+    __table_args__ = (UniqueConstraint("turn_id", "criterion_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="interview_session.id", index=True, max_length=32)
+    turn_id: int = Field(foreign_key="turn.id", index=True)
+    question_id: str = Field(max_length=64)
+    criterion_id: str = Field(max_length=64)
+    score: int = Field(ge=1, le=5)
+    rationale: str = Field(sa_column=Column(Text, nullable=False))
+    evidence: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    flagged: bool = False
+    model: str = Field(max_length=200)
+    created_at: datetime = _timestamp()
+
+
+class Report(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="interview_session.id", index=True, max_length=32)
+    content: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _timestamp()
+
+
+def make_engine(database_url: str) -> Engine:
+    if database_url.startswith("sqlite"):
+        engine = create_engine(database_url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+        return engine
+    return create_engine(database_url, pool_pre_ping=True)
+
+
+def create_tables(engine: Engine) -> None:
+    SQLModel.metadata.create_all(engine)
+
+
+# ---------------------------------------------------------------- queries
+
+
+def get_session(*, db: Session, session_id: str) -> InterviewSession | None:
+    return db.get(InterviewSession, session_id)
+
+
+def list_sessions(*, db: Session, persona_id: str | None = None, limit: int = 100) -> list[InterviewSession]:
+    query = select(InterviewSession).order_by(InterviewSession.created_at.desc()).limit(limit)  # type: ignore[attr-defined]
+    if persona_id:
+        query = query.where(InterviewSession.persona_id == persona_id)
+    return list(db.exec(query))
+
+
+def list_turns(*, db: Session, session_id: str) -> list[Turn]:
+    return list(db.exec(select(Turn).where(Turn.session_id == session_id).order_by(Turn.seq)))  # type: ignore[arg-type]
+
+
+def find_answer_by_key(*, db: Session, session_id: str, idempotency_key: str) -> Turn | None:
+    query = select(Turn).where(Turn.session_id == session_id, Turn.idempotency_key == idempotency_key)
+    return db.exec(query).first()
+
+
+def list_scores(*, db: Session, session_id: str) -> list[AnswerScore]:
+    query = select(AnswerScore).where(AnswerScore.session_id == session_id).order_by(AnswerScore.turn_id, AnswerScore.id)  # type: ignore[arg-type]
+    return list(db.exec(query))
+
+
+def save_report(*, db: Session, session_id: str, content: dict[str, Any]) -> Report:
+    report = Report(session_id=session_id, content=content)
+    db.add(report)
+    db.commit()
+    db.refresh(report)
+    return report
+
+
+def delete_session(*, db: Session, session_id: str) -> bool:
+    """Remove a session with its turns, scores and reports (personal data is not kept)."""
+    if db.get(InterviewSession, session_id) is None:
+        return False
+    for table in (AnswerScore, Report, Turn):
+        db.exec(delete(table).where(table.session_id == session_id))  # type: ignore[call-overload, attr-defined]
+    db.exec(delete(InterviewSession).where(InterviewSession.id == session_id))  # type: ignore[call-overload]
+    db.commit()
+    return True
