@@ -53,7 +53,8 @@ class Criterion(Strict):
     name: Text
     description: Text
     weight: float = Field(gt=0, le=1)
-    levels: dict[Literal[1, 2, 3, 4, 5], Text]
+    # Keys are ints 1-5; JSON snapshots store them as strings, which validation converts back.
+    levels: dict[Annotated[int, Field(ge=1, le=5)], Text]
     # Which part of the evidence this criterion rests on: what was said (content) or how (cues).
     content_weight: float = Field(ge=0, le=1)
     signals: Phrases | None = None

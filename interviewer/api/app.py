@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 
 from interviewer import service
 from interviewer.api.routes import personas, sessions
@@ -64,6 +64,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def healthz() -> dict[str, str]:
         """Liveness: the app is up and its catalog loaded."""
         return {"status": "ok", "model": settings.model}
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        # Until the browser UI lands, the interactive API docs are the front page.
+        return RedirectResponse("/docs")
 
     app.include_router(personas.router)
     app.include_router(sessions.router)
