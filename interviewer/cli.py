@@ -80,6 +80,8 @@ def _read_answer() -> str | None:
             line = input("> " if not lines else "  ")
         except EOFError:
             return "\n".join(lines) if lines else None
+        if not lines and line.strip() == "/end":
+            return line.strip()
         if not line.strip():
             if lines:
                 return "\n".join(lines)

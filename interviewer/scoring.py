@@ -70,6 +70,12 @@ def _hedge_count(text: str, language: Language) -> int:
     return sum(len(re.findall(p, lowered)) for p in _HEDGES[language])
 
 
+def _hedges(text: str, word_count: int, content: float, min_words: int, language: Language) -> bool:
+    # "I don't know, but I would reason like this" is honest; a hedge with nothing after it is not.
+    hits = _hedge_count(text, language)
+    return hits > 0 and (content < 0.35 or word_count < 2 * min_words) and hits * 12 >= word_count
+
+
 def _matching_sentences(phrases: list[str], found: list[Sentence], language: Language) -> list[Sentence]:
     compiled = [phrase(p, language) for p in phrases]
     return [s for s in found if any(p.found_in(s) for p in compiled)]
@@ -78,18 +84,20 @@ def _matching_sentences(phrases: list[str], found: list[Sentence], language: Lan
 def _key_point_hits(
     key_points: list[KeyPoint], found: list[Sentence], language: Language
 ) -> tuple[list[KeyPoint], list[KeyPoint], list[Sentence]]:
-    covered, missing, evidence = [], [], []
+    """Covered and missing key points, and the sentences that carry them, richest first."""
+    covered, missing = [], []
+    carried: Counter[int] = Counter()
     for point in key_points:
-        hits = _matching_sentences(point.phrases(language), found, language)
+        hits = [i for i, s in enumerate(found) if any(phrase(p, language).found_in(s) for p in point.phrases(language))]
         (covered if hits else missing).append(point)
-        evidence.extend(h for h in hits if h not in evidence)
-    return covered, missing, evidence
+        carried.update(hits)
+    ranked = sorted(carried, key=lambda i: (-carried[i], i))
+    return covered, missing, [found[i] for i in ranked]
 
 
 def _reference_recall(answer_stems: set[str], reference: str | None, language: Language) -> float | None:
     if not reference:
         return None
-    # Stemmed with the answer's stemmer, so English terms in a French answer still match.
     ref = set(content_stems(reference, language))
     return len(ref & answer_stems) / len(ref) if ref else None
 
@@ -114,50 +122,39 @@ def _quotes(found: list[Sentence], limit: int = MAX_QUOTES) -> list[str]:
 def _criterion_score(
     criterion: Criterion,
     *,
-    content: float,
-    content_evidence: list[Sentence],
-    found: list[Sentence],
-    focus: float,
+    m: Measure,
+    key_point_count: int,
     hedges: bool,
     too_short: bool,
     language: Language,
-    covered: list[KeyPoint],
-    missing: list[KeyPoint],
 ) -> CriterionScore:
-    cue_hits = _matching_sentences(criterion.signals.get(language), found, language) if criterion.signals else []
-    distinct_cues = {
-        p for p in (criterion.signals.get(language) if criterion.signals else [])
-        if any(phrase(p, language).found_in(s) for s in cue_hits)
-    }
+    cues = criterion.signals.get(language) if criterion.signals else []
+    cue_hits = _matching_sentences(cues, m.found, language)
+    distinct_cues = sorted({c for c in cues if any(phrase(c, language).found_in(s) for s in cue_hits)})
     cue = min(1.0, len(distinct_cues) / 2)
-    quality = (criterion.content_weight * content + (1 - criterion.content_weight) * cue) * focus
+    quality = (criterion.content_weight * m.content + (1 - criterion.content_weight) * cue) * m.focus
     if hedges:
         quality *= 0.5
     score = level_of(quality)
     if too_short:
         score = min(score, 3)
-    evidence_sentences = content_evidence if criterion.content_weight >= 0.5 else cue_hits + content_evidence
-    evidence_sentences = evidence_sentences or (cue_hits if criterion.content_weight >= 0.5 else [])
-    parts = [f"{criterion.name}: level {score}."]
-    if covered or missing:
-        parts.append(f"Key points covered {len(covered)}/{len(covered) + len(missing)}")
-        if missing:
-            parts[-1] += "; missing: " + ", ".join(p.label for p in missing[:4])
-        parts[-1] += "."
+    # Quote what the criterion rests on: key-point sentences for content, cue sentences for manner.
+    if criterion.content_weight >= 0.5:
+        evidence = m.key_point_evidence or cue_hits
+    else:
+        evidence = cue_hits or m.key_point_evidence
+    parts = [f"Level {score}."]
+    if key_point_count and criterion.content_weight > 0:
+        parts.append(f"Covers {len(m.covered)} of {key_point_count} key points.")
     if criterion.content_weight < 1:
-        parts.append(f"{len(distinct_cues)} cue(s) of {criterion.name.lower()}" + (f": {', '.join(sorted(distinct_cues)[:3])}." if distinct_cues else "."))
-    if focus < 0.8:
+        parts.append(f"Signs of {criterion.name.lower()}: {', '.join(distinct_cues[:3])}." if distinct_cues else f"No sign of {criterion.name.lower()}.")
+    if m.focus < 0.8:
         parts.append("Repetition or off-topic filler lowered the score.")
     if hedges:
-        parts.append("The answer mostly hedges.")
+        parts.append("Mostly hedging, with little substance.")
     if too_short:
-        parts.append("Too short to show more.")
-    return CriterionScore(
-        criterion_id=criterion.id,
-        score=score,
-        rationale=" ".join(parts),
-        evidence=_quotes(evidence_sentences),
-    )
+        parts.append("Too short to show more than level 3.")
+    return CriterionScore(criterion_id=criterion.id, score=score, rationale=" ".join(parts), evidence=_quotes(evidence))
 
 
 def criteria_for(question: Question, rubric: Rubric) -> list[Criterion]:
@@ -194,7 +191,8 @@ def measure(
     found = sentences(text, language)
     tokens = content_stems(text, language)
     covered, missing, evidence = _key_point_hits(key_points, found, language)
-    recall = _reference_recall(set(tokens), reference_answer, language)
+    # Reference answers are written in English; French answers are judged on bilingual key points.
+    recall = _reference_recall(set(tokens), reference_answer, language) if language == "en" else None
     coverage = len(covered) / len(key_points) if key_points else None
     if coverage is not None and recall is not None:
         content = 0.6 * coverage + 0.4 * min(1.0, recall * 1.5)
@@ -241,17 +239,19 @@ def assess(
     )
     latest_words = len(words(latest))
     too_short = latest_words < min_words
-    hedge_hits = _hedge_count(latest, language)
-    # "I don't know, but I would reason like this" is honest; a hedge with nothing after it is not.
-    hedges = hedge_hits > 0 and (m.content < 0.35 or latest_words < 2 * min_words) and hedge_hits * 12 >= latest_words
+    hedges = _hedges(latest, latest_words, m.content, min_words, language)
+    # Scores judge the whole thread: a failed deeper follow-up does not erase an earlier good answer.
+    thread_words = len(words(thread))
+    thread_hedges = _hedges(thread, thread_words, m.content, min_words, language)
     thread_stems = set(content_stems(thread, language))
     on_topic_share = len(thread_stems & m.relevant) / max(1, len(thread_stems))
     off_topic = latest_words >= min_words and not m.covered and on_topic_share < 0.12
 
+    key_point_count = len(key.key_points) if key else 0
     scores = [
         _criterion_score(
-            c, content=m.content, content_evidence=m.key_point_evidence, found=m.found, focus=m.focus,
-            hedges=hedges, too_short=too_short, language=language, covered=m.covered, missing=m.missing,
+            c, m=m, key_point_count=key_point_count, hedges=thread_hedges,
+            too_short=thread_words < min_words, language=language,
         )
         for c in criteria
     ]
