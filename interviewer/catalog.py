@@ -229,6 +229,8 @@ class Catalog:
 def _read_yaml(path: Path) -> object:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise CatalogError(f"{path}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from exc
     except yaml.YAMLError as exc:
         raise CatalogError(f"{path}: not valid YAML: {exc}") from exc
 
@@ -271,6 +273,9 @@ def cross_check(persona: Persona, rubric: Rubric, path: Path) -> None:
     for criterion_id in sorted(criteria - set(persona.follow_ups)):
         problems.append(f"follow_ups.{criterion_id}: every rubric criterion needs follow-up probes")
     question_ids = {q.id for q in persona.questions}
+    for question_id in sorted(question_ids - set(rubric.questions)):
+        # Without key points the offline scorer has no content to judge: every answer would score 1.
+        problems.append(f"rubric '{rubric.id}' questions.{question_id}: key points are required for every question")
     for question_id in rubric.questions:
         if question_id not in question_ids:
             problems.append(f"rubric '{rubric.id}' questions.{question_id}: not a question of this persona")

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from interviewer.cli_eval import eval_group
+
 if TYPE_CHECKING:
     from sqlmodel import Session
 
     from interviewer.catalog import Catalog
+    from interviewer.llm import TextStream, Usage
     from interviewer.settings import Settings
 
 SEND_HINT = "(type your answer; an empty line sends it; /end finishes the interview)"
@@ -44,7 +46,12 @@ def _db(settings: Settings) -> Session:
 
 
 def _read(path: Path | None) -> str | None:
-    return path.read_text(encoding="utf-8") if path else None
+    if path is None:
+        return None
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{path}: not UTF-8 text; save it as UTF-8 (or export it to .txt/.md)") from exc
 
 
 @click.group()
@@ -89,6 +96,64 @@ def _read_answer() -> str | None:
         lines.append(line)
 
 
+async def _chat(
+    *, settings: Settings, catalog: Catalog, persona_id: str, language: str | None,
+    job_description: str | None, cv: str | None, takehome: str | None,
+) -> str:
+    """The terminal interview: each reply is printed as it streams in; returns the session id."""
+    from interviewer import llm, service
+    from interviewer.store import new_id
+
+    models = llm.Models(settings)
+    with _db(settings) as db:
+        pending = service.prepare_session(
+            catalog=catalog, model=settings.model, persona_id=persona_id, language=language,  # type: ignore[arg-type]
+            job_description=job_description, cv=cv, takehome=takehome, document_limit=settings.max_document_chars,
+        )
+        persona, session_id = pending.context.persona, pending.session.id
+        click.secho(f"{persona.name}, {persona.role} - session {session_id}", bold=True)
+        click.echo(SEND_HINT + "\n")
+        text, usage = await _print_stream(persona.name, service.reply_stream(models, pending))
+        service.store_session(db=db, pending=pending, text=text, usage=usage)
+        status, key, answer = "active", None, None
+        while status == "active":
+            if key is None:
+                answer = _read_answer()
+                if answer is None or answer.strip() == "/end":
+                    service.end_session(db=db, session_id=session_id)
+                    break
+                key = new_id()
+            assert answer is not None
+            try:
+                outcome = service.accept_answer(db=db, session_id=session_id, content=answer, idempotency_key=key, answer_limit=settings.max_answer_chars)
+                if isinstance(outcome, service.PendingReply):
+                    text, usage = await _print_stream(persona.name, service.reply_stream(models, outcome))
+                    outcome = service.store_reply(db=db, pending=outcome, text=text, usage=usage)
+                status, key = outcome.status, None
+            except service.ServiceError as exc:
+                click.secho(f"! {exc}", fg="red")
+                key = None
+            except llm.ModelError as exc:
+                # The answer is stored; retrying with the same key resumes without a duplicate.
+                click.secho(f"! {exc}", fg="red")
+                if not click.confirm("Your answer is saved. Retry the reply?", default=True):
+                    service.end_session(db=db, session_id=session_id)
+                    break
+        await service.score_pending(db=db, models=models, session_id=session_id)
+    return session_id
+
+
+async def _print_stream(name: str, stream: TextStream) -> tuple[str, Usage]:
+    click.secho(f"{name}: ", fg="cyan", bold=True, nl=False)
+    parts: list[str] = []
+    async for delta in stream:
+        parts.append(delta)
+        click.echo(delta, nl=False)
+    click.echo("\n")
+    assert stream.usage is not None
+    return "".join(parts), stream.usage
+
+
 @main.command()
 @click.option("--persona", "persona_id", required=True, help="Round to rehearse, e.g. technical-ml (see `interviewer personas list`).")
 @click.option("--lang", "language", type=click.Choice(["en", "fr"]), default=None, help="Interview language (default: the persona's).")
@@ -97,38 +162,20 @@ def _read_answer() -> str | None:
 @click.option("--takehome", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Your take-home write-up (text or Markdown).")
 def chat(persona_id: str, language: str | None, job_description: Path | None, cv: Path | None, takehome: Path | None) -> None:
     """Run a mock interview in the terminal; the report is printed at the end."""
-    from interviewer import report, service
+    import asyncio
+
+    from interviewer import llm, report, service
 
     settings = _settings()
     catalog = _catalog(settings)
+    try:
+        session_id = asyncio.run(
+            _chat(settings=settings, catalog=catalog, persona_id=persona_id, language=language,
+                  job_description=_read(job_description), cv=_read(cv), takehome=_read(takehome))
+        )
+    except (service.ServiceError, llm.ModelError) as exc:
+        raise click.ClickException(str(exc)) from exc
     with _db(settings) as db:
-        try:
-            view = service.start_session(
-                db=db, catalog=catalog, model=settings.model, persona_id=persona_id, language=language,  # type: ignore[arg-type]
-                job_description=_read(job_description), cv=_read(cv), takehome=_read(takehome),
-                document_limit=settings.max_document_chars,
-            )
-        except service.ServiceError as exc:
-            raise click.ClickException(str(exc)) from exc
-        persona, session_id = view.persona, view.session.id
-        click.secho(f"{persona.name}, {persona.role} - session {session_id}", bold=True)
-        click.echo(SEND_HINT + "\n")
-        click.secho(f"{persona.name}: ", fg="cyan", bold=True, nl=False)
-        click.echo(view.turns[-1].content + "\n")
-        status = "active"
-        while status == "active":
-            text = _read_answer()
-            if text is None or text.strip() == "/end":
-                service.end_session(db=db, session_id=session_id)
-                break
-            try:
-                result = service.answer(db=db, session_id=session_id, content=text, idempotency_key=None, answer_limit=settings.max_answer_chars)
-            except service.ServiceError as exc:
-                click.secho(f"! {exc}", fg="red")
-                continue
-            click.secho(f"\n{persona.name}: ", fg="cyan", bold=True, nl=False)
-            click.echo(result.reply.content + "\n")
-            status = result.status
         content = service.build_report(db=db, session_id=session_id)
     click.echo(report.render_markdown(content))
     click.secho(f"Report saved. Again later: interviewer report {session_id} --format md", dim=True)
@@ -136,18 +183,29 @@ def chat(persona_id: str, language: str | None, job_description: Path | None, cv
 
 @main.command("report")
 @click.argument("session_id")
-@click.option("--format", "fmt", type=click.Choice(["json", "md"]), default="md", show_default=True)
-def report_command(session_id: str, fmt: str) -> None:
-    """Print the feedback report of a session."""
-    from interviewer import report, service
+@click.option("--format", "fmt", type=click.Choice(["json", "md", "html"]), default="md", show_default=True,
+              help="json (schema in docs/report-schema.md), Markdown, or a self-contained HTML page with charts.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True, path_type=Path), default=None,
+              help="Write the report to this file instead of printing it.")
+def report_command(session_id: str, fmt: str, output: Path | None) -> None:
+    """Print (or save) the feedback report of a session."""
+    import asyncio
+
+    from interviewer import llm, report, service
 
     settings = _settings()
     with _db(settings) as db:
         try:
+            asyncio.run(service.score_pending(db=db, models=llm.Models(settings), session_id=session_id))
             content = service.build_report(db=db, session_id=session_id)
-        except service.SessionNotFound as exc:
+        except (service.SessionNotFound, llm.ModelError) as exc:
             raise click.ClickException(str(exc)) from exc
-    click.echo(json.dumps(content, indent=2, ensure_ascii=False) if fmt == "json" else report.render_markdown(content))
+    text = report.render(content, fmt)  # type: ignore[arg-type]
+    if output is None:
+        click.echo(text)
+        return
+    output.write_text(text + "\n", encoding="utf-8")
+    click.echo(f"Report written to {output}")
 
 
 @main.group()
@@ -170,7 +228,9 @@ def personas_show(persona_id: str) -> None:
     catalog = _catalog(_settings())
     persona = catalog.personas.get(persona_id)
     if persona is None:
-        raise click.ClickException(f"unknown persona '{persona_id}'; valid ids: {', '.join(sorted(catalog.personas))}")
+        from interviewer.service import PersonaNotFound
+
+        raise click.ClickException(str(PersonaNotFound(persona_id, sorted(catalog.personas))))
     rubric = catalog.rubric_for(persona)
     click.secho(f"{persona.name} - {persona.role}", bold=True)
     click.echo(f"{persona.description}\nTone: {persona.tone}\n")
@@ -208,13 +268,21 @@ def sessions() -> None:
 @sessions.command("list")
 @click.option("--limit", default=20, show_default=True)
 def sessions_list(limit: int) -> None:
-    """Newest sessions first: id, round, status, date."""
-    from interviewer import store
+    """Newest sessions first: id, round, status, date, model, tokens and cost."""
+    from interviewer import service, store
 
     settings = _settings()
     with _db(settings) as db:
         rows = store.list_sessions(db=db, limit=limit)
+        if rows:
+            click.echo(f"{'session':<32}  {'round':<18} {'status':<7} lang {'started':<16}  {'model':<24} {'tokens':>7} {'cost':>9}")
         for s in rows:
-            click.echo(f"{s.id}  {s.persona_id:<18} {s.status:<7} {s.language}  {s.created_at:%Y-%m-%d %H:%M}")
+            usage = service.get_session(db=db, session_id=s.id).usage
+            tokens = (usage["prompt_tokens"] or 0) + (usage["completion_tokens"] or 0)
+            cost = "unknown" if usage["cost_usd"] is None else f"${usage['cost_usd']:.4f}"
+            click.echo(f"{s.id}  {s.persona_id:<18} {s.status:<7} {s.language:<4} {s.created_at:%Y-%m-%d %H:%M}  {s.model:<24} {tokens:>7} {cost:>9}")
     if not rows:
         click.echo("No sessions yet: start one with `interviewer chat --persona technical-ml`.")
+
+
+main.add_command(eval_group)

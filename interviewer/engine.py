@@ -75,10 +75,11 @@ def first_move(persona: Persona, planned: list[str], language: Language) -> Move
 
 
 def _reason(assessment: Assessment) -> FollowUpReason | None:
-    if assessment.off_topic:
-        return "off_topic"
+    # An admission of not knowing is a hedge even when it shares no word with the question.
     if assessment.hedges:
         return "hedge"
+    if assessment.off_topic:
+        return "off_topic"
     if assessment.too_short:
         return "too_short"
     if assessment.lacking:

@@ -1,20 +1,19 @@
-"""The embedded offline engine: phrases each move from the persona's own texts, and judges
-answers with the lexical scorer. Deterministic and without network, so it works out of the box.
+"""The embedded offline engine's voice: each move phrased from the persona's own texts.
+Deterministic and without network, so the interviewer works out of the box; its scores come
+from the lexical scorer (scoring.py). Model prompts use this text as the script to follow.
 """
 
 from __future__ import annotations
 
 from interviewer.catalog import Persona
 from interviewer.engine import Move
-from interviewer.scoring import Assessment, CriterionScore
-
-OFFLINE_MODEL = "offline"
 
 
 def phrase_move(persona: Persona, move: Move, *, session_language: str, turn_index: int) -> str:
     """The interviewer's words for a move, in the move's language."""
     lang = move.language
-    ack = persona.acknowledgements[turn_index % len(persona.acknowledgements)]
+    # Interviewer turns have even indexes, so halve it or half of the acknowledgements never show.
+    ack = persona.acknowledgements[(turn_index // 2) % len(persona.acknowledgements)]
     if move.kind == "ended":
         return persona.farewell.get(lang)
     if move.kind == "closing":
@@ -32,8 +31,3 @@ def phrase_move(persona: Persona, move: Move, *, session_language: str, turn_ind
         # Announced in the session's language, then asked in the other one.
         return f"{ack.get(session_language)} {persona.language_switch.announce.get(session_language)}\n\n{question}"
     return f"{ack.get(lang)} {question}"
-
-
-def judge(assessment: Assessment) -> list[CriterionScore]:
-    """The offline judge's scores are the lexical assessment's."""
-    return assessment.scores

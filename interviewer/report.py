@@ -1,98 +1,287 @@
-"""Build the feedback report from stored turns and scores (pure), and render it as Markdown.
+"""Build the feedback report from stored turns and scores (pure), and render it.
 
 Scores are derived data: the report reads the latest score of each question thread, so a
 follow-up that fills a gap raises the question's score, as it would with a human interviewer.
+Every quote in the report is taken from what the candidate said, never paraphrased.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
-from interviewer import scoring
-from interviewer.catalog import Persona, Rubric
+from pydantic import ValidationError
+
+from interviewer import accounting, lessons, scoring
+from interviewer.catalog import Language, Persona, Question, Rubric
+from interviewer.report_html import render_html
+from interviewer.report_markdown import render_markdown
+from interviewer.report_schema import (
+    BANDS,
+    Band,
+    CriterionResult,
+    Highlight,
+    HistoryPoint,
+    Overall,
+    QuestionResult,
+    QuestionScore,
+    Report,
+    SessionInfo,
+    Usage,
+)
 from interviewer.store import AnswerScore, InterviewSession, Turn
+from interviewer.text import sentences, words
 
-SCHEMA_VERSION = 1
+__all__ = ["Report", "ReportFormat", "build_report", "history_point", "render", "render_html", "render_markdown"]
+
+ReportFormat = Literal["json", "md", "html"]
 DISCLAIMER = "Practice feedback from a mock interview, not a hiring decision."
 EXCERPT_CHARS = 400
-# Lower bounds of the weighted overall score (1-5) for each practice band, best first.
-BANDS = (
-    (4.2, "ready", "Ready: answers like these would hold up in a real round."),
-    (3.4, "nearly-there", "Nearly there: solid, with a few gaps to close."),
-    (2.6, "developing", "Developing: the basics are there; depth and evidence are missing."),
-    (0.0, "needs-groundwork", "Needs groundwork: prepare the core topics and rehearse aloud."),
-)
+QUOTE_CHARS = 240
+# A criterion is a strength when one of its answers reached this level.
+STRENGTH_FROM = 4
 
 
 def _excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def band_for(score: float) -> dict[str, str]:
+def quote_of(text: str, language: Language) -> str:
+    """The first sentence of an answer, cut at a word if long: always a verbatim substring."""
+    found = sentences(text, language)
+    first = found[0].text if found else text.strip()
+    return first if len(first) <= QUOTE_CHARS else first[:QUOTE_CHARS].rsplit(" ", 1)[0]
+
+
+def band_for(score: float) -> Band:
     for bound, key, label in BANDS:
         if score >= bound:
-            return {"key": key, "label": label}
+            return Band(key=key, label=label)
     raise AssertionError("unreachable: the last band starts at 0")
 
 
-def _question_entry(
+def planned_minutes(persona: Persona, question_id: str) -> float:
+    """The interview time the persona's plan gives a question: its stage's minutes per question asked."""
+    stage = persona.stage_of(question_id)
+    return stage.minutes / (stage.ask or len(stage.questions))
+
+
+# ---------------------------------------------------------------- one question thread
+
+
+def _answer_facts(
+    answers: list[Turn], follow_ups: list[Turn], *, question: Question, rubric: Rubric, min_words: int
+) -> list[lessons.AnswerFacts]:
+    """Each answer judged on its own: did it hedge, how long was it, did it answer a follow-up."""
+    follow_up_seqs = {t.seq for t in follow_ups}
+    facts: list[lessons.AnswerFacts] = []
+    for answer in answers:
+        language: Language = answer.language  # type: ignore[assignment]
+        alone = scoring.assess(
+            thread=answer.content, latest=answer.content, question=question, rubric=rubric,
+            language=language, min_words=min_words,
+        )
+        facts.append(
+            lessons.AnswerFacts(
+                quote=quote_of(answer.content, language),
+                words=alone.words,
+                hedged=alone.hedges,
+                to_follow_up=answer.seq - 1 in follow_up_seqs,
+            )
+        )
+    return facts
+
+
+def _question_result(
     question_id: str,
     *,
     persona: Persona,
     rubric: Rubric,
-    session_language: str,
+    session_language: Language,
     turns: list[Turn],
     scores: list[AnswerScore],
-) -> dict[str, Any]:
+) -> tuple[QuestionResult, lessons.ThreadFacts]:
     asked = next(t for t in turns if t.role == "interviewer" and t.question_id == question_id)
     answers = [t for t in turns if t.role == "candidate" and t.question_id == question_id]
-    follow_ups = [t.content for t in turns if t.kind == "follow_up" and t.question_id == question_id]
+    follow_ups = [t for t in turns if t.kind == "follow_up" and t.question_id == question_id]
     last_scored = max((s.turn_id for s in scores), default=None)
     final = [s for s in scores if s.turn_id == last_scored]
     question = persona.question(question_id)
     key = rubric.questions.get(question_id)
-    entry: dict[str, Any] = {
-        "question_id": question_id,
-        "question": question.text.get(asked.language),  # type: ignore[arg-type]
-        "stage": persona.stage_of(question_id).id,
-        "answered": bool(answers),
-        "answer_excerpt": _excerpt("\n".join(a.content for a in answers)) if answers else None,
-        "follow_ups": follow_ups,
-        "scores": [
-            {
-                "criterion_id": s.criterion_id,
-                "criterion": rubric.criterion(s.criterion_id).name,
-                "score": s.score,
-                "level": rubric.criterion(s.criterion_id).levels[s.score],  # type: ignore[index]
-                "rationale": s.rationale,
-                "evidence": s.evidence,
-                "flagged": s.flagged,
-            }
+    thread = "\n".join(a.content for a in answers)
+    covered: list[str] = []
+    missing = [p.label for p in key.key_points] if key else []
+    facts: list[lessons.AnswerFacts] = []
+    if answers:
+        language: Language = answers[-1].language  # type: ignore[assignment]
+        assessment = scoring.assess(
+            # The same merged thread the answers were scored on, so key points agree with the scores.
+            thread=scoring.merge_answers([a.content for a in answers], language),
+            latest=answers[-1].content, question=question, rubric=rubric,
+            language=language, min_words=persona.min_answer_words,
+        )
+        covered, missing = assessment.covered_key_points, assessment.missing_key_points
+        facts = _answer_facts(answers, follow_ups, question=question, rubric=rubric, min_words=persona.min_answer_words)
+    text = question.text.get(asked.language)  # type: ignore[arg-type]
+    result = QuestionResult(
+        question_id=question_id,
+        stage=persona.stage_of(question_id).id,
+        stage_title=persona.stage_of(question_id).title.get(session_language),
+        question=text,
+        minutes=round(planned_minutes(persona, question_id), 2),
+        answered=bool(answers),
+        answer_excerpt=_excerpt(thread) if answers else None,
+        follow_ups=[t.content for t in follow_ups],
+        scores=[
+            QuestionScore(
+                criterion_id=s.criterion_id,
+                criterion=rubric.criterion(s.criterion_id).name,
+                score=s.score,
+                anchor=rubric.criterion(s.criterion_id).levels[s.score],
+                rationale=s.rationale,
+                evidence=s.evidence,
+                flagged=s.flagged,
+            )
             for s in final
         ],
-        "covered_key_points": [],
-        "missing_key_points": [p.label for p in key.key_points] if key else [],
-        "reference_answer": key.reference_answer if key else None,
-        "source": key.source if key else None,
-    }
-    if answers:
-        assessment = scoring.assess(
-            thread="\n".join(a.content for a in answers),
-            latest=answers[-1].content,
-            question=question,
-            rubric=rubric,
-            language=answers[-1].language,  # type: ignore[arg-type]
-            min_words=persona.min_answer_words,
+        key_points=[p.label for p in key.key_points] if key else [],
+        covered_key_points=covered,
+        missing_key_points=missing,
+        reference_answer=key.reference_answer if key else None,
+        source=key.source if key else None,
+    )
+    thread_facts = lessons.ThreadFacts(
+        question_id=question_id,
+        question=text,
+        answers=facts,
+        scores={s.criterion_id: s.score for s in final},
+        evidence={s.criterion_id: s.evidence for s in final},
+        has_number=any(s.has_number for s in sentences(thread, asked.language)),  # type: ignore[arg-type]
+        min_words=persona.min_answer_words,
+    )
+    return result, thread_facts
+
+
+# ---------------------------------------------------------------- aggregates
+
+
+def _criteria(rubric: Rubric, questions: list[QuestionResult]) -> list[CriterionResult]:
+    results: list[CriterionResult] = []
+    for criterion in rubric.criteria:
+        weighted = [(q.minutes, s.score) for q in questions for s in q.scores if s.criterion_id == criterion.id]
+        if not weighted:
+            continue
+        score = sum(m * s for m, s in weighted) / sum(m for m, _ in weighted)
+        level = max(1, min(5, round(score)))
+        results.append(
+            CriterionResult(
+                id=criterion.id,
+                name=criterion.name,
+                weight=criterion.weight,
+                score=round(score, 2),
+                level=level,
+                anchor=criterion.levels[level],
+                next_anchor=criterion.levels[level + 1] if level < 5 else None,
+                questions=len(weighted),
+            )
         )
-        entry["covered_key_points"] = assessment.covered_key_points
-        entry["missing_key_points"] = assessment.missing_key_points
-    return entry
+    return results
+
+
+def _scored(questions: list[QuestionResult], criterion_id: str) -> list[tuple[QuestionResult, QuestionScore]]:
+    return [(q, s) for q in questions for s in q.scores if s.criterion_id == criterion_id]
+
+
+def _highlights(
+    rubric: Rubric, criteria: list[CriterionResult], questions: list[QuestionResult], facts: Mapping[str, lessons.ThreadFacts]
+) -> tuple[list[Highlight], list[Highlight]]:
+    """Up to 3 strengths (criteria with a moment at level STRENGTH_FROM or above, best aggregate
+    first, quoting that moment) and 3 improvements (criteria with a moment below level 5, those
+    not already strengths first, quoting the weakest moment); quotes spread over the questions."""
+    used: set[str] = set()
+    quoted: set[str] = set()
+
+    def highlight(c: CriterionResult, q: QuestionResult, s: QuestionScore, note: str, missing: list[str]) -> Highlight:
+        used.add(q.question_id)
+        # The score's own evidence first, then each answer of the thread: a different quote when there is one.
+        options = [*s.evidence, *(a.quote for a in facts[q.question_id].answers)]
+        quote = next((o for o in options if o not in quoted), options[0])
+        quoted.add(quote)
+        return Highlight(
+            criterion_id=c.id, criterion=c.name, score=c.score, question_id=q.question_id, question=q.question,
+            quote=quote, note=note, missing_key_points=missing,
+        )
+
+    def best(c: CriterionResult) -> tuple[QuestionResult, QuestionScore]:
+        return max(
+            _scored(questions, c.id),
+            key=lambda qs: (qs[1].score, qs[0].question_id not in used, bool(qs[1].evidence), qs[0].minutes),
+        )
+
+    def worst(c: CriterionResult) -> tuple[QuestionResult, QuestionScore]:
+        return min(
+            _scored(questions, c.id),
+            key=lambda qs: (qs[1].score, qs[0].question_id in used, -len(qs[0].missing_key_points), -qs[0].minutes),
+        )
+
+    strengths: list[Highlight] = []
+    for c in sorted(criteria, key=lambda c: (-c.score, -c.weight)):
+        q, s = best(c)
+        if s.score >= STRENGTH_FROM and len(strengths) < 3:
+            strengths.append(highlight(c, q, s, f"Level {s.score} here: {s.anchor}", []))
+    listed = {h.criterion_id for h in strengths}
+    improvements: list[Highlight] = []
+    for c in sorted(criteria, key=lambda c: (c.id in listed, worst(c)[1].score, c.score, -c.weight)):
+        q, s = worst(c)
+        if s.score < 5 and len(improvements) < 3:
+            next_anchor = rubric.criterion(c.id).levels[s.score + 1]
+            note = f"Level {s.score} here; level {s.score + 1} asks for: {next_anchor}"
+            improvements.append(highlight(c, q, s, note, q.missing_key_points))
+    return strengths, improvements
+
+
+def _usage(session: InterviewSession, turns: list[Turn], totals: accounting.Totals) -> Usage:
+    return Usage(
+        model=session.model,
+        turns=len(turns),
+        candidate_words=sum(len(words(t.content)) for t in turns if t.role == "candidate"),
+        prompt_tokens=totals["prompt_tokens"],
+        completion_tokens=totals["completion_tokens"],
+        cost_usd=totals["cost_usd"],
+        duration_seconds=round((turns[-1].created_at - turns[0].created_at).total_seconds()),
+    )
+
+
+def history_point(*, session: InterviewSession, content: Mapping[str, Any]) -> HistoryPoint | None:
+    """A past session's point on the progress chart, read from its stored report (any version)."""
+    overall = content.get("overall")
+    if not isinstance(overall, Mapping) or not isinstance(overall.get("score"), int | float):
+        return None
+    band = overall.get("band")
+    try:
+        return HistoryPoint(
+            session_id=session.id,
+            created_at=session.created_at,
+            score=float(overall["score"]),
+            band=band.get("key") if isinstance(band, Mapping) else None,
+            current=False,
+        )
+    except ValidationError:
+        return None
 
 
 def build_report(
-    *, session: InterviewSession, persona: Persona, rubric: Rubric, turns: list[Turn], scores: list[AnswerScore]
-) -> dict[str, Any]:
+    *,
+    session: InterviewSession,
+    persona: Persona,
+    rubric: Rubric,
+    turns: list[Turn],
+    scores: list[AnswerScore],
+    usage: accounting.Totals,
+    history: Sequence[HistoryPoint] = (),
+) -> Report:
+    """The report of one session; `history` holds the past sessions of the same round, oldest first."""
     by_question: dict[str, list[AnswerScore]] = defaultdict(list)
     for s in scores:
         by_question[s.question_id].append(s)
@@ -100,129 +289,56 @@ def build_report(
     for t in turns:
         if t.role == "interviewer" and t.kind in ("question", "language_switch") and t.question_id not in asked_ids:
             asked_ids.append(t.question_id)  # type: ignore[arg-type]
-    questions = [
-        _question_entry(q, persona=persona, rubric=rubric, session_language=session.language, turns=turns, scores=by_question[q])
+    language: Language = session.language  # type: ignore[assignment]
+    built = [
+        _question_result(q, persona=persona, rubric=rubric, session_language=language, turns=turns, scores=by_question[q])
         for q in asked_ids
     ]
-
-    criteria: list[dict[str, Any]] = []
-    for criterion in rubric.criteria:
-        finals = [s for q in questions for s in q["scores"] if s["criterion_id"] == criterion.id]
-        if not finals:
-            continue
-        mean = sum(s["score"] for s in finals) / len(finals)
-        best = max(finals, key=lambda s: (s["score"], bool(s["evidence"])))
-        worst = min(finals, key=lambda s: (s["score"], -len(s["evidence"])))
-        criteria.append(
-            {
-                "id": criterion.id,
-                "name": criterion.name,
-                "weight": criterion.weight,
-                "score": round(mean, 2),
-                "level": criterion.levels[round(mean)],  # type: ignore[index]
-                "next_level": criterion.levels[min(5, round(mean) + 1)] if round(mean) < 5 else None,  # type: ignore[index]
-                "evidence": best["evidence"][:2],
-                "weakest_evidence": worst["evidence"][:1],
-                "questions": len(finals),
-            }
-        )
-
-    weight = sum(c["weight"] for c in criteria)
-    overall = round(sum(c["score"] * c["weight"] for c in criteria) / weight, 2) if weight else None
-    ranked = sorted(criteria, key=lambda c: c["score"], reverse=True)
-    strengths = [
-        {"criterion_id": c["id"], "criterion": c["name"], "score": c["score"], "quote": c["evidence"][0] if c["evidence"] else None, "why": c["level"]}
-        for c in ranked
-        if c["score"] >= 3
-    ][:3]
-    improvements = [
-        {
-            "criterion_id": c["id"],
-            "criterion": c["name"],
-            "score": c["score"],
-            "quote": (c["weakest_evidence"] or [None])[0],
-            "advice": f"To reach the next level: {c['next_level']}" if c["next_level"] else c["level"],
-        }
-        for c in reversed(ranked)
-        if c["score"] < 4.5
-    ][:3]
-
-    candidate_turns = [t for t in turns if t.role == "candidate"]
-    started, finished = turns[0].created_at, turns[-1].created_at
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "disclaimer": DISCLAIMER,
-        "session": {
-            "id": session.id,
-            "persona_id": persona.id,
-            "interviewer": persona.name,
-            "role": persona.role,
-            "language": session.language,
-            "status": session.status,
-            "created_at": session.created_at.isoformat(),
-            "ended_at": session.ended_at.isoformat() if session.ended_at else None,
-            "persona_hash": session.persona_hash,
-            "rubric_hash": session.rubric_hash,
-        },
-        "overall": {
-            "score": overall,
-            "out_of": 5,
-            "band": band_for(overall) if overall is not None else None,
-            "questions_asked": len(questions),
-            "questions_answered": sum(q["answered"] for q in questions),
-        },
-        "criteria": criteria,
-        "questions": questions,
-        "strengths": strengths,
-        "improvements": improvements,
-        "usage": {
-            "model": session.model,
-            "turns": len(turns),
-            "candidate_words": sum(len(t.content.split()) for t in candidate_turns),
-            "prompt_tokens": sum(t.prompt_tokens or 0 for t in turns) or None,
-            "completion_tokens": sum(t.completion_tokens or 0 for t in turns) or None,
-            "duration_seconds": round((finished - started).total_seconds()),
-        },
-    }
+    questions = [q for q, _ in built]
+    facts = {f.question_id: f for _, f in built}
+    criteria = _criteria(rubric, questions)
+    weight = sum(c.weight for c in criteria)
+    overall = round(sum(c.score * c.weight for c in criteria) / weight, 2) if weight else None
+    band = band_for(overall) if overall is not None else None
+    strengths, improvements = _highlights(rubric, criteria, questions, facts)
+    current = HistoryPoint(
+        session_id=session.id, created_at=session.created_at, score=overall,
+        band=band.key if band else None, current=True,
+    )
+    return Report(
+        disclaimer=DISCLAIMER,
+        session=SessionInfo(
+            id=session.id,
+            persona_id=persona.id,
+            interviewer=persona.name,
+            role=persona.role,
+            language=session.language,
+            status=session.status,
+            model=session.model,
+            created_at=session.created_at,
+            ended_at=session.ended_at,
+            persona_hash=session.persona_hash,
+            rubric_hash=session.rubric_hash,
+        ),
+        overall=Overall(
+            score=overall,
+            band=band,
+            questions_asked=len(questions),
+            questions_answered=sum(q.answered for q in questions),
+        ),
+        criteria=criteria,
+        questions=questions,
+        strengths=strengths,
+        improvements=improvements,
+        lessons=lessons.triggered_lessons([f for _, f in built], language=language),
+        history=[*history, current],
+        usage=_usage(session, turns, usage),
+    )
 
 
-def render_markdown(report: dict[str, Any]) -> str:
-    s, o = report["session"], report["overall"]
-    lines = [f"# Mock interview report: {s['interviewer']} ({s['role']})", "", f"_{report['disclaimer']}_", ""]
-    if o["score"] is None:
-        lines += ["No answer was scored in this session.", ""]
-    else:
-        lines += [f"**Overall: {o['score']:.1f} / 5** ({o['band']['label']})", ""]
-        lines += ["## Criteria", "", "| criterion | weight | score | level |", "|---|---|---|---|"]
-        lines += [f"| {c['name']} | {c['weight']:.0%} | {c['score']:.1f} | {c['level']} |" for c in report["criteria"]]
-        lines.append("")
-    if report["strengths"]:
-        lines += ["## Strengths", ""]
-        for item in report["strengths"]:
-            quote = f' You said: "{item["quote"]}"' if item["quote"] else ""
-            lines.append(f"- **{item['criterion']}** ({item['score']:.1f}).{quote}")
-        lines.append("")
-    if report["improvements"]:
-        lines += ["## What to improve", ""]
-        for item in report["improvements"]:
-            quote = f' For example: "{item["quote"]}"' if item["quote"] else ""
-            lines.append(f"- **{item['criterion']}** ({item['score']:.1f}). {item['advice']}{quote}")
-        lines.append("")
-    lines += ["## Question by question", ""]
-    for i, q in enumerate(report["questions"], 1):
-        lines += [f"### {i}. {q['question']}", ""]
-        if not q["answered"]:
-            lines += ["_Not answered._", ""]
-            continue
-        lines += ["> " + q["answer_excerpt"].replace("\n", "\n> "), ""]
-        for sc in q["scores"]:
-            lines.append(f"- {sc['criterion']}: **{sc['score']}/5**. {sc['rationale']}")
-            lines += [f'  - evidence: "{e}"' for e in sc["evidence"]]
-        if q["missing_key_points"]:
-            lines.append("- Missing key points: " + "; ".join(q["missing_key_points"]))
-        if q["reference_answer"]:
-            lines += ["", "<details><summary>Reference answer</summary>", "", q["reference_answer"], "", f"Source: {q['source']}", "</details>"]
-        lines.append("")
-    u = report["usage"]
-    lines += ["## Usage", "", f"Model: {u['model']}; turns: {u['turns']}; your words: {u['candidate_words']}; duration: {u['duration_seconds']} s.", ""]
-    return "\n".join(lines)
+def render(report: Report, fmt: ReportFormat) -> str:
+    if fmt == "json":
+        return report.model_dump_json(indent=2)
+    if fmt == "md":
+        return render_markdown(report)
+    return render_html(report)

@@ -21,15 +21,22 @@ LEVEL_BOUNDS = (0.15, 0.35, 0.55, 0.75)
 # A criterion scored at or below this still lacks evidence, so it deserves a follow-up.
 LACKING_AT_OR_BELOW = 2
 MAX_QUOTES = 2
+# A quote is a sentence of the answer; one without punctuation is cut to a prefix (still a substring).
+MAX_QUOTE_CHARS = 300
+# What is said only inside a list of terms earns this share of the credit of an explanation.
+LIST_CREDIT = 0.5
 
 _HEDGES = {
     "en": [
         r"\bi (?:really )?(?:do not|don't|dont) know\b", r"\bno idea\b", r"\bnot sure\b",
         r"\bi (?:can't|cannot) remember\b", r"\bi forgot\b", r"\bi guess\b", r"\bmaybe\b",
+        r"\bno clue\b", r"\bidk\b", r"\bdunno\b", r"\bi (?:have )?never studied\b", r"\bi haven't studied\b",
+        r"\bi would (?:only )?be guessing\b",
         r"\bhard to say\b", r"\bi have never (?:heard|seen|used)\b", r"\bi(?:'ll| will)? pass\b",
     ],
     "fr": [
-        r"\bje ne sais pas\b", r"\bje sais pas\b", r"\baucune idée\b", r"\bpas sûr",
+        r"\bje ne sais pas\b", r"\bje sais pas\b", r"\bj'sais pas\b", r"\baucune idée\b", r"\bpas sûr",
+        r"\bje n'en sais rien\b", r"\bpas la moindre idée\b",
         r"\bje ne me souviens (?:pas|plus)\b", r"\bj'ai oublié\b", r"\bpeut-être\b",
         r"\bdifficile à dire\b", r"\bje n'ai jamais\b", r"\bje passe (?:mon tour|la question)\b",
     ],
@@ -73,7 +80,10 @@ def _hedge_count(text: str, language: Language) -> int:
 def _hedges(text: str, word_count: int, content: float, min_words: int, language: Language) -> bool:
     # "I don't know, but I would reason like this" is honest; a hedge with nothing after it is not.
     hits = _hedge_count(text, language)
-    return hits > 0 and (content < 0.35 or word_count < 2 * min_words) and hits * 12 >= word_count
+    if hits == 0:
+        return False
+    # With next to no content, any admission is the answer; otherwise only a dense one is.
+    return content < 0.15 or (hits * 12 >= word_count and (content < 0.35 or word_count < 2 * min_words))
 
 
 def _matching_sentences(phrases: list[str], found: list[Sentence], language: Language) -> list[Sentence]:
@@ -83,23 +93,31 @@ def _matching_sentences(phrases: list[str], found: list[Sentence], language: Lan
 
 def _key_point_hits(
     key_points: list[KeyPoint], found: list[Sentence], language: Language
-) -> tuple[list[KeyPoint], list[KeyPoint], list[Sentence]]:
-    """Covered and missing key points, and the sentences that carry them, richest first."""
+) -> tuple[list[KeyPoint], list[KeyPoint], list[Sentence], float]:
+    """Covered and missing key points, the sentences that carry them (richest first), and the
+    credit earned: a point only ever named inside a list of terms earns LIST_CREDIT."""
     covered, missing = [], []
+    credit = 0.0
     carried: Counter[int] = Counter()
     for point in key_points:
         hits = [i for i, s in enumerate(found) if any(phrase(p, language).found_in(s) for p in point.phrases(language))]
         (covered if hits else missing).append(point)
+        if hits:
+            credit += 1.0 if any(not found[i].is_list for i in hits) else LIST_CREDIT
         carried.update(hits)
     ranked = sorted(carried, key=lambda i: (-carried[i], i))
-    return covered, missing, [found[i] for i in ranked]
+    return covered, missing, [found[i] for i in ranked], credit
 
 
-def _reference_recall(answer_stems: set[str], reference: str | None, language: Language) -> float | None:
+def _reference_recall(found: list[Sentence], reference: str | None, language: Language) -> float | None:
     if not reference:
         return None
     ref = set(content_stems(reference, language))
-    return len(ref & answer_stems) / len(ref) if ref else None
+    if not ref:
+        return None
+    explained = set().union(*(s.all_stems for s in found if not s.is_list)) & ref
+    listed = set().union(*(s.all_stems for s in found if s.is_list)) & ref - explained
+    return (len(explained) + LIST_CREDIT * len(listed)) / len(ref)
 
 
 def _focus(answer_tokens: list[str], relevant: set[str], found: list[Sentence]) -> float:
@@ -116,7 +134,22 @@ def _focus(answer_tokens: list[str], relevant: set[str], found: list[Sentence]) 
 
 
 def _quotes(found: list[Sentence], limit: int = MAX_QUOTES) -> list[str]:
-    return [s.text for s in found[:limit]]
+    return [s.text[:MAX_QUOTE_CHARS] for s in found[:limit]]
+
+
+def merge_answers(answers: list[str], language: Language) -> str:
+    """The answers to one question as one text, without sentences restated from earlier answers:
+    repeating yourself after a follow-up is neither new evidence nor padding."""
+    seen: set[str] = set()
+    merged: list[str] = []
+    for answer in answers:
+        found = sentences(answer, language)
+        kept = [s.text for s in found if s.text.lower() not in seen]
+        seen |= {s.text.lower() for s in found}
+        if kept:
+            # One sentence per line, so splitting the merged text again gives the same sentences.
+            merged.append("\n".join(kept))
+    return "\n".join(merged)
 
 
 def _criterion_score(
@@ -190,10 +223,10 @@ def measure(
 ) -> Measure:
     found = sentences(text, language)
     tokens = content_stems(text, language)
-    covered, missing, evidence = _key_point_hits(key_points, found, language)
+    covered, missing, evidence, credit = _key_point_hits(key_points, found, language)
     # Reference answers are written in English; French answers are judged on bilingual key points.
-    recall = _reference_recall(set(tokens), reference_answer, language) if language == "en" else None
-    coverage = len(covered) / len(key_points) if key_points else None
+    recall = _reference_recall(found, reference_answer, language) if language == "en" else None
+    coverage = credit / len(key_points) if key_points else None
     if coverage is not None and recall is not None:
         content = 0.6 * coverage + 0.4 * min(1.0, recall * 1.5)
     else:

@@ -1,19 +1,31 @@
 """The use cases: start a session, answer, end, score, report. The only place where storage,
 the engine, the scorer and the model meet. Raises domain errors; the API maps them to HTTP.
+
+A turn is three steps, so that nothing is lost when a model call fails and so that database
+work (sync) and model calls (async) stay apart:
+  1. `accept_answer` stores the candidate's answer and lets the engine decide the move;
+  2. `reply_stream` has the model (or the offline engine) phrase that move;
+  3. `store_reply` stores the interviewer's turn.
+Re-sending an answer with the same Idempotency-Key resumes at whichever step is missing.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from interviewer import engine, llm, report, scoring, store
+from interviewer import accounting, engine, judge, llm, offline, prompts, report, scoring, store
 from interviewer.catalog import Catalog, Language, Persona, Rubric, snapshot
 from interviewer.engine import Move, TurnView
-from interviewer.store import AnswerScore, InterviewSession, Turn
+from interviewer.store import AnswerScore, InterviewSession, JudgeCall, Turn
+from interviewer.text import words
+
+log = logging.getLogger("interviewer.service")
 
 
 class ServiceError(Exception):
@@ -44,7 +56,11 @@ class InputTooLarge(ServiceError):
     pass
 
 
-class PendingReply(ServiceError):
+class KeyReused(ServiceError):
+    """An Idempotency-Key sent again with a different answer."""
+
+
+class ReplyMissing(ServiceError):
     """The last answer has no reply yet (a model call failed); it must be resent first."""
 
 
@@ -58,6 +74,12 @@ class SessionView:
     persona: Persona
     rubric: Rubric
     turns: list[Turn]
+    judge_calls: list[JudgeCall]
+
+    @property
+    def usage(self) -> accounting.Totals:
+        """Every model call of the session: the interviewer's replies and the judge's calls."""
+        return accounting.total([*(t for t in self.turns if t.role == "interviewer"), *self.judge_calls])
 
 
 @dataclass(frozen=True)
@@ -67,53 +89,111 @@ class AnswerResult:
     status: str
 
 
+@dataclass(frozen=True)
+class PendingReply:
+    """An interviewer turn the engine has decided on, still waiting for its words."""
+
+    session: InterviewSession
+    answer: Turn | None
+    move: Move
+    seq: int
+    context: prompts.ReplyContext
+
+
 def clean_text(value: str | None, *, field: str, limit: int) -> str | None:
     """Normalise a candidate-supplied text; refuse what cannot be stored faithfully."""
     if value is None:
         return None
     if "\x00" in value:
         raise InvalidInput(f"{field}: contains a NUL character; remove it and resend")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidInput(f"{field}: is not valid Unicode text (a lone surrogate at position {exc.start}); resend it as UTF-8") from exc
     if len(value) > limit:
         raise InputTooLarge(f"{field}: {len(value)} characters is over the limit of {limit}")
     value = value.strip()
     return value or None
 
 
-def _persona_and_rubric(session: InterviewSession) -> tuple[Persona, Rubric]:
-    return (
-        Persona.model_validate_json(session.persona_snapshot),
-        Rubric.model_validate_json(session.rubric_snapshot),
-    )
-
-
-def _views(turns: list[Turn]) -> list[TurnView]:
+def turn_views(turns: list[Turn]) -> list[TurnView]:
     return [TurnView(role=t.role, kind=t.kind, question_id=t.question_id, probe_id=t.probe_id) for t in turns]  # type: ignore[arg-type]
 
 
-def _interviewer_turn(*, session: InterviewSession, persona: Persona, move: Move, seq: int, model: str) -> Turn:
-    reply = llm.phrase(
-        model=model, persona=persona, move=move, session_language=session.language, turn_index=seq - 1
-    )
-    return Turn(
-        session_id=session.id,
-        seq=seq,
-        role="interviewer",
-        kind="farewell" if move.kind == "ended" else move.kind,
-        question_id=move.question_id,
-        criterion_id=move.criterion_id,
-        probe_id=move.probe_id,
-        language=move.language,
-        content=reply.text,
-        model=reply.model,
-        prompt_tokens=reply.prompt_tokens,
-        completion_tokens=reply.completion_tokens,
-        latency_ms=reply.latency_ms,
+def get_session(*, db: Session, session_id: str) -> SessionView:
+    session = store.get_session(db=db, session_id=session_id)
+    if session is None:
+        raise SessionNotFound(session_id)
+    persona = Persona.model_validate_json(session.persona_snapshot)
+    rubric = Rubric.model_validate_json(session.rubric_snapshot)
+    return SessionView(
+        session=session, persona=persona, rubric=rubric,
+        turns=store.list_turns(db=db, session_id=session_id),
+        judge_calls=store.list_judge_calls(db=db, session_id=session_id),
     )
 
 
-def start_session(
+def _thread(turns: list[Turn], question_id: str, *, up_to: int | None = None) -> list[Turn]:
+    """The candidate's answers to one question (its main answer and follow-up answers)."""
+    return [t for t in turns if t.role == "candidate" and t.question_id == question_id and (up_to is None or t.seq <= up_to)]
+
+
+def _assess(view: SessionView, turns: list[Turn], answer: Turn) -> scoring.Assessment | None:
+    if answer.question_id is None:
+        return None
+    thread = _thread(turns, answer.question_id, up_to=answer.seq)
+    return scoring.assess(
+        thread=scoring.merge_answers([t.content for t in thread], answer.language),  # type: ignore[arg-type]
+        latest=answer.content,
+        question=view.persona.question(answer.question_id),
+        rubric=view.rubric,
+        language=answer.language,  # type: ignore[arg-type]
+        min_words=view.persona.min_answer_words,
+    )
+
+
+def _pending(
+    *, session: InterviewSession, persona: Persona, rubric: Rubric, turns: list[Turn], answer: Turn | None, move: Move,
+    lacking: list[str],
+) -> PendingReply:
+    seq = answer.seq + 1 if answer else 1
+    scripted = offline.phrase_move(persona, move, session_language=session.language, turn_index=seq - 1)
+    context = prompts.ReplyContext(
+        persona=persona,
+        rubric=rubric,
+        move=move,
+        session_language=session.language,  # type: ignore[arg-type]
+        scripted=scripted,
+        turns=[prompts.TurnText(t.role, t.kind, t.question_id, t.content) for t in turns],
+        lacking=lacking,
+        job_description=session.job_description,
+        cv=session.cv,
+        takehome=session.takehome,
+    )
+    return PendingReply(session=session, answer=answer, move=move, seq=seq, context=context)
+
+
+def _decide(view: SessionView, turns: list[Turn], answer: Turn) -> PendingReply:
+    """The engine's decision for the reply to `answer`, given the transcript up to it."""
+    session = view.session
+    assessment = _assess(view, turns, answer)
+    move = engine.next_move(
+        persona=view.persona,
+        planned=session.plan,
+        language=session.language,  # type: ignore[arg-type]
+        turns=turn_views(turns),
+        assessment=assessment,
+        seed=session.id,
+    )
+    lacking = assessment.lacking if assessment and move.kind == "follow_up" else []
+    return _pending(session=session, persona=view.persona, rubric=view.rubric, turns=turns, answer=answer, move=move, lacking=lacking)
+
+
+# ---------------------------------------------------------------- starting
+
+
+def prepare_session(
     *,
-    db: Session,
     catalog: Catalog,
     model: str,
     persona_id: str,
@@ -122,7 +202,8 @@ def start_session(
     cv: str | None = None,
     takehome: str | None = None,
     document_limit: int,
-) -> SessionView:
+) -> PendingReply:
+    """A new session and its opening move, not stored until the opening has its words."""
     persona = catalog.personas.get(persona_id)
     if persona is None:
         raise PersonaNotFound(persona_id, sorted(catalog.personas))
@@ -145,78 +226,48 @@ def start_session(
     )
     session.plan = engine.plan(persona, seed=session.id)
     move = engine.first_move(persona, session.plan, session.language)  # type: ignore[arg-type]
-    first = _interviewer_turn(session=session, persona=persona, move=move, seq=1, model=model)
-    db.add(session)
-    db.add(first)
+    return _pending(session=session, persona=persona, rubric=rubric, turns=[], answer=None, move=move, lacking=[])
+
+
+def store_session(*, db: Session, pending: PendingReply, text: str, usage: llm.Usage) -> SessionView:
+    db.add(pending.session)
+    db.add(_interviewer_turn(pending, text, usage))
     db.commit()
-    return get_session(db=db, session_id=session.id)
+    return get_session(db=db, session_id=pending.session.id)
 
 
-def get_session(*, db: Session, session_id: str) -> SessionView:
-    session = store.get_session(db=db, session_id=session_id)
-    if session is None:
-        raise SessionNotFound(session_id)
-    persona, rubric = _persona_and_rubric(session)
-    return SessionView(session=session, persona=persona, rubric=rubric, turns=store.list_turns(db=db, session_id=session_id))
+# ---------------------------------------------------------------- answering
 
 
-def _thread(turns: list[Turn], question_id: str) -> list[Turn]:
-    return [t for t in turns if t.role == "candidate" and t.question_id == question_id]
-
-
-def _assess(view: SessionView, turns: list[Turn], answer: Turn) -> scoring.Assessment | None:
-    if answer.question_id is None:
-        return None
-    thread = [t for t in _thread(turns, answer.question_id) if t.seq <= answer.seq]
-    return scoring.assess(
-        thread="\n".join(t.content for t in thread),
-        latest=answer.content,
-        question=view.persona.question(answer.question_id),
-        rubric=view.rubric,
-        language=answer.language,  # type: ignore[arg-type]
-        min_words=view.persona.min_answer_words,
-    )
-
-
-def _reply_to(*, db: Session, view: SessionView, turns: list[Turn], answer: Turn) -> Turn:
-    session = view.session
-    move = engine.next_move(
-        persona=view.persona,
-        planned=session.plan,
-        language=session.language,  # type: ignore[arg-type]
-        turns=_views(turns),
-        assessment=_assess(view, turns, answer),
-        seed=session.id,
-    )
-    reply = _interviewer_turn(session=session, persona=view.persona, move=move, seq=answer.seq + 1, model=session.model)
-    if move.kind == "ended":
-        session.status = "ended"
-        session.ended_at = store.now()
-        db.add(session)
-    db.add(reply)
-    db.commit()
-    db.refresh(reply)
-    return reply
-
-
-def answer(
+def accept_answer(
     *, db: Session, session_id: str, content: str, idempotency_key: str | None, answer_limit: int
-) -> AnswerResult:
+) -> AnswerResult | PendingReply:
+    """Store the answer (step 1). A replayed key returns its result, or resumes its missing reply."""
     view = get_session(db=db, session_id=session_id)
     session = view.session
+    text = clean_text(content, field="content", limit=answer_limit)
     if idempotency_key:
         previous = store.find_answer_by_key(db=db, session_id=session_id, idempotency_key=idempotency_key)
         if previous is not None:
-            return _replay(db=db, view=view, answer=previous)
+            if text != previous.content:
+                raise KeyReused(
+                    "this Idempotency-Key was already used for a different answer; use a new key for a new answer"
+                )
+            return _resume(view, previous)
     if session.status != "active":
         raise SessionEnded(session_id)
-    text = clean_text(content, field="content", limit=answer_limit)
     if text is None:
         raise InvalidInput("content: the answer is empty; type an answer before sending")
+    if not words(text):
+        raise InvalidInput("content: the answer has no words; write your answer in words before sending")
     last = view.turns[-1]
     if last.role == "candidate":
-        raise PendingReply(
-            "your previous answer is stored but has no reply yet; resend it with the same Idempotency-Key"
+        if text == last.content:
+            # The same answer sent again (without its key) resumes the reply it is waiting for.
+            return _resume(view, last)
+        raise ReplyMissing(
+            "your previous answer is stored but has no reply yet; send it again (same text or same "
+            "Idempotency-Key) to get the reply before answering further"
         )
     candidate = Turn(
         session_id=session.id,
@@ -236,18 +287,67 @@ def answer(
         db.rollback()
         raise Busy("another answer to this session was stored at the same moment; resend yours") from exc
     db.refresh(candidate)
-    turns = [*view.turns, candidate]
-    reply = _reply_to(db=db, view=view, turns=turns, answer=candidate)
-    return AnswerResult(answer=candidate, reply=reply, status=session.status)
+    return _decide(view, [*view.turns, candidate], candidate)
 
 
-def _replay(*, db: Session, view: SessionView, answer: Turn) -> AnswerResult:
-    """Return the stored result of an answer, producing its reply first if it is still missing."""
-    turns = [t for t in view.turns if t.seq <= answer.seq + 1]
-    reply = next((t for t in turns if t.seq == answer.seq + 1), None)
-    if reply is None:
-        reply = _reply_to(db=db, view=view, turns=turns, answer=answer)
-    return AnswerResult(answer=answer, reply=reply, status=view.session.status)
+def _resume(view: SessionView, answer: Turn) -> AnswerResult | PendingReply:
+    reply = next((t for t in view.turns if t.seq == answer.seq + 1), None)
+    if reply is not None:
+        return AnswerResult(answer=answer, reply=reply, status=view.session.status)
+    return _decide(view, [t for t in view.turns if t.seq <= answer.seq], answer)
+
+
+def reply_stream(models: llm.Models, pending: PendingReply) -> llm.TextStream:
+    """The interviewer's words for the move (step 2): the only model call on a turn's critical path."""
+    model = pending.session.model
+    if llm.is_offline(model):
+        return llm.offline_stream(pending.context.scripted)
+    messages = prompts.interviewer_messages(pending.context, recent_turns=models.settings.recent_turns)
+    return models.stream(model=model, messages=messages)
+
+
+def _interviewer_turn(pending: PendingReply, text: str, usage: llm.Usage) -> Turn:
+    move = pending.move
+    log.info("turn session=%s seq=%s kind=%s prompt_tokens=%s", pending.session.id, pending.seq, move.kind, usage.prompt_tokens)
+    return Turn(
+        session_id=pending.session.id,
+        seq=pending.seq,
+        role="interviewer",
+        kind="farewell" if move.kind == "ended" else move.kind,
+        question_id=move.question_id,
+        criterion_id=move.criterion_id,
+        probe_id=move.probe_id,
+        language=move.language,
+        content=text.strip(),
+        model=usage.model,
+        prompt_tokens=usage.prompt_tokens,
+        completion_tokens=usage.completion_tokens,
+        cost_usd=usage.cost_usd,
+        latency_ms=usage.latency_ms,
+    )
+
+
+def store_reply(*, db: Session, pending: PendingReply, text: str, usage: llm.Usage) -> AnswerResult:
+    """Store the interviewer's turn (step 3); a concurrent resend that stored it first wins."""
+    assert pending.answer is not None
+    session = db.get(InterviewSession, pending.session.id)
+    assert session is not None
+    reply = _interviewer_turn(pending, text, usage)
+    db.add(reply)
+    if pending.move.kind == "ended":
+        session.status = "ended"
+        session.ended_at = store.now()
+        db.add(session)
+    try:
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        view = get_session(db=db, session_id=session.id)
+        stored = next(t for t in view.turns if t.seq == pending.seq)
+        return AnswerResult(answer=pending.answer, reply=stored, status=view.session.status)
+    db.refresh(reply)
+    db.refresh(session)
+    return AnswerResult(answer=pending.answer, reply=reply, status=session.status)
 
 
 def end_session(*, db: Session, session_id: str) -> SessionView:
@@ -260,57 +360,100 @@ def end_session(*, db: Session, session_id: str) -> SessionView:
     return get_session(db=db, session_id=session_id)
 
 
-def score_pending(*, db: Session, session_id: str) -> int:
-    """Score every answer that has no scores yet; scores are derived data, so this can rerun."""
-    view = get_session(db=db, session_id=session_id)
-    scored = {s.turn_id for s in store.list_scores(db=db, session_id=session_id)}
-    added = 0
-    for turn in view.turns:
-        if turn.role != "candidate" or turn.question_id is None or turn.id in scored:
-            continue
-        assessment = _assess(view, view.turns, turn)
-        assert assessment is not None
-        judgement = llm.judge(model=view.session.model, assessment=assessment)
-        for item in judgement.scores:
-            evidence, flagged = scoring.verify_evidence(item.evidence, "\n".join(t.content for t in _thread(view.turns, turn.question_id)))
-            db.add(
-                AnswerScore(
-                    session_id=session_id,
-                    turn_id=turn.id,  # type: ignore[arg-type]
-                    question_id=turn.question_id,
-                    criterion_id=item.criterion_id,
-                    score=max(1, min(5, item.score)),
-                    rationale=item.rationale,
-                    evidence=evidence,
-                    flagged=flagged or item.flagged,
-                    model=judgement.model,
-                )
-            )
-            added += 1
-    try:
-        db.commit()
-    except IntegrityError:
-        # Another worker scored the same answers first; their rows are as good as ours.
-        db.rollback()
-        return 0
-    return added
-
-
 def delete_session(*, db: Session, session_id: str) -> None:
     if not store.delete_session(db=db, session_id=session_id):
         raise SessionNotFound(session_id)
 
 
-def build_report(*, db: Session, session_id: str) -> dict[str, Any]:
-    """Score whatever is still unscored, build the report and store it."""
-    score_pending(db=db, session_id=session_id)
+# ---------------------------------------------------------------- scoring and reports
+
+
+@dataclass(frozen=True)
+class Unscored:
+    """An answer to score: everything said about its question up to it."""
+
+    turn_id: int
+    question_id: str
+    language: Language
+    thread: str
+    assessment: scoring.Assessment
+
+
+def unscored_answers(*, db: Session, session_id: str) -> tuple[SessionView, list[Unscored]]:
     view = get_session(db=db, session_id=session_id)
+    scored = {s.turn_id for s in store.list_scores(db=db, session_id=session_id)}
+    items: list[Unscored] = []
+    for turn in view.turns:
+        if turn.role != "candidate" or turn.question_id is None or turn.id in scored:
+            continue
+        assessment = _assess(view, view.turns, turn)
+        assert assessment is not None and turn.id is not None
+        thread = scoring.merge_answers([t.content for t in _thread(view.turns, turn.question_id, up_to=turn.seq)], turn.language)  # type: ignore[arg-type]
+        items.append(Unscored(turn.id, turn.question_id, turn.language, thread, assessment))  # type: ignore[arg-type]
+    return view, items
+
+
+def save_scores(
+    *, db: Session, session_id: str, item: Unscored, scores: list[scoring.CriterionScore], model: str, usage: llm.Usage | None
+) -> None:
+    if usage is not None:
+        db.add(JudgeCall(
+            session_id=session_id, turn_id=item.turn_id, model=usage.model, prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens, cost_usd=usage.cost_usd, latency_ms=usage.latency_ms,
+        ))
+    for s in scores:
+        evidence, dropped = scoring.verify_evidence(s.evidence, item.thread)
+        db.add(
+            AnswerScore(
+                session_id=session_id, turn_id=item.turn_id, question_id=item.question_id,
+                criterion_id=s.criterion_id, score=max(1, min(5, s.score)), rationale=s.rationale,
+                evidence=evidence, flagged=s.flagged or dropped, model=model,
+            )
+        )
+    try:
+        db.commit()
+    except IntegrityError:
+        # Another worker scored this answer first; its rows are as good as ours.
+        db.rollback()
+
+
+async def judge_unscored(
+    models: llm.Models, view: SessionView, item: Unscored
+) -> tuple[list[scoring.CriterionScore], str, llm.Usage | None]:
+    """Scores for one answer: the lexical scorer offline (free, nothing to account), the judge model otherwise."""
+    model = models.settings.judge
+    if llm.is_offline(model):
+        return item.assessment.scores, llm.OFFLINE, None
+    scores, usage = await judge.judge_answer(
+        models, persona=view.persona, rubric=view.rubric, question_id=item.question_id, thread=item.thread, language=item.language
+    )
+    return scores, model, usage
+
+
+async def score_pending(*, db: Session, models: llm.Models, session_id: str) -> int:
+    """Score every answer that has no scores yet; database steps run in a worker thread."""
+    view, items = await anyio.to_thread.run_sync(lambda: unscored_answers(db=db, session_id=session_id))
+    for item in items:
+        scores, model, usage = await judge_unscored(models, view, item)
+        await anyio.to_thread.run_sync(
+            lambda: save_scores(db=db, session_id=session_id, item=item, scores=scores, model=model, usage=usage)
+        )
+    return len(items)
+
+
+def build_report(*, db: Session, session_id: str) -> report.Report:
+    """Build the report from the stored scores and store it (score first with `score_pending`)."""
+    view = get_session(db=db, session_id=session_id)
+    # The progress chart: the stored report of each earlier session of the same round.
+    past = store.list_round_reports(db=db, persona_id=view.session.persona_id, created_before=view.session.created_at)
     content = report.build_report(
         session=view.session,
         persona=view.persona,
         rubric=view.rubric,
         turns=view.turns,
         scores=store.list_scores(db=db, session_id=session_id),
+        usage=view.usage,
+        history=[p for s, r in past if (p := report.history_point(session=s, content=r.content))],
     )
-    store.save_report(db=db, session_id=session_id, content=content)
+    store.save_report(db=db, session_id=session_id, content=content.model_dump(mode="json"))
     return content

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Text, TypeDecorator, UniqueConstraint, event
 from sqlalchemy.engine import Dialect, Engine
-from sqlmodel import Field, Session, SQLModel, create_engine, delete, select
+from sqlmodel import Field, Session, SQLModel, create_engine, select
 
 
 def now() -> datetime:
@@ -69,7 +69,7 @@ class Turn(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    session_id: str = Field(foreign_key="interview_session.id", index=True, max_length=32)
+    session_id: str = Field(foreign_key="interview_session.id", ondelete="CASCADE", index=True, max_length=32)
     seq: int
     role: str = Field(max_length=16)
     kind: str = Field(max_length=32)
@@ -82,6 +82,7 @@ class Turn(SQLModel, table=True):
     model: str | None = Field(default=None, max_length=200)
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    cost_usd: float | None = None
     latency_ms: int | None = None
     created_at: datetime = _timestamp()
 
@@ -91,8 +92,8 @@ class AnswerScore(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("turn_id", "criterion_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    session_id: str = Field(foreign_key="interview_session.id", index=True, max_length=32)
-    turn_id: int = Field(foreign_key="turn.id", index=True)
+    session_id: str = Field(foreign_key="interview_session.id", ondelete="CASCADE", index=True, max_length=32)
+    turn_id: int = Field(foreign_key="turn.id", ondelete="CASCADE", index=True)
     question_id: str = Field(max_length=64)
     criterion_id: str = Field(max_length=64)
     score: int = Field(ge=1, le=5)
@@ -103,9 +104,26 @@ class AnswerScore(SQLModel, table=True):
     created_at: datetime = _timestamp()
 
 
+class JudgeCall(SQLModel, table=True):
+    """One judge model call that scored an answer: what it cost (replies are accounted on their turn)."""
+
+    __tablename__ = "judge_call"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="interview_session.id", ondelete="CASCADE", index=True, max_length=32)
+    turn_id: int = Field(foreign_key="turn.id", ondelete="CASCADE")
+    model: str = Field(max_length=200)
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    cost_usd: float | None = None
+    latency_ms: int | None = None
+    created_at: datetime = _timestamp()
+
+
 class Report(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    session_id: str = Field(foreign_key="interview_session.id", index=True, max_length=32)
+    # One stored report per session, rewritten when the report is built again.
+    session_id: str = Field(foreign_key="interview_session.id", ondelete="CASCADE", unique=True, max_length=32)
     content: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     created_at: datetime = _timestamp()
 
@@ -157,20 +175,41 @@ def list_scores(*, db: Session, session_id: str) -> list[AnswerScore]:
     return list(db.exec(query))
 
 
+def list_judge_calls(*, db: Session, session_id: str) -> list[JudgeCall]:
+    return list(db.exec(select(JudgeCall).where(JudgeCall.session_id == session_id).order_by(JudgeCall.id)))  # type: ignore[arg-type]
+
+
 def save_report(*, db: Session, session_id: str, content: dict[str, Any]) -> Report:
-    report = Report(session_id=session_id, content=content)
+    report = db.exec(select(Report).where(Report.session_id == session_id)).first()
+    if report is None:
+        report = Report(session_id=session_id, content=content)
+    else:
+        report.content, report.created_at = content, now()
     db.add(report)
     db.commit()
     db.refresh(report)
     return report
 
 
+def list_round_reports(
+    *, db: Session, persona_id: str, created_before: datetime, limit: int = 50
+) -> list[tuple[InterviewSession, Report]]:
+    """Earlier sessions of the same round that have a report, oldest first (the progress chart)."""
+    query = (
+        select(InterviewSession, Report)
+        .join(Report, Report.session_id == InterviewSession.id)  # type: ignore[arg-type]
+        .where(InterviewSession.persona_id == persona_id, InterviewSession.created_at < created_before)
+        .order_by(InterviewSession.created_at.desc())  # type: ignore[attr-defined]
+        .limit(limit)
+    )
+    return list(reversed([(session, report) for session, report in db.exec(query)]))
+
+
 def delete_session(*, db: Session, session_id: str) -> bool:
-    """Remove a session with its turns, scores and reports (personal data is not kept)."""
-    if db.get(InterviewSession, session_id) is None:
+    """Remove a session; its turns, scores and report go with it (ON DELETE CASCADE)."""
+    session = db.get(InterviewSession, session_id)
+    if session is None:
         return False
-    for table in (AnswerScore, Report, Turn):
-        db.exec(delete(table).where(table.session_id == session_id))  # type: ignore[call-overload, attr-defined]
-    db.exec(delete(InterviewSession).where(InterviewSession.id == session_id))  # type: ignore[call-overload]
+    db.delete(session)
     db.commit()
     return True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import snowballstemmer
@@ -35,9 +35,14 @@ def words(text: str) -> list[str]:
     return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
 
 
+@lru_cache(maxsize=100_000)
+def _stem(token: str, language: Language) -> str:
+    # The pure-Python stemmer dominates scoring time, and answers reuse a small vocabulary.
+    return _stemmer(language).stemWord(token)
+
+
 def stems(tokens: list[str], language: Language) -> list[str]:
-    stemmer = _stemmer(language)
-    return [stemmer.stemWord(t.strip("'")) for t in tokens]
+    return [_stem(t.strip("'"), language) for t in tokens]
 
 
 def content_stems(text: str, language: Language) -> list[str]:
@@ -46,11 +51,17 @@ def content_stems(text: str, language: Language) -> list[str]:
     return stems([w for w in words(text) if w not in stop and len(w) > 1], language)
 
 
+# A long sentence with few function words is a list of terms, not an explanation of them.
+LIST_MIN_WORDS = 20
+LIST_FUNCTION_SHARE = 0.35
+
+
 @dataclass(frozen=True)
 class Sentence:
     text: str
     all_stems: frozenset[str]
     has_number: bool
+    is_list: bool
 
 
 @dataclass(frozen=True)
@@ -76,15 +87,19 @@ def phrase(text: str, language: Language) -> Phrase:
 
 def sentences(text: str, language: Language) -> list[Sentence]:
     found: list[Sentence] = []
+    stop = stop_words(language)
     for match in _SENTENCE.finditer(text):
         raw = match.group(0).strip()
-        if not words(raw):
+        tokens = words(raw)
+        if not tokens:
             continue
+        function_share = sum(t in stop for t in tokens) / len(tokens)
         found.append(
             Sentence(
                 text=raw,
-                all_stems=frozenset(stems(words(raw), language)),
+                all_stems=frozenset(stems(tokens, language)),
                 has_number=bool(_NUMBER.search(raw)),
+                is_list=len(tokens) >= LIST_MIN_WORDS and function_share < LIST_FUNCTION_SHARE,
             )
         )
     return found

@@ -84,3 +84,36 @@ def test_chat_with_unknown_persona_says_which_exist(runner: CliRunner) -> None:
 def test_report_of_unknown_session_fails_cleanly(runner: CliRunner) -> None:
     result = runner.invoke(main, ["report", "missing"])
     assert result.exit_code != 0 and "no session 'missing'" in result.output
+
+
+def test_chat_streams_from_a_configured_model(runner: CliRunner, fake_openai, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from tests.fake_models import API_BASE
+
+    for name, value in {"INTERVIEWER_MODEL": "openai/gpt-4o-mini", "INTERVIEWER_API_BASE": API_BASE,
+                        "INTERVIEWER_API_KEY": "sk-test", "INTERVIEWER_MODEL_RETRIES": "0"}.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    result = runner.invoke(main, ["chat", "--persona", "recruiter-screen"], input="I am a master's student in ML.\n\n/end\n")
+    assert result.exit_code == 0, result.output
+    assert len(fake_openai.interviewer_requests) == 2
+    assert all(r["stream"] for r in fake_openai.interviewer_requests)
+    assert fake_openai.judge_requests, "the answer was judged by the model before the report"
+    listed = runner.invoke(main, ["sessions", "list"])
+    assert "openai/gpt-4o-mini" in listed.output and "$0.0" in listed.output
+
+
+def test_chat_keeps_the_answer_when_the_model_fails_and_retries(runner: CliRunner, fake_openai, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import httpx
+
+    from tests.fake_models import API_BASE
+
+    for name, value in {"INTERVIEWER_MODEL": "openai/gpt-4o-mini", "INTERVIEWER_API_BASE": API_BASE,
+                        "INTERVIEWER_API_KEY": "sk-test", "INTERVIEWER_MODEL_RETRIES": "0"}.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    fake_openai.fail_next(None, httpx.Response(500, json={"error": {"message": "boom", "type": "server_error"}}))
+    result = runner.invoke(main, ["chat", "--persona", "technical-ml"], input="My answer about likelihood.\n\ny\n/end\n")
+    assert result.exit_code == 0, result.output
+    assert "Your answer is saved. Retry the reply?" in result.output
+    report = result.output.split("# Mock interview report")[1]
+    assert "My answer about likelihood." in report

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import re
-from importlib import resources
-
 import pytest
 
-from interviewer.scoring import assess, measure, verify_evidence
+from interviewer.scoring import assess, verify_evidence
 
 from tests.factories import make_persona, make_rubric
 
@@ -109,28 +105,28 @@ def test_evidence_quotes_must_be_in_the_answer() -> None:
     assert kept and not flagged
 
 
-def _dsi_references() -> list[dict[str, str]]:
-    text = resources.files("interviewer.data").joinpath("dsi_theory_qa.jsonl").read_text("utf-8")
-    return [row for row in map(json.loads, text.splitlines()) if row["reference_answer"]]
+def test_a_list_of_keywords_is_not_an_explanation() -> None:
+    salad = ("chain rule backward pass propagate gradients backwards cache activations reuse intermediate "
+             "trade-off downside because derive intuition first then finally in short at the cost of")
+    assert sum(scores(salad).values()) < sum(scores(STRONG).values())
+    assert scores(salad)["correctness"] <= 3
 
 
-def test_dsi_reference_answers_outrank_weakened_versions() -> None:
-    """Data nobody here wrote: each community reference beats its own first sentence, another
-    question's answer, itself padded with filler, and "I don't know"."""
-    rows = _dsi_references()
-    wins = total = 0
-    for i, row in enumerate(rows):
-        ref = row["reference_answer"]
+def test_restating_an_earlier_answer_after_a_follow_up_costs_nothing() -> None:
+    from interviewer.scoring import merge_answers
 
-        def quality(text: str, row: dict[str, str] = row) -> float:
-            return measure(text, question_text=row["question"], key_points=[], reference_answer=row["reference_answer"], language="en").quality
+    thread = merge_answers([STRONG, "As I said: " + STRONG], "en")
+    assert scores("As I said: " + STRONG, thread=thread) == scores(STRONG)
 
-        weakened = [rows[(i + 7) % len(rows)]["reference_answer"], ref + " " + " ".join(["This is a really important point to keep in mind."] * 8), "I don't know."]
-        first = re.split(r"(?<=[.!?])\s+|\n", ref.strip())[0]
-        if first.strip() != ref.strip():
-            weakened.append(first)
-        base = quality(ref)
-        wins += sum(base > quality(w) for w in weakened)
-        total += len(weakened)
-    assert total > 500
-    assert wins / total >= 0.95
+
+def test_admitting_ignorance_at_length_is_a_hedge_not_off_topic() -> None:
+    text = "Honestly I have absolutely no clue about this one, I never studied it and I would only be guessing if I said anything."
+    a = assess(thread=text, latest=text, question=QUESTION, rubric=RUBRIC, language="en", min_words=12)
+    assert a.hedges
+
+
+def test_quotes_are_capped_but_still_substrings() -> None:
+    run_on = "the chain rule " * 400
+    result = assess(thread=run_on, latest=run_on, question=QUESTION, rubric=RUBRIC, language="en", min_words=12)
+    quotes = [q for s in result.scores for q in s.evidence]
+    assert quotes and all(len(q) <= 300 and q in run_on for q in quotes)

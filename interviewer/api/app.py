@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,7 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from interviewer import service
 from interviewer.api.routes import personas, sessions
 from interviewer.catalog import load_catalog
-from interviewer.llm import ModelUnavailable
+from interviewer.llm import ModelError, Models
 from interviewer.settings import Settings, get_settings
 from interviewer.store import create_tables, make_engine
 
@@ -20,7 +21,8 @@ STATUS = {
     service.PersonaNotFound: 404,
     service.SessionNotFound: 404,
     service.SessionEnded: 409,
-    service.PendingReply: 409,
+    service.ReplyMissing: 409,
+    service.KeyReused: 422,
     service.Busy: 409,
     service.InvalidInput: 422,
     service.InputTooLarge: 413,
@@ -37,6 +39,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         create_tables(engine)
         yield
+        # Let replies still streaming finish and be stored before the process goes away.
+        if app.state.reply_tasks:
+            await asyncio.wait(app.state.reply_tasks, timeout=settings.model_timeout)
         engine.dispose()
 
     app = FastAPI(
@@ -48,6 +53,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.catalog = catalog
     app.state.engine = engine
+    app.state.models = Models(settings)
+    # Replies being streamed; held so a client disconnect never cancels the storing of a reply.
+    app.state.reply_tasks = set()
 
     @app.exception_handler(service.ServiceError)
     async def service_error(_request: Request, exc: service.ServiceError) -> JSONResponse:
@@ -56,9 +64,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             body["valid_ids"] = exc.valid
         return JSONResponse(body, status_code=STATUS.get(type(exc), 400))
 
-    @app.exception_handler(ModelUnavailable)
-    async def model_unavailable(_request: Request, exc: ModelUnavailable) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "30"})
+    @app.exception_handler(ModelError)
+    async def model_error(_request: Request, exc: ModelError) -> JSONResponse:
+        return JSONResponse(
+            {"detail": str(exc), "retry_after": exc.retry_after},
+            status_code=exc.status,
+            headers={"Retry-After": str(exc.retry_after)},
+        )
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from interviewer.catalog import Catalog
+from interviewer.llm import Models
 from interviewer.settings import Settings
 
 
@@ -19,6 +20,10 @@ def get_settings(request: Request) -> Settings:
 
 def get_catalog(request: Request) -> Catalog:
     return request.app.state.catalog
+
+
+def get_models(request: Request) -> Models:
+    return request.app.state.models
 
 
 def get_engine(request: Request) -> Engine:
@@ -34,3 +39,4 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_db)]
+ModelsDep = Annotated[Models, Depends(get_models)]

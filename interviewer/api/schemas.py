@@ -68,6 +68,9 @@ class TurnOut(BaseModel):
     content: str
     created_at: datetime
     model: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    cost_usd: float | None = None
     latency_ms: int | None = None
 
 
@@ -75,6 +78,14 @@ class ProgressOut(BaseModel):
     stage_id: str | None
     question_number: int
     question_count: int
+
+
+class UsageOut(BaseModel):
+    model_calls: int
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    cost_usd: float | None = Field(description="null when a model's price is unknown (not zero)")
+    latency_ms: int
 
 
 class SessionOut(BaseModel):
@@ -87,6 +98,7 @@ class SessionOut(BaseModel):
     created_at: datetime
     ended_at: datetime | None
     progress: ProgressOut
+    usage: UsageOut
     turns: list[TurnOut]
 
 

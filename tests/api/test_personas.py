@@ -22,6 +22,7 @@ def test_unknown_persona_lists_the_valid_ids(client: TestClient) -> None:
     response = client.get("/api/personas/astrologer")
     assert response.status_code == 404
     assert "technical-ml" in response.json()["detail"]
+    assert "technical-ml" in response.json()["valid_ids"]
 
 
 def test_health_and_openapi_docs(client: TestClient) -> None:

@@ -70,9 +70,23 @@ def test_answer_is_stored_verbatim_with_its_reply(client: TestClient) -> None:
 def test_same_idempotency_key_returns_the_same_result_without_a_new_turn(client: TestClient) -> None:
     session = start(client)
     first = answer(client, session["id"], "My answer.", key="same").json()
-    again = answer(client, session["id"], "My answer, edited.", key="same").json()
+    again = answer(client, session["id"], "My answer.", key="same").json()
     assert again == first
     assert len(client.get(f"/api/sessions/{session['id']}").json()["turns"]) == 3
+
+
+def test_a_key_reused_for_a_different_answer_is_refused_not_dropped(client: TestClient) -> None:
+    session = start(client)
+    answer(client, session["id"], "My answer.", key="same")
+    reused = answer(client, session["id"], "A different answer.", key="same")
+    assert reused.status_code == 422 and "different answer" in reused.json()["detail"]
+
+
+def test_answers_without_words_or_valid_unicode_are_422(client: TestClient) -> None:
+    session = start(client)
+    assert answer(client, session["id"], "... 🙂🙂 !!").status_code == 422
+    lone = client.post(f"/api/sessions/{session['id']}/answers", content=b'{"content": "caf\\ud83d"}', headers={"content-type": "application/json"})
+    assert lone.status_code == 422 and "Unicode" in lone.json()["detail"]
 
 
 def test_answering_an_ended_session_is_409(client: TestClient) -> None:
@@ -94,10 +108,16 @@ def test_report_of_a_session_ended_early_covers_what_was_answered(client: TestCl
     answer(client, session["id"], "I would rather not say much here.")
     client.post(f"/api/sessions/{session['id']}/end")
     report = client.get(f"/api/sessions/{session['id']}/report").json()
-    assert report["schema_version"] == 1
+    assert report["schema_version"] == 2
     assert "not a hiring decision" in report["disclaimer"]
     assert report["overall"]["questions_answered"] == 1
     assert report["questions"][0]["answered"] and report["questions"][0]["scores"]
+    client.get(f"/api/sessions/{session['id']}/report")
+    from interviewer.store import Report
+    from sqlmodel import Session, select
+
+    with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
+        assert len(db.exec(select(Report).where(Report.session_id == session["id"])).all()) == 1
     markdown = client.get(f"/api/sessions/{session['id']}/report?format=md")
     assert markdown.headers["content-type"].startswith("text/markdown")
     assert "# Mock interview report" in markdown.text

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 
 from interviewer.api.deps import CatalogDep
 from interviewer.api.schemas import CriterionOut, PersonaDetail, PersonaSummary, StageOut
 from interviewer.catalog import LANGUAGES, Catalog, Persona
+from interviewer.service import PersonaNotFound
 
 router = APIRouter(prefix="/api/personas", tags=["personas"])
 
@@ -52,5 +53,5 @@ def get_persona(persona_id: str, catalog: CatalogDep) -> PersonaDetail:
     """One round: its plan, question bank size and rubric criteria."""
     persona = catalog.personas.get(persona_id)
     if persona is None:
-        raise HTTPException(404, f"unknown persona '{persona_id}'; valid ids: {', '.join(sorted(catalog.personas))}")
+        raise PersonaNotFound(persona_id, sorted(catalog.personas))
     return detail(persona, catalog)

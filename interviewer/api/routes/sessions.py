@@ -1,18 +1,23 @@
-"""Sessions: start a mock interview, answer, end it, read its report."""
+"""Sessions: start a mock interview, answer (as JSON or streamed over SSE), end it, read its report."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Header, Query, Response
-from fastapi.responses import PlainTextResponse
+from fastapi import APIRouter, BackgroundTasks, Header, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, PlainTextResponse
+from fastapi.sse import EventSourceResponse, format_sse_event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from interviewer import engine as interview_engine
+from interviewer import llm, service
 from interviewer import report as report_module
-from interviewer import service
-from interviewer.api.deps import CatalogDep, EngineDep, SessionDep, SettingsDep
+from interviewer.api.deps import CatalogDep, EngineDep, ModelsDep, SessionDep, SettingsDep
 from interviewer.api.schemas import (
     AnswerCreate,
     AnswerOut,
@@ -27,6 +32,12 @@ from interviewer.store import Turn, list_sessions
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"])
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "Unknown session"}}
+MODEL_FAILED: dict[int | str, dict[str, Any]] = {
+    502: {"model": ErrorOut, "description": "The model failed; retry (the answer is kept)"},
+    503: {"model": ErrorOut, "description": "The model is unavailable or rate-limited; retry after Retry-After"},
+    504: {"model": ErrorOut, "description": "The model timed out; retry"},
+}
+ANSWER_KEPT = "Your answer is saved: send it again with the same Idempotency-Key to get the reply."
 
 
 def turn_out(turn: Turn) -> TurnOut:
@@ -35,7 +46,7 @@ def turn_out(turn: Turn) -> TurnOut:
 
 def session_out(view: service.SessionView) -> SessionOut:
     s = view.session
-    progress = interview_engine.progress(view.persona, s.plan, service._views(view.turns))
+    progress = interview_engine.progress(view.persona, s.plan, service.turn_views(view.turns))
     return SessionOut(
         id=s.id,
         persona_id=s.persona_id,
@@ -47,24 +58,35 @@ def session_out(view: service.SessionView) -> SessionOut:
         ended_at=s.ended_at,
         progress=ProgressOut(**progress.__dict__),
         turns=[turn_out(t) for t in view.turns],
+        usage=view.usage,
     )
 
 
-def _score_in_background(engine: Engine, session_id: str) -> None:
-    # Full scoring runs after the response: the reply is the only work on a turn's critical path.
-    with Session(engine) as db:
-        service.score_pending(db=db, session_id=session_id)
+def answer_out(result: service.AnswerResult) -> AnswerOut:
+    return AnswerOut(answer=turn_out(result.answer), reply=turn_out(result.reply), status=result.status)
+
+
+async def score_in_background(engine: Engine, models: llm.Models, session_id: str) -> None:
+    # Judging runs after the reply is out: the reply is the only model call on a turn's critical path.
+    try:
+        with Session(engine) as db:
+            await service.score_pending(db=db, models=models, session_id=session_id)
+    except llm.ModelError as exc:
+        service.log.warning("background scoring of %s failed (%s); the report will retry", session_id, exc)
+    except service.SessionNotFound:
+        pass  # deleted meanwhile: nothing left to score
 
 
 @router.post(
     "",
     status_code=201,
-    responses={404: {"model": ErrorOut, "description": "Unknown persona"}, 413: {"model": ErrorOut}},
+    responses={404: {"model": ErrorOut, "description": "Unknown persona"}, 413: {"model": ErrorOut}, **MODEL_FAILED},
 )
-def create_session(body: SessionCreate, db: SessionDep, catalog: CatalogDep, settings: SettingsDep) -> SessionOut:
+async def create_session(
+    body: SessionCreate, db: SessionDep, catalog: CatalogDep, settings: SettingsDep, models: ModelsDep
+) -> SessionOut:
     """Start a mock interview; the response holds the interviewer's first turn."""
-    view = service.start_session(
-        db=db,
+    pending = service.prepare_session(
         catalog=catalog,
         model=settings.model,
         persona_id=body.persona_id,
@@ -74,6 +96,10 @@ def create_session(body: SessionCreate, db: SessionDep, catalog: CatalogDep, set
         takehome=body.takehome,
         document_limit=settings.max_document_chars,
     )
+    stream = service.reply_stream(models, pending)
+    text = await stream.text()
+    assert stream.usage is not None
+    view = await run_in_threadpool(lambda: service.store_session(db=db, pending=pending, text=text, usage=stream.usage))  # type: ignore[arg-type]
     return session_out(view)
 
 
@@ -89,29 +115,104 @@ def get_session(session_id: str, db: SessionDep) -> SessionOut:
     return session_out(service.get_session(db=db, session_id=session_id))
 
 
+def _sse(event: str, data: Any) -> bytes:
+    return format_sse_event(event=event, data_str=json.dumps(data, ensure_ascii=False, default=str))
+
+
+def _stream_reply(request: Request, pending: service.PendingReply) -> EventSourceResponse:
+    """Stream the reply as `token` events, then `done` (the stored turns) or `error`.
+
+    The reply is produced by a task of its own, so it is finished and stored even when the
+    client disconnects mid-stream; the response only relays what the task produces.
+    """
+    app = request.app
+    queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+
+    async def produce() -> None:
+        try:
+            stream = service.reply_stream(app.state.models, pending)
+            parts: list[str] = []
+            async for delta in stream:
+                parts.append(delta)
+                queue.put_nowait(("token", {"text": delta}))
+            assert stream.usage is not None
+
+            def store() -> service.AnswerResult:
+                with Session(app.state.engine) as db:
+                    return service.store_reply(db=db, pending=pending, text="".join(parts), usage=stream.usage)  # type: ignore[arg-type]
+
+            result = await run_in_threadpool(store)
+            queue.put_nowait(("done", answer_out(result).model_dump(mode="json")))
+            await score_in_background(app.state.engine, app.state.models, pending.session.id)
+        except llm.ModelError as exc:
+            queue.put_nowait(("error", {"detail": f"{exc}. {ANSWER_KEPT}", "status": exc.status, "retry_after": exc.retry_after}))
+        except Exception:
+            service.log.exception("streaming a reply failed")
+            queue.put_nowait(("error", {"detail": f"the reply could not be produced. {ANSWER_KEPT}", "status": 500, "retry_after": 5}))
+
+    task = asyncio.create_task(produce())
+    # Keep a reference: a task nobody holds can be garbage-collected before it finishes.
+    app.state.reply_tasks.add(task)
+    task.add_done_callback(app.state.reply_tasks.discard)
+
+    async def events() -> AsyncIterator[bytes]:
+        while True:
+            kind, data = await queue.get()
+            yield _sse(kind, data)
+            if kind != "token":
+                return
+
+    return EventSourceResponse(events())
+
+
 @router.post(
     "/{session_id}/answers",
-    responses={**NOT_FOUND, 409: {"model": ErrorOut}, 413: {"model": ErrorOut}, 422: {"description": "Empty or invalid answer"}},
+    responses={
+        **NOT_FOUND,
+        409: {"model": ErrorOut},
+        413: {"model": ErrorOut},
+        422: {"description": "Empty or invalid answer"},
+        200: {"content": {"text/event-stream": {}}, "description": "JSON, or an SSE stream with Accept: text/event-stream"},
+        **MODEL_FAILED,
+    },
 )
-def post_answer(
+async def post_answer(
     session_id: str,
     body: AnswerCreate,
+    request: Request,
     db: SessionDep,
     settings: SettingsDep,
+    models: ModelsDep,
     engine: EngineDep,
     background: BackgroundTasks,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-) -> AnswerOut:
-    """Answer the interviewer's last turn; resending with the same Idempotency-Key never adds a turn."""
-    result = service.answer(
-        db=db,
-        session_id=session_id,
-        content=body.content,
-        idempotency_key=idempotency_key,
-        answer_limit=settings.max_answer_chars,
+) -> Any:
+    """Answer the interviewer's last turn; resending with the same Idempotency-Key never adds a turn.
+
+    With `Accept: text/event-stream` the reply is streamed: `token` events, then `done` with the
+    stored turns, or `error`."""
+    outcome = await run_in_threadpool(
+        lambda: service.accept_answer(
+            db=db, session_id=session_id, content=body.content, idempotency_key=idempotency_key,
+            answer_limit=settings.max_answer_chars,
+        )
     )
-    background.add_task(_score_in_background, engine, session_id)
-    return AnswerOut(answer=turn_out(result.answer), reply=turn_out(result.reply), status=result.status)
+    wants_stream = "text/event-stream" in request.headers.get("accept", "")
+    if isinstance(outcome, service.AnswerResult):
+        if wants_stream:
+            return EventSourceResponse(iter([_sse("done", answer_out(outcome).model_dump(mode="json"))]))
+        return answer_out(outcome)
+    if wants_stream:
+        return _stream_reply(request, outcome)
+    stream = service.reply_stream(models, outcome)
+    try:
+        text = await stream.text()
+    except llm.ModelError as exc:
+        raise llm.ModelError(f"{exc}. {ANSWER_KEPT}", status=exc.status, retry_after=exc.retry_after) from exc
+    assert stream.usage is not None
+    result = await run_in_threadpool(lambda: service.store_reply(db=db, pending=outcome, text=text, usage=stream.usage))  # type: ignore[arg-type]
+    background.add_task(score_in_background, engine, models, session_id)
+    return answer_out(result)
 
 
 @router.post("/{session_id}/end", responses=NOT_FOUND)
@@ -120,14 +221,21 @@ def end_session(session_id: str, db: SessionDep) -> SessionOut:
     return session_out(service.end_session(db=db, session_id=session_id))
 
 
-@router.get("/{session_id}/report", responses={**NOT_FOUND, 200: {"content": {"text/markdown": {}}}})
-def get_report(
-    session_id: str, db: SessionDep, format: Literal["json", "md"] = "json"
+@router.get(
+    "/{session_id}/report",
+    response_model=report_module.Report,
+    responses={**NOT_FOUND, **MODEL_FAILED, 200: {"content": {"text/markdown": {}, "text/html": {}}}},
+)
+async def get_report(
+    session_id: str, db: SessionDep, models: ModelsDep, format: report_module.ReportFormat = "json"
 ) -> Any:
-    """The feedback report: overall score, criteria with evidence, question by question."""
-    content = service.build_report(db=db, session_id=session_id)
+    """The feedback report (JSON schema v2, Markdown, or a self-contained HTML page with charts)."""
+    await service.score_pending(db=db, models=models, session_id=session_id)
+    content = await run_in_threadpool(lambda: service.build_report(db=db, session_id=session_id))
     if format == "md":
         return PlainTextResponse(report_module.render_markdown(content), media_type="text/markdown")
+    if format == "html":
+        return HTMLResponse(report_module.render_html(content))
     return content
 
 

@@ -1,0 +1,111 @@
+"""`interviewer eval`: measure whether answer scores track answer quality (see evaluation.py).
+
+Imports stay inside the commands, so registering this group keeps `interviewer --help` instant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from interviewer.evaluation import Quality
+
+MODEL_HELP = "offline (the lexical scorer), or a model name to evaluate the LLM judge with."
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+@contextmanager
+def _quality(model: str) -> Iterator[Quality]:
+    """The answer -> quality function under evaluation: the offline scorer, or the model judge."""
+    import asyncio
+
+    from interviewer import evaluation
+
+    if model == "offline":
+        yield evaluation.offline_quality
+        return
+    from interviewer import judge, llm
+    from interviewer.settings import get_settings
+
+    models = llm.Models(get_settings().model_copy(update={"model": model, "judge_model": model}))
+    # One event loop for every call: model clients are bound to the loop that created them.
+    loop = asyncio.new_event_loop()
+
+    def quality(question: str, reference_answer: str | None, answer: str) -> float:
+        return loop.run_until_complete(
+            judge.judge_quality(models, question=question, reference_answer=reference_answer, answer=answer)
+        )
+
+    try:
+        yield quality
+    except llm.ModelError as exc:
+        raise click.ClickException(f"the judge model failed: {exc}") from exc
+    finally:
+        loop.close()
+
+
+@click.group("eval")
+def eval_group() -> None:
+    """Measure the scorer: agreement with human grades, and reference answers against weakened ones."""
+
+
+@eval_group.command("scorer")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--scale", nargs=2, type=float, default=(0.0, 5.0), show_default=True, metavar="MIN MAX",
+              help="The numeric scale of the human scores in FILE.")
+@click.option("--model", default="offline", show_default=True, help=MODEL_HELP)
+def eval_scorer(file: Path, scale: tuple[float, float], model: str) -> None:
+    """Compare the scores with human grades. FILE is JSONL, one graded answer per line:
+    {"question", "reference_answer", "answer", "score"} (reference_answer may be null)."""
+    from interviewer import evaluation
+
+    try:
+        items = evaluation.load_graded(file, scale=scale)
+    except evaluation.EvaluationError as exc:
+        raise click.ClickException(str(exc)) from exc
+    with _quality(model) as quality:
+        result = evaluation.evaluate_scorer(items, quality, scale=scale)
+    click.echo(f"answers: {result.answers} graded on {scale[0]:g}-{scale[1]:g}, model {model}")
+    click.echo(f"pearson: {_fmt(result.pearson)}")
+    click.echo(f"spearman: {_fmt(result.spearman)}")
+    click.echo(
+        f"pairwise: {_fmt(result.pairwise)} over {result.pairs} pairs of answers to the same question "
+        f"whose human scores differ by at least {result.margin:g} ({evaluation.PAIR_MARGIN:.0%} of the scale)"
+    )
+    click.echo(f"pairwise={_fmt(result.pairwise)} pearson={_fmt(result.pearson)}")
+
+
+@eval_group.command("ranking")
+@click.option("--model", default="offline", show_default=True, help=MODEL_HELP)
+@click.option("--show-losses", is_flag=True, help="List every pair the reference answer did not win.")
+def eval_ranking(model: str, show_losses: bool) -> None:
+    """On the DSI question bank, each community reference answer must outrank its own first
+    sentence, another question's answer, itself padded with filler, and "I don't know"."""
+    from interviewer import evaluation
+
+    bank = evaluation.load_question_bank()
+    with _quality(model) as quality:
+        result = evaluation.evaluate_ranking(bank, quality)
+    click.echo(f"DSI question bank: {result.questions} questions with a reference answer, model {model}")
+    click.echo(f"{'weakening':<16}{'pairs':>7}{'accuracy':>10}")
+    for kind, (pairs, accuracy) in result.by_kind().items():
+        click.echo(f"{kind:<16}{pairs:>7}{_fmt(accuracy):>10}")
+    click.echo(f"{'all':<16}{len(result.pairs):>7}{_fmt(result.accuracy):>10}")
+    matched, matched_accuracy = result.length_matched()
+    click.echo(
+        f"{'length-matched':<16}{matched:>7}{_fmt(matched_accuracy):>10}"
+        f"  (weakened answer within {evaluation.LENGTH_MATCH:.0%} of the reference's word count)"
+    )
+    if show_losses:
+        for p in result.pairs:
+            if not p.won:
+                click.echo(f"lost: {p.question_id} {p.kind} ({p.reference_words} vs {p.weakened_words} words)")
+    click.echo(f"accuracy={_fmt(result.accuracy)}")

@@ -1,0 +1,148 @@
+"""Render the interviewer and judge prompts from their jinja2 templates (pure, no model calls).
+
+Candidate text only ever appears inside delimiter tags, with `<` and `>` escaped so it cannot
+close a tag or forge one; the instructions live outside the tags.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from interviewer.catalog import Criterion, Language, Persona, QuestionKey, Rubric
+from interviewer.engine import Move
+from interviewer.scoring import criteria_for
+
+LANGUAGE_NAMES: dict[str, str] = {"en": "English", "fr": "French"}
+# Documents are clipped in the prompt so a long CV or take-home cannot crowd out the interview.
+DOCUMENT_CHARS = 6_000
+REASONS = {
+    "too_short": "the answer was too short to show what the candidate knows.",
+    "hedge": "the candidate hedged or said they did not know; help them reason it out.",
+    "off_topic": "the answer drifted away from the question; bring them back to it.",
+    "missing_evidence": "the answer left part of the question without evidence.",
+}
+Messages = list[dict[str, str]]
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("interviewer", "prompts"),
+        undefined=StrictUndefined,
+        keep_trailing_newline=False,
+        autoescape=False,
+    )
+
+
+def as_data(text: str) -> str:
+    """Candidate text made inert inside a delimited block: it cannot close or forge a tag."""
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _clip(text: str | None, limit: int = DOCUMENT_CHARS) -> str | None:
+    if not text:
+        return None
+    return as_data(text if len(text) <= limit else text[:limit] + "\n[… clipped]")
+
+
+@dataclass(frozen=True)
+class TurnText:
+    role: str
+    kind: str
+    question_id: str | None
+    content: str
+
+
+@dataclass(frozen=True)
+class ReplyContext:
+    """Everything the interviewer prompt may use for one move."""
+
+    persona: Persona
+    rubric: Rubric
+    move: Move
+    session_language: Language
+    scripted: str
+    turns: list[TurnText]
+    lacking: list[str] = field(default_factory=list)
+    job_description: str | None = None
+    cv: str | None = None
+    takehome: str | None = None
+
+
+def _earlier_summary(ctx: ReplyContext, recent: list[TurnText]) -> list[str]:
+    """One line per question already left behind: the compact state that replaces old turns."""
+    recent_ids = {id(t) for t in recent}
+    lines: list[str] = []
+    for question_id in dict.fromkeys(t.question_id for t in ctx.turns if t.question_id and id(t) not in recent_ids):
+        if question_id == ctx.move.question_id:
+            continue
+        thread = [t for t in ctx.turns if t.question_id == question_id]
+        follow_ups = sum(t.kind == "follow_up" for t in thread)
+        answered = sum(len(t.content.split()) for t in thread if t.role == "candidate")
+        topic = ctx.persona.question(question_id).topic or question_id
+        lines.append(f"asked about {topic}: {answered} words of answers, {follow_ups} follow-up(s)")
+    return lines
+
+
+def interviewer_messages(ctx: ReplyContext, *, recent_turns: int) -> Messages:
+    """System prompt from the persona and the move, then the recent turns verbatim."""
+    move = ctx.move
+    recent = ctx.turns[-recent_turns:]
+    question_text = ctx.persona.question(move.question_id).text.get(move.language) if move.question_id else None
+    criterion = ctx.rubric.criterion(move.criterion_id) if move.criterion_id else None
+    probe = None
+    if move.probe_id and move.criterion_id:
+        probe = ctx.persona.follow_ups[move.criterion_id][int(move.probe_id.rsplit(":", 1)[1])].get(move.language)
+    system = _environment().get_template("interviewer.j2").render(
+        persona=ctx.persona,
+        move=move,
+        language_name=LANGUAGE_NAMES[move.language],
+        session_language_name=LANGUAGE_NAMES[ctx.session_language],
+        question_text=question_text,
+        criterion=criterion,
+        probe=probe,
+        reason=REASONS.get(move.reason or "", ""),
+        scripted=ctx.scripted,
+        lacking=[ctx.rubric.criterion(c).name for c in ctx.lacking],
+        job_description=_clip(ctx.job_description),
+        cv=_clip(ctx.cv),
+        takehome=_clip(ctx.takehome),
+        earlier=_earlier_summary(ctx, recent),
+    )
+    messages: Messages = [{"role": "system", "content": system}]
+    for turn in recent:
+        if turn.role == "interviewer":
+            messages.append({"role": "assistant", "content": turn.content})
+        else:
+            messages.append({"role": "user", "content": f"<candidate_answer>\n{as_data(turn.content)}\n</candidate_answer>"})
+    if messages[-1]["role"] != "user":
+        # Chat APIs expect the last message to be the user's; at the start nobody has spoken yet.
+        messages.append({"role": "user", "content": "(The candidate has joined and is listening.)"})
+    return messages
+
+
+def judge_messages(*, rubric: Rubric, persona: Persona, question_id: str, thread: str, language: Language) -> Messages:
+    """The rubric's instructions in the system prompt; the answer alone, delimited, as the user message."""
+    question = persona.question(question_id)
+    return standalone_judge_messages(
+        assessment_of=rubric.name,
+        question_text=question.text.get(language),
+        key=rubric.questions.get(question_id),
+        criteria=criteria_for(question, rubric),
+        answer=thread,
+    )
+
+
+def standalone_judge_messages(
+    *, assessment_of: str, question_text: str, key: QuestionKey | None, criteria: list[Criterion], answer: str
+) -> Messages:
+    system = _environment().get_template("judge.j2").render(
+        assessment_of=assessment_of, question_text=question_text, key=key, criteria=criteria
+    )
+    return [
+        {"role": "system", "content": system},
+        {"role": "user", "content": f"<candidate_answer>\n{as_data(answer)}\n</candidate_answer>"},
+    ]

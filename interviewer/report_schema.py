@@ -1,0 +1,164 @@
+"""The feedback report's shape, as pydantic models: the JSON format and its published schema
+(docs/report.schema.json, regenerated with `python -m interviewer.report_schema`) come from here.
+
+Bump SCHEMA_VERSION whenever a field is renamed, removed or changes meaning.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 2
+BandKey = Literal["ready", "nearly-there", "developing", "needs-groundwork"]
+# Lower bounds of the weighted overall score (1-5) for each practice band, best first.
+BANDS: tuple[tuple[float, BandKey, str], ...] = (
+    (4.2, "ready", "Ready: answers like these would hold up in a real round."),
+    (3.4, "nearly-there", "Nearly there: solid, with a few gaps to close."),
+    (2.6, "developing", "Developing: the basics are there; depth and evidence are missing."),
+    (0.0, "needs-groundwork", "Needs groundwork: prepare the core topics and rehearse aloud."),
+)
+TriggerKind = Literal["criterion_at_most", "hedged", "follow_up_failed", "no_number", "decline"]
+
+
+class Part(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SessionInfo(Part):
+    id: str
+    persona_id: str = Field(description="The round rehearsed, e.g. technical-ml")
+    interviewer: str
+    role: str
+    language: str = Field(description="The session language (en or fr); lesson texts use it")
+    status: str = Field(description="active or ended")
+    model: str = Field(description="The model that ran the interview and judged the answers")
+    created_at: datetime
+    ended_at: datetime | None
+    persona_hash: str = Field(description="SHA-256 of the persona snapshot the session used")
+    rubric_hash: str = Field(description="SHA-256 of the rubric snapshot the session used")
+
+
+class Band(Part):
+    key: BandKey
+    label: str
+
+
+class Overall(Part):
+    score: float | None = Field(description="Criterion scores weighted by the rubric's weights, 1-5; null when nothing was scored")
+    out_of: Literal[5] = 5
+    band: Band | None = Field(description="Practice band of the overall score; practice feedback, not a hiring decision")
+    questions_asked: int
+    questions_answered: int
+
+
+class CriterionResult(Part):
+    id: str
+    name: str
+    weight: float = Field(description="The criterion's weight in the overall score (the rubric's)")
+    score: float = Field(description="Weighted mean of the criterion's final scores over the questions that assessed it, each question weighted by its planned minutes")
+    level: int = Field(ge=1, le=5, description="The score rounded to a rubric level")
+    anchor: str = Field(description="The rubric's written anchor for that level")
+    next_anchor: str | None = Field(description="The anchor of the level above, null at level 5")
+    questions: int = Field(description="How many questions assessed this criterion")
+
+
+class QuestionScore(Part):
+    criterion_id: str
+    criterion: str
+    score: int = Field(ge=1, le=5)
+    anchor: str = Field(description="The rubric's written anchor for this score")
+    rationale: str
+    evidence: list[str] = Field(description="Quotes of the answer; each is a substring of what the candidate said, whitespace collapsed")
+    flagged: bool = Field(description="True when the judge returned a quote that was not in the answer (it was dropped)")
+
+
+class QuestionResult(Part):
+    question_id: str
+    stage: str
+    stage_title: str = Field(description="The stage's title, in the session language")
+    question: str = Field(description="The question as asked, in the language it was asked in")
+    minutes: float = Field(description="Planned minutes for the question (its stage's minutes over the questions the stage asks); the weight of its scores")
+    answered: bool
+    answer_excerpt: str | None = Field(description="The candidate's answers to the question and its follow-ups, shortened")
+    follow_ups: list[str] = Field(description="The follow-up questions the interviewer asked")
+    scores: list[QuestionScore] = Field(description="Final per-criterion scores, judged on the whole thread")
+    key_points: list[str] = Field(description="What a strong answer says, from the rubric")
+    covered_key_points: list[str]
+    missing_key_points: list[str]
+    reference_answer: str | None = Field(description="The rubric's model answer, when it has one")
+    source: str | None = Field(description="Where the question or model answer comes from, with its licence")
+
+
+class Highlight(Part):
+    """A strength or an improvement, tied to what the candidate said."""
+
+    criterion_id: str
+    criterion: str
+    score: float = Field(description="The criterion's aggregate score")
+    question_id: str = Field(description="The question the quote comes from")
+    question: str
+    quote: str = Field(description="From the candidate's answer to that question (a score's evidence, or the first sentence of an answer)")
+    note: str = Field(description="The level reached on that question and its anchor; for an improvement, what the next level asks for")
+    missing_key_points: list[str] = Field(default_factory=list, description="Improvements: key points that answer left out")
+
+
+class LessonOccurrence(Part):
+    kind: TriggerKind
+    observed: str = Field(description="What happened, in the session language")
+    question_id: str
+    question: str
+    quote: str = Field(description="From the candidate's answer: the score's evidence, or the first sentence of the answer concerned")
+
+
+class LessonResult(Part):
+    id: str
+    title: str = Field(description="The lesson in a few words, in the session language")
+    advice: str = Field(description="The lesson, in the session language")
+    domain_lesson: str = Field(description="The lesson of the domain brief it comes from, verbatim")
+    occurrences: list[LessonOccurrence] = Field(min_length=1)
+
+
+class HistoryPoint(Part):
+    session_id: str
+    created_at: datetime
+    score: float | None
+    band: BandKey | None
+    current: bool = Field(description="True for the session this report is about")
+
+
+class Usage(Part):
+    model: str
+    turns: int
+    candidate_words: int
+    prompt_tokens: int | None = Field(description="Sum over model calls that reported tokens; null when none did")
+    completion_tokens: int | None
+    cost_usd: float | None = Field(description="0 for the offline model; null when a model's cost was not recorded")
+    duration_seconds: int = Field(description="From the first turn to the last")
+
+
+class Report(Part):
+    schema_version: Literal[2] = SCHEMA_VERSION
+    disclaimer: str
+    session: SessionInfo
+    overall: Overall
+    criteria: list[CriterionResult]
+    questions: list[QuestionResult] = Field(description="In the order they were asked")
+    strengths: list[Highlight] = Field(max_length=3, description="Up to 3 criteria that reached level 4 or 5 on some question, best aggregate first, each quoting that answer")
+    improvements: list[Highlight] = Field(max_length=3, description="Up to 3 criteria below level 5 on some question, those not listed as strengths first, each quoting its weakest answer")
+    lessons: list[LessonResult] = Field(description="Lessons of the domain brief that what happened in this session triggered")
+    history: list[HistoryPoint] = Field(description="Overall scores of the past sessions of the same round, oldest first, ending with this one")
+    usage: Usage
+
+
+def json_schema() -> dict[str, Any]:
+    schema = Report.model_json_schema(mode="serialization")
+    schema["$id"] = f"interviewer-report-v{SCHEMA_VERSION}"
+    return schema
+
+
+if __name__ == "__main__":
+    print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
