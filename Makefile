@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test clean
+.PHONY: run test migration clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ run: $(STAMP)
 
 test: $(DEV_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# After changing the tables in interviewer/store.py: make migration MSG="what changed"
+migration: $(STAMP)
+	@test -n "$(MSG)" || { echo 'usage: make migration MSG="what changed"'; exit 2; }
+	$(BIN)/interviewer db revision -m "$(MSG)"
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -119,6 +119,8 @@ class Question(Strict):
     # Criteria this question gives evidence for; empty means every criterion of the rubric.
     criteria: list[Slug] = Field(default_factory=list)
     topic: Text | None = None
+    # Asked once after the first answer, however good: the "why this, when does it fail" probe.
+    deepen: list[Localized] = Field(default_factory=list)
 
 
 class Stage(Strict):
@@ -154,6 +156,38 @@ class LanguageSwitch(Strict):
     announce: Localized
 
 
+class Presentation(Strict):
+    """The candidate presents their take-home (in one or more messages) before the questions."""
+
+    question: Slug
+    slot_minutes: int = Field(default=15, gt=0, le=120)
+    max_messages: int = Field(default=5, ge=1, le=20)
+    more: Localized
+    # {minutes}, {slot} and {verdict} are filled in; the verdict is one of the three below.
+    timing: Localized
+    short: Localized
+    fits: Localized
+    long: Localized
+
+
+class ClaimProbes(Strict):
+    """How the claims extracted from a take-home become questions of the session."""
+
+    stage: Slug
+    max_claims: int = Field(default=4, ge=1, le=12)
+    criteria: list[Slug] = Field(min_length=1)
+    # {claim} and {source} are filled in.
+    explain: Localized
+    explain_result: Localized
+    deepen: list[Localized] = Field(min_length=1)
+    result_key_points: list[KeyPoint] = Field(min_length=1)
+
+
+class TakehomeReview(Strict):
+    presentation: Presentation
+    claims: ClaimProbes
+
+
 class Persona(Strict):
     id: Slug
     name: Text
@@ -175,6 +209,7 @@ class Persona(Strict):
     questions: list[Question] = Field(min_length=10)
     follow_ups: dict[Slug, list[Localized]]
     language_switch: LanguageSwitch | None = None
+    takehome: TakehomeReview | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Persona:
@@ -194,7 +229,20 @@ class Persona(Strict):
             stage = next((s for s in self.stages if switch in s.questions), None)
             if stage is None or stage.ask not in (None, len(stage.questions)):
                 raise ValueError("language_switch.question: must be in a stage that asks all its questions")
+        if self.takehome:
+            if self.takehome.presentation.question not in planned:
+                raise ValueError("takehome.presentation.question: must be a planned question")
+            if self.takehome.claims.stage not in {s.id for s in self.stages}:
+                raise ValueError(f"takehome.claims.stage: no stage '{self.takehome.claims.stage}'")
         return self
+
+    def probe(self, probe_id: str) -> Localized:
+        """A follow-up's text: `criterion:i` from the persona's probes, `deepen:question:i` from a question's."""
+        if probe_id.startswith("deepen:"):
+            _, question_id, index = probe_id.split(":")
+            return self.question(question_id).deepen[int(index)]
+        criterion_id, index = probe_id.rsplit(":", 1)
+        return self.follow_ups[criterion_id][int(index)]
 
     @property
     def planned_questions(self) -> list[str]:
@@ -270,6 +318,10 @@ def cross_check(persona: Persona, rubric: Rubric, path: Path) -> None:
             problems.append(f"follow_ups.{criterion_id}: not a criterion of rubric '{rubric.id}'")
         if not probes:
             problems.append(f"follow_ups.{criterion_id}: needs at least one probe")
+    if persona.takehome:
+        unknown = [c for c in persona.takehome.claims.criteria if c not in criteria]
+        if unknown:
+            problems.append(f"takehome.claims.criteria: not in rubric '{rubric.id}': {unknown}")
     for criterion_id in sorted(criteria - set(persona.follow_ups)):
         problems.append(f"follow_ups.{criterion_id}: every rubric criterion needs follow-up probes")
     question_ids = {q.id for q in persona.questions}

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from interviewer.cli_db import db_group
 from interviewer.cli_eval import eval_group
 
 if TYPE_CHECKING:
@@ -38,20 +43,21 @@ def _catalog(settings: Settings) -> Catalog:
 def _db(settings: Settings) -> Session:
     from sqlmodel import Session
 
-    from interviewer.store import create_tables, make_engine
+    from interviewer.cli_db import database
 
-    engine = make_engine(settings.database_url)
-    create_tables(engine)
-    return Session(engine)
+    return Session(database(settings))
 
 
 def _read(path: Path | None) -> str | None:
+    """A document given on the command line: Markdown, text, a notebook or a PDF."""
     if path is None:
         return None
+    from interviewer.takehome import DocumentError, read_document
+
     try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise click.ClickException(f"{path}: not UTF-8 text; save it as UTF-8 (or export it to .txt/.md)") from exc
+        return read_document(path.name, path.read_bytes())
+    except DocumentError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @click.group()
@@ -64,19 +70,62 @@ def main() -> None:
 @main.command()
 @click.option("--host", default=None, help="Interface to bind (default from INTERVIEWER_HOST, 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (default from INTERVIEWER_PORT, 8000).")
-def serve(host: str | None, port: int | None) -> None:
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="Worker processes (default from INTERVIEWER_WORKERS, 1); any of them serves any request.")
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the web API (OpenAPI docs at /docs)."""
     import uvicorn
 
-    from interviewer.api.app import create_app
-    from interviewer.catalog import CatalogError
+    from interviewer.auth import token_required
+    from interviewer.cli_db import database
+    from interviewer.logs import logging_config
+    from interviewer.settings import get_settings
 
+    if host:
+        # Workers read their settings from the environment, and the address decides the auth mode.
+        os.environ["INTERVIEWER_HOST"] = host
+        get_settings.cache_clear()
     settings = _settings()
+    if token_required(settings):
+        click.echo(f"API tokens required (bound to {settings.host}); create one with `interviewer users add NAME`.", err=True)
+    # Checked once here, before any worker starts: a bad catalog or a database behind the code's
+    # schema stops start-up with one line saying what to fix (SQLite is migrated first).
+    _catalog(settings)
+    database(settings).dispose()
+    workers = workers or settings.workers
+    with _metrics_dir(workers):
+        # Each worker builds its own app from the environment: they share nothing but the database.
+        uvicorn.run(
+            "interviewer.api.app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
+            workers=workers, log_config=logging_config(level=settings.log_level, fmt=settings.log_format, terminal=sys.stderr.isatty()),
+            access_log=False,  # interviewer.access logs each request, with its id
+        )
+
+
+@contextmanager
+def _metrics_dir(workers: int) -> Iterator[None]:
+    """Several workers write their metrics to files in one directory, so /metrics adds them up."""
+    import os
+    import shutil
+    import tempfile
+
+    from interviewer.metrics import MULTIPROC_DIR
+
+    given = os.environ.get(MULTIPROC_DIR)
+    if given:
+        # Samples left by an earlier run would be added to this one's.
+        for stale in Path(given).glob("*.db"):
+            stale.unlink()
+        yield
+        return
+    if workers == 1:
+        yield
+        return
+    os.environ[MULTIPROC_DIR] = tempfile.mkdtemp(prefix="interviewer-metrics-")
     try:
-        app = create_app(settings)
-    except CatalogError as exc:
-        raise click.ClickException(str(exc)) from exc
-    uvicorn.run(app, host=host or settings.host, port=port or settings.port)
+        yield
+    finally:
+        shutil.rmtree(os.environ.pop(MULTIPROC_DIR), ignore_errors=True)
 
 
 def _read_answer() -> str | None:
@@ -105,10 +154,16 @@ async def _chat(
     from interviewer.store import new_id
 
     models = llm.Models(settings)
+    from interviewer import takehome as takehome_module
+
+    persona = catalog.personas.get(persona_id)
+    claims = None
+    if takehome and persona is not None and persona.takehome is not None:
+        claims = await takehome_module.claims_for(models, takehome, language=language or persona.language)
     with _db(settings) as db:
         pending = service.prepare_session(
             catalog=catalog, model=settings.model, persona_id=persona_id, language=language,  # type: ignore[arg-type]
-            job_description=job_description, cv=cv, takehome=takehome, document_limit=settings.max_document_chars,
+            job_description=job_description, cv=cv, takehome=takehome, claims=claims, document_limit=settings.max_document_chars,
         )
         persona, session_id = pending.context.persona, pending.session.id
         click.secho(f"{persona.name}, {persona.role} - session {session_id}", bold=True)
@@ -157,9 +212,9 @@ async def _print_stream(name: str, stream: TextStream) -> tuple[str, Usage]:
 @main.command()
 @click.option("--persona", "persona_id", required=True, help="Round to rehearse, e.g. technical-ml (see `interviewer personas list`).")
 @click.option("--lang", "language", type=click.Choice(["en", "fr"]), default=None, help="Interview language (default: the persona's).")
-@click.option("--job-description", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A job description file.")
-@click.option("--cv", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Your CV as a text file.")
-@click.option("--takehome", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Your take-home write-up (text or Markdown).")
+@click.option("--job-description", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A job description (.md, .txt or .pdf).")
+@click.option("--cv", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Your CV (.md, .txt or .pdf).")
+@click.option("--takehome", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Your take-home write-up (.md, .txt, .ipynb or .pdf).")
 def chat(persona_id: str, language: str | None, job_description: Path | None, cv: Path | None, takehome: Path | None) -> None:
     """Run a mock interview in the terminal; the report is printed at the end."""
     import asyncio
@@ -285,4 +340,89 @@ def sessions_list(limit: int) -> None:
         click.echo("No sessions yet: start one with `interviewer chat --persona technical-ml`.")
 
 
+def _age(value: str) -> timedelta:
+    """`30d`, `12h`, `2w` or `45m` as a duration."""
+    units = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+    number, unit = value[:-1], value[-1:].lower()
+    if unit not in units or not number.isdigit() or int(number) <= 0:
+        raise click.BadParameter(f"{value!r}: give a positive number and a unit, e.g. 30d, 12h, 2w or 45m")
+    return timedelta(**{units[unit]: int(number)})
+
+
+@sessions.command("purge")
+@click.option("--older-than", "older_than", required=True, help="Age of the sessions to delete, e.g. 30d, 12h, 2w.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def sessions_purge(older_than: str, yes: bool) -> None:
+    """Delete every session started longer ago than --older-than, with its turns, scores and report."""
+    from interviewer import store
+
+    cutoff = store.now() - _age(older_than)
+    if not yes:
+        click.confirm(f"Delete every session started before {cutoff:%Y-%m-%d %H:%M} UTC, of every user?", abort=True)
+    with _db(_settings()) as db:
+        count = store.purge_sessions(db=db, created_before=cutoff)
+    click.echo(f"Deleted {count} session{'s' if count != 1 else ''} started before {cutoff:%Y-%m-%d %H:%M} UTC.")
+
+
+@main.group()
+def users() -> None:
+    """Users and their API tokens (needed when the server is exposed)."""
+
+
+@users.command("add")
+@click.argument("name")
+def users_add(name: str) -> None:
+    """Add a user and print their API token, once, on its own line."""
+    from interviewer import auth, store
+
+    with _db(_settings()) as db:
+        if store.get_user_by_name(db=db, name=name) is not None:
+            raise click.ClickException(f"a user named {name!r} exists; choose another name, or `interviewer users token {name}`")
+        _user, token = auth.create_user(db=db, name=name)
+    click.echo(f"Created user {name}. Their API token (shown only now; send it as `Authorization: Bearer TOKEN`):", err=True)
+    click.echo(token)
+
+
+@users.command("token")
+@click.argument("name")
+def users_token(name: str) -> None:
+    """Give a user a new API token, revoking their old ones; prints it once."""
+    from interviewer import auth, store
+
+    with _db(_settings()) as db:
+        user = store.get_user_by_name(db=db, name=name)
+        if user is None:
+            raise click.ClickException(f"no user named {name!r}; add one with `interviewer users add {name}`")
+        store.revoke_tokens(db=db, user_id=user.id)
+        token = auth.new_token()
+        store.add_token(db=db, user_id=user.id, token_hash=auth.hash_token(token))
+    click.echo(f"New API token for {name} (the old ones no longer work):", err=True)
+    click.echo(token)
+
+
+@users.command("revoke")
+@click.argument("name")
+def users_revoke(name: str) -> None:
+    """Revoke every API token of a user (their sessions stay)."""
+    from interviewer import store
+
+    with _db(_settings()) as db:
+        user = store.get_user_by_name(db=db, name=name)
+        if user is None:
+            raise click.ClickException(f"no user named {name!r}")
+        count = store.revoke_tokens(db=db, user_id=user.id)
+    click.echo(f"Revoked {count} token{'s' if count != 1 else ''} of {name}.")
+
+
+@users.command("list")
+def users_list() -> None:
+    """Every user, with when they were added."""
+    from interviewer import store
+
+    with _db(_settings()) as db:
+        for user in store.list_users(db=db):
+            click.echo(f"{user.name:<24} added {user.created_at:%Y-%m-%d %H:%M}")
+
+
 main.add_command(eval_group)
+main.add_command(db_group)

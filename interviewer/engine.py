@@ -15,10 +15,12 @@ from typing import Literal
 from interviewer.catalog import Language, Persona
 from interviewer.scoring import Assessment
 
-MoveKind = Literal["question", "language_switch", "follow_up", "closing", "ended"]
-FollowUpReason = Literal["too_short", "hedge", "off_topic", "missing_evidence"]
+MoveKind = Literal["question", "language_switch", "follow_up", "presentation_more", "closing", "ended"]
+FollowUpReason = Literal["too_short", "hedge", "off_topic", "missing_evidence", "deepen"]
 # Interviewer turn kinds that open or continue a question thread.
-ASKING_KINDS = ("question", "language_switch", "follow_up")
+ASKING_KINDS = ("question", "language_switch", "follow_up", "presentation_more")
+# A reply this short to "anything to add?" ends the presentation.
+DONE_PRESENTING_WORDS = 12
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class TurnView:
     kind: str
     question_id: str | None = None
     probe_id: str | None = None
+    words: int = 0
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class Move:
     criterion_id: str | None = None
     probe_id: str | None = None
     reason: FollowUpReason | None = None
+    # Set on the move right after a presentation: its length in words, to time it against the slot.
+    presentation_words: int | None = None
 
 
 def _rng(seed: str, salt: str) -> random.Random:
@@ -122,6 +127,40 @@ def _follow_up(
     return None
 
 
+def presentation_words(turns: list[TurnView], question_id: str) -> int:
+    """Words of the presentation: every answer to its question but a closing "that's all"."""
+    answers = [t for t in turns if t.role == "candidate" and t.question_id == question_id]
+    if len(answers) > 1 and answers[-1].words <= DONE_PRESENTING_WORDS:
+        answers = answers[:-1]
+    return sum(t.words for t in answers)
+
+
+def _presentation(persona: Persona, turns: list[TurnView], current: str) -> Move | None:
+    """While the candidate presents: ask for more until they are done, or None once they are."""
+    assert persona.takehome is not None
+    presentation = persona.takehome.presentation
+    asked_more = sum(1 for t in turns if t.kind == "presentation_more" and t.question_id == current)
+    latest = next(t for t in reversed(turns) if t.role == "candidate")
+    done = asked_more >= presentation.max_messages or (asked_more > 0 and latest.words <= DONE_PRESENTING_WORDS)
+    if done:
+        return None
+    return Move(kind="presentation_more", language=persona.language, question_id=current)
+
+
+def _deepen(persona: Persona, interviewer_turns: list[TurnView], question_id: str, seed: str, language: Language) -> Move | None:
+    """The one deeper probe a question with `deepen` texts always gets after its first answer."""
+    question = persona.question(question_id)
+    if not question.deepen or any(t.kind == "follow_up" and t.question_id == question_id for t in interviewer_turns):
+        return None
+    used = {t.probe_id for t in interviewer_turns if t.probe_id}
+    start = _rng(seed, f"deepen:{question_id}").randrange(len(question.deepen))
+    for offset in range(len(question.deepen)):
+        probe_id = f"deepen:{question_id}:{(start + offset) % len(question.deepen)}"
+        if probe_id not in used:
+            return Move(kind="follow_up", language=language, question_id=question_id, probe_id=probe_id, reason="deepen")
+    return None
+
+
 def next_move(
     *,
     persona: Persona,
@@ -140,7 +179,18 @@ def next_move(
         return Move(kind="ended", language=language)
 
     current = last.question_id
+    presenting = persona.takehome is not None and current == persona.takehome.presentation.question
+    if presenting:
+        assert current is not None
+        move = _presentation(persona, turns, current)
+        if move is not None:
+            return Move(kind=move.kind, language=question_language(persona, current, language), question_id=current)
+        following = _next_question(persona, planned, language, interviewer_turns)
+        return Move(**{**following.__dict__, "presentation_words": presentation_words(turns, current)})
     if current is not None and assessment is not None:
+        deepen = _deepen(persona, interviewer_turns, current, seed, question_language(persona, current, language))
+        if deepen is not None:
+            return deepen
         follow_ups_here = sum(1 for t in interviewer_turns if t.kind == "follow_up" and t.question_id == current)
         if follow_ups_here < persona.max_follow_ups_per_question:
             used = {t.probe_id for t in interviewer_turns if t.probe_id}
@@ -155,6 +205,10 @@ def next_move(
             if move is not None:
                 return move
 
+    return _next_question(persona, planned, language, interviewer_turns)
+
+
+def _next_question(persona: Persona, planned: list[str], language: Language, interviewer_turns: list[TurnView]) -> Move:
     asked = {t.question_id for t in interviewer_turns if t.kind in ASKING_KINDS}
     remaining = [q for q in planned if q not in asked]
     if remaining:

@@ -131,7 +131,7 @@ async def _judge(
     models: llm.Models, *, model: str, messages: prompts.Messages, criterion_ids: list[str], answer: str
 ) -> tuple[list[CriterionScore], llm.Usage]:
     response_format = _schema(criterion_ids) if _supports_schema(model) else None
-    text, usage = await models.complete(model=model, messages=messages, temperature=0.0, response_format=response_format)
+    text, usage = await models.complete(model=model, messages=messages, temperature=0.0, response_format=response_format, purpose="judge")
     try:
         output = parse(text, criterion_ids)
     except (ValueError, ValidationError) as first_error:
@@ -141,7 +141,7 @@ async def _judge(
             {"role": "assistant", "content": text},
             {"role": "user", "content": f"That reply was not valid: {first_error}. Reply again with the JSON object only, one entry per criterion: {', '.join(criterion_ids)}."},
         ]
-        text, repair_usage = await models.complete(model=model, messages=repair, temperature=0.0, response_format=response_format)
+        text, repair_usage = await models.complete(model=model, messages=repair, temperature=0.0, response_format=response_format, purpose="judge")
         usage = llm.combine(usage, repair_usage)
         try:
             output = parse(text, criterion_ids)

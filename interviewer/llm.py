@@ -223,26 +223,35 @@ class Models:
         return result
 
     async def complete(
-        self, *, model: str, messages: Messages, temperature: float = 0.0, response_format: dict[str, Any] | None = None
+        self, *, model: str, messages: Messages, temperature: float = 0.0, response_format: dict[str, Any] | None = None,
+        purpose: str = "completion",
     ) -> tuple[str, Usage]:
-        """One whole completion (the judge)."""
+        """One whole completion (the judge); `purpose` labels its metrics."""
+        from interviewer import metrics
+
         started = time.perf_counter()
         extra: dict[str, Any] = {"response_format": response_format} if response_format else {}
         try:
             response = await self.router().acompletion(
                 model=model, messages=messages, temperature=temperature, timeout=self.settings.model_timeout, **extra
             )
-        except ModelError:
-            raise
+            text = (response.choices[0].message.content or "").strip() if response.choices else ""
+            if not text:
+                raise ModelError(f"the model '{model}' returned an empty reply; retry", status=502)
         except Exception as exc:
-            raise as_model_error(exc, model) from exc
-        text = (response.choices[0].message.content or "").strip() if response.choices else ""
-        if not text:
-            raise ModelError(f"the model '{model}' returned an empty reply; retry", status=502)
-        return text, self._usage(response, model, started)
+            error = exc if isinstance(exc, ModelError) else as_model_error(exc, model)
+            metrics.model_failed(model=model, purpose=purpose, status=error.status)
+            if error is exc:
+                raise
+            raise error from exc
+        usage = self._usage(response, model, started)
+        metrics.model_answered(model=model, purpose=purpose, usage=usage)
+        return text, usage
 
-    def stream(self, *, model: str, messages: Messages, temperature: float = 0.4) -> TextStream:
+    def stream(self, *, model: str, messages: Messages, temperature: float = 0.4, purpose: str = "reply") -> TextStream:
         """A reply streamed as it is generated (the interviewer)."""
+        from interviewer import metrics
+
         litellm = _import_litellm()
 
         async def deltas() -> AsyncIterator[str]:
@@ -258,15 +267,20 @@ class Models:
                     delta = chunk.choices[0].delta.content if chunk.choices else None
                     if delta:
                         yield delta
-            except ModelError:
+            except ModelError as exc:
+                metrics.model_failed(model=model, purpose=purpose, status=exc.status)
                 raise
             except Exception as exc:
-                raise as_model_error(exc, model) from exc
+                error = as_model_error(exc, model)
+                metrics.model_failed(model=model, purpose=purpose, status=error.status)
+                raise error from exc
             built = litellm.stream_chunk_builder(chunks, messages=messages) if chunks else None
             content = built.choices[0].message.content if built is not None and built.choices else None
             if not content or not content.strip():
+                metrics.model_failed(model=model, purpose=purpose, status=502)
                 raise ModelError(f"the model '{model}' returned an empty reply; retry", status=502)
             stream.usage = self._usage(built, model, started)
+            metrics.model_answered(model=model, purpose=purpose, usage=stream.usage)
 
         stream = TextStream(deltas())
         return stream

@@ -13,6 +13,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from interviewer.catalog import Criterion, Language, Persona, QuestionKey, Rubric
 from interviewer.engine import Move
+from interviewer.offline import timing_sentence
 from interviewer.scoring import criteria_for
 
 LANGUAGE_NAMES: dict[str, str] = {"en": "English", "fr": "French"}
@@ -23,6 +24,7 @@ REASONS = {
     "hedge": "the candidate hedged or said they did not know; help them reason it out.",
     "off_topic": "the answer drifted away from the question; bring them back to it.",
     "missing_evidence": "the answer left part of the question without evidence.",
+    "deepen": "every claim gets one deeper question: why this choice, when it fails, what you would change.",
 }
 Messages = list[dict[str, str]]
 
@@ -93,9 +95,7 @@ def interviewer_messages(ctx: ReplyContext, *, recent_turns: int) -> Messages:
     recent = ctx.turns[-recent_turns:]
     question_text = ctx.persona.question(move.question_id).text.get(move.language) if move.question_id else None
     criterion = ctx.rubric.criterion(move.criterion_id) if move.criterion_id else None
-    probe = None
-    if move.probe_id and move.criterion_id:
-        probe = ctx.persona.follow_ups[move.criterion_id][int(move.probe_id.rsplit(":", 1)[1])].get(move.language)
+    probe = ctx.persona.probe(move.probe_id).get(move.language) if move.probe_id else None
     system = _environment().get_template("interviewer.j2").render(
         persona=ctx.persona,
         move=move,
@@ -111,6 +111,7 @@ def interviewer_messages(ctx: ReplyContext, *, recent_turns: int) -> Messages:
         cv=_clip(ctx.cv),
         takehome=_clip(ctx.takehome),
         earlier=_earlier_summary(ctx, recent),
+        timing=timing_sentence(ctx.persona, move.presentation_words, ctx.session_language) if move.presentation_words is not None else None,
     )
     messages: Messages = [{"role": "system", "content": system}]
     for turn in recent:

@@ -15,15 +15,18 @@ from pydantic import ValidationError
 
 from interviewer import accounting, lessons, scoring
 from interviewer.catalog import Language, Persona, Question, Rubric
+from interviewer.engine import TurnView, presentation_words
 from interviewer.report_html import render_html
 from interviewer.report_markdown import render_markdown
 from interviewer.report_schema import (
     BANDS,
     Band,
+    ClaimResult,
     CriterionResult,
     Highlight,
     HistoryPoint,
     Overall,
+    PresentationTiming,
     QuestionResult,
     QuestionScore,
     Report,
@@ -31,6 +34,7 @@ from interviewer.report_schema import (
     Usage,
 )
 from interviewer.store import AnswerScore, InterviewSession, Turn
+from interviewer.takehome import presentation_minutes, timing_verdict
 from interviewer.text import sentences, words
 
 __all__ = ["Report", "ReportFormat", "build_report", "history_point", "render", "render_html", "render_markdown"]
@@ -241,6 +245,42 @@ def _highlights(
     return strengths, improvements
 
 
+LEARN_OR_DROP = (
+    "You could not yet explain this. Before the real interview, either learn it well enough to say what it "
+    "does, why you chose it and when it fails, or take it out of your write-up: an interviewer asks about "
+    "everything you mention."
+)
+
+
+def _claims(session: InterviewSession, questions: list[QuestionResult]) -> list[ClaimResult]:
+    """The take-home's claims, each with whether it was asked and how well it was defended."""
+    by_id = {q.question_id: q for q in questions}
+    results: list[ClaimResult] = []
+    for record in session.claims:
+        question = by_id.get(record.get("question_id") or "")
+        scores = [s.score for s in question.scores] if question else []
+        score = round(sum(scores) / len(scores), 2) if scores else None
+        evidence = [e for s in question.scores for e in s.evidence][:2] if question else []
+        results.append(ClaimResult(
+            claim=record["claim"], kind=record["kind"], source=record["source"], importance=record["importance"],
+            question_id=record.get("question_id"), asked=question is not None, score=score,
+            evidence=list(dict.fromkeys(evidence)), advice=LEARN_OR_DROP if score is not None and score <= 2 else None,
+        ))
+    return results
+
+
+def _presentation(persona: Persona, turns: list[Turn]) -> PresentationTiming | None:
+    if persona.takehome is None:
+        return None
+    presentation = persona.takehome.presentation
+    views = [TurnView(role=t.role, kind=t.kind, question_id=t.question_id, words=len(words(t.content))) for t in turns]  # type: ignore[arg-type]
+    spoken = presentation_words(views, presentation.question)
+    if not spoken:
+        return None
+    minutes = presentation_minutes(spoken)
+    return PresentationTiming(words=spoken, minutes=minutes, slot_minutes=presentation.slot_minutes, verdict=timing_verdict(minutes, presentation.slot_minutes))
+
+
 def _usage(session: InterviewSession, turns: list[Turn], totals: accounting.Totals) -> Usage:
     return Usage(
         model=session.model,
@@ -332,6 +372,8 @@ def build_report(
         improvements=improvements,
         lessons=lessons.triggered_lessons([f for _, f in built], language=language),
         history=[*history, current],
+        claims=_claims(session, questions),
+        presentation=_presentation(persona, turns),
         usage=_usage(session, turns, usage),
     )
 

@@ -27,6 +27,13 @@ def _highlight(i: int, h: Highlight) -> list[str]:
     return lines
 
 
+TIMING = {
+    "short": "short; use the time to explain your method and results in more depth.",
+    "fits": "it fits the slot.",
+    "long": "over the slot; cut the least important parts and rehearse aloud with a timer.",
+}
+
+
 def render_markdown(report: Report) -> str:
     s, o = report.session, report.overall
     lines = [
@@ -61,6 +68,20 @@ def render_markdown(report: Report) -> str:
             lines.append(f"- **{lesson.title}.** {lesson.advice}")
             for occ in lesson.occurrences:
                 lines.append(f'  - {occ.observed} On "{_short(occ.question)}": "{_cell(occ.quote)}"')
+        lines.append("")
+    if report.presentation:
+        p = report.presentation
+        lines += ["## Your presentation", "", f"About {p.minutes:.0f} minutes spoken ({p.words} words at 130 words per minute) for a {p.slot_minutes}-minute slot: {TIMING[p.verdict]}", ""]
+    if report.claims:
+        lines += ["## Claims in your take-home", "", "| claim | from your write-up | asked | score | evidence |", "|---|---|---|---|---|"]
+        for c in report.claims:
+            score = f"{c.score:.1f}" if c.score is not None else "-"
+            evidence = "; ".join(f'"{_cell(e)}"' for e in c.evidence) or "-"
+            lines.append(f"| {_cell(_short(c.claim))} | {_cell(_short(c.source))} | {'yes' if c.asked else 'no'} | {score} | {evidence} |")
+        weak = [c for c in report.claims if c.advice]
+        if weak:
+            lines += ["", "Learn these or drop them before the real interview:"]
+            lines += [f"- **{_cell(_short(c.claim))}** ({c.score:.1f}). {c.advice}" for c in weak]
         lines.append("")
     lines += ["## Progress on this round", ""]
     if len(report.history) < 2:

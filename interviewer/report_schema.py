@@ -93,6 +93,25 @@ class QuestionResult(Part):
     source: str | None = Field(description="Where the question or model answer comes from, with its licence")
 
 
+class ClaimResult(Part):
+    claim: str = Field(description="The technique, paper, tool or metric named, or the numeric result stated")
+    kind: Literal["technique", "paper", "tool", "metric", "method", "result"]
+    source: str = Field(description="The sentence of the take-home that makes the claim")
+    importance: float = Field(description="Higher is more central to the write-up; claims are probed in this order")
+    question_id: str | None = Field(description="The question that probed it, when one did")
+    asked: bool
+    score: float | None = Field(description="Mean final criterion score (1-5) of its question; null when not asked or not answered")
+    evidence: list[str] = Field(description="Quotes of the candidate's explanation")
+    advice: str | None = Field(description="For a claim scored 2 or lower: learn it or drop it before the real interview")
+
+
+class PresentationTiming(Part):
+    words: int = Field(description="Words of the presentation (its messages, without a final \"that's all\")")
+    minutes: float = Field(description=f"Estimated speaking time at {130} words per minute")
+    slot_minutes: int
+    verdict: Literal["short", "fits", "long"]
+
+
 class Highlight(Part):
     """A strength or an improvement, tied to what the candidate said."""
 
@@ -151,6 +170,8 @@ class Report(Part):
     improvements: list[Highlight] = Field(max_length=3, description="Up to 3 criteria below level 5 on some question, those not listed as strengths first, each quoting its weakest answer")
     lessons: list[LessonResult] = Field(description="Lessons of the domain brief that what happened in this session triggered")
     history: list[HistoryPoint] = Field(description="Overall scores of the past sessions of the same round, oldest first, ending with this one")
+    claims: list[ClaimResult] = Field(default_factory=list, description="Take-home rounds: every claim extracted from the write-up, most important first")
+    presentation: PresentationTiming | None = Field(default=None, description="Take-home rounds: the presentation's estimated duration against its slot")
     usage: Usage
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from interviewer import accounting, engine, judge, llm, offline, prompts, report, scoring, store
+from interviewer import takehome as takehome_module
 from interviewer.catalog import Catalog, Language, Persona, Rubric, snapshot
 from interviewer.engine import Move, TurnView
 from interviewer.store import AnswerScore, InterviewSession, JudgeCall, Turn
@@ -117,7 +118,10 @@ def clean_text(value: str | None, *, field: str, limit: int) -> str | None:
 
 
 def turn_views(turns: list[Turn]) -> list[TurnView]:
-    return [TurnView(role=t.role, kind=t.kind, question_id=t.question_id, probe_id=t.probe_id) for t in turns]  # type: ignore[arg-type]
+    return [
+        TurnView(role=t.role, kind=t.kind, question_id=t.question_id, probe_id=t.probe_id, words=len(words(t.content)))  # type: ignore[arg-type]
+        for t in turns
+    ]
 
 
 def get_session(*, db: Session, session_id: str) -> SessionView:
@@ -201,16 +205,28 @@ def prepare_session(
     job_description: str | None = None,
     cv: str | None = None,
     takehome: str | None = None,
+    claims: list[takehome_module.Claim] | None = None,
     document_limit: int,
+    user_id: str = store.LOCAL_USER,
 ) -> PendingReply:
-    """A new session and its opening move, not stored until the opening has its words."""
+    """A new session and its opening move, not stored until the opening has its words.
+
+    With a take-home, its claims (extracted here offline unless a model already did) become the
+    questions of the persona's claims stage, in this session's own persona and rubric snapshots."""
     persona = catalog.personas.get(persona_id)
     if persona is None:
         raise PersonaNotFound(persona_id, sorted(catalog.personas))
     rubric = catalog.rubric_for(persona)
+    takehome = clean_text(takehome, field="takehome", limit=document_limit)
+    records: list[dict[str, Any]] = []
+    if persona.takehome and takehome:
+        if claims is None:
+            claims = takehome_module.extract_claims(takehome, language=language or persona.language)
+        persona, rubric, records = takehome_module.with_claims(persona, rubric, claims)
     persona_snapshot, persona_hash = snapshot(persona)
     rubric_snapshot, rubric_hash = snapshot(rubric)
     session = InterviewSession(
+        user_id=user_id,
         persona_id=persona.id,
         rubric_id=rubric.id,
         language=language or persona.language,
@@ -222,7 +238,8 @@ def prepare_session(
         plan=[],
         job_description=clean_text(job_description, field="job_description", limit=document_limit),
         cv=clean_text(cv, field="cv", limit=document_limit),
-        takehome=clean_text(takehome, field="takehome", limit=document_limit),
+        takehome=takehome,
+        claims=records,
     )
     session.plan = engine.plan(persona, seed=session.id)
     move = engine.first_move(persona, session.plan, session.language)  # type: ignore[arg-type]
@@ -230,6 +247,8 @@ def prepare_session(
 
 
 def store_session(*, db: Session, pending: PendingReply, text: str, usage: llm.Usage) -> SessionView:
+    if pending.session.user_id == store.LOCAL_USER:
+        store.ensure_local_user(db=db)
     db.add(pending.session)
     db.add(_interviewer_turn(pending, text, usage))
     db.commit()
@@ -445,7 +464,9 @@ def build_report(*, db: Session, session_id: str) -> report.Report:
     """Build the report from the stored scores and store it (score first with `score_pending`)."""
     view = get_session(db=db, session_id=session_id)
     # The progress chart: the stored report of each earlier session of the same round.
-    past = store.list_round_reports(db=db, persona_id=view.session.persona_id, created_before=view.session.created_at)
+    past = store.list_round_reports(
+        db=db, persona_id=view.session.persona_id, created_before=view.session.created_at, user_id=view.session.user_id
+    )
     content = report.build_report(
         session=view.session,
         persona=view.persona,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -15,7 +15,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="INTERVIEWER_", env_file=".env", extra="ignore", populate_by_name=True
+        env_prefix="INTERVIEWER_", env_file=".env", extra="ignore", populate_by_name=True,
+        # An empty variable (docker compose's `${VAR:-}`) means "not set", not an empty value.
+        env_ignore_empty=True,
     )
 
     database_url: str = Field(
@@ -36,8 +38,22 @@ class Settings(BaseSettings):
     rubrics_dir: Path = PROJECT_ROOT / "rubrics"
     host: str = "127.0.0.1"
     port: int = 8000
+    # auto: no token when bound to a loopback address, API tokens otherwise; token: always tokens.
+    auth: Literal["auto", "token"] = "auto"
+    # Requests a minute per API token, in each worker (0: no limit).
+    rate_limit_per_minute: int = Field(default=120, ge=0)
+    # Worker processes of `interviewer serve`; they share nothing but the database.
+    workers: int = Field(default=1, ge=1, le=64)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # json: one object per line with the request id; text: for people; auto: text on a terminal, json otherwise.
+    log_format: Literal["auto", "json", "text"] = "auto"
+    # Apply pending migrations at start-up. Unset: yes on SQLite (one local user), no elsewhere:
+    # a shared PostgreSQL is migrated by an operator with `interviewer db upgrade`.
+    auto_migrate: bool | None = None
     max_answer_chars: int = Field(default=20_000, ge=100)
     max_document_chars: int = Field(default=200_000, ge=1_000)
+    # Uploaded files (a take-home PDF or notebook, a CV) may be larger than their text.
+    max_upload_bytes: int = Field(default=5_000_000, ge=10_000)
 
 
     @field_validator("fallback_models", mode="before")
@@ -50,6 +66,17 @@ class Settings(BaseSettings):
     @property
     def judge(self) -> str:
         return self.judge_model or self.model
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _any_case(cls, value: object, info: ValidationInfo) -> object:
+        if not isinstance(value, str):
+            return value
+        return value.upper() if info.field_name == "log_level" else value.lower()
+
+    @property
+    def migrates_on_start(self) -> bool:
+        return self.database_url.startswith("sqlite") if self.auto_migrate is None else self.auto_migrate
 
 
 @lru_cache

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Text, TypeDecorator, UniqueConstraint, event
 from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, create_engine, select
 
 
@@ -40,10 +41,37 @@ def _timestamp() -> Any:
     return Field(default_factory=now, sa_type=UTCDateTime)
 
 
+LOCAL_USER = "local"
+
+
+class User(SQLModel, table=True):
+    """Whoever owns sessions: the implicit local user, or a user added with `interviewer users add`."""
+
+    __tablename__ = "app_user"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    name: str = Field(unique=True, max_length=100)
+    created_at: datetime = _timestamp()
+
+
+class ApiToken(SQLModel, table=True):
+    """An API token, stored as its SHA-256 only: the token itself is shown once, when created."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(foreign_key="app_user.id", ondelete="CASCADE", index=True, max_length=32)
+    token_hash: str = Field(unique=True, max_length=64)
+    created_at: datetime = _timestamp()
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 class InterviewSession(SQLModel, table=True):
     __tablename__ = "interview_session"
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    # Every session belongs to a user; another user's session is answered as not found.
+    user_id: str = Field(default=LOCAL_USER, foreign_key="app_user.id", ondelete="CASCADE", index=True, max_length=32)
     persona_id: str = Field(index=True, max_length=64)
     rubric_id: str = Field(max_length=64)
     language: str = Field(max_length=8)
@@ -58,6 +86,8 @@ class InterviewSession(SQLModel, table=True):
     job_description: str | None = Field(default=None, sa_column=Column(Text))
     cv: str | None = Field(default=None, sa_column=Column(Text))
     takehome: str | None = Field(default=None, sa_column=Column(Text))
+    # Claims extracted from the take-home, probed as questions of this session.
+    claims: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = _timestamp()
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -128,6 +158,17 @@ class Report(SQLModel, table=True):
     created_at: datetime = _timestamp()
 
 
+class ReportShare(SQLModel, table=True):
+    """A read-only link to one session's report, stored as the SHA-256 of its token; revocable."""
+
+    __tablename__ = "report_share"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="interview_session.id", ondelete="CASCADE", index=True, max_length=32)
+    token_hash: str = Field(unique=True, max_length=64)
+    created_at: datetime = _timestamp()
+
+
 def make_engine(database_url: str) -> Engine:
     if database_url.startswith("sqlite"):
         engine = create_engine(database_url, connect_args={"check_same_thread": False, "timeout": 30})
@@ -154,10 +195,15 @@ def get_session(*, db: Session, session_id: str) -> InterviewSession | None:
     return db.get(InterviewSession, session_id)
 
 
-def list_sessions(*, db: Session, persona_id: str | None = None, limit: int = 100) -> list[InterviewSession]:
+def list_sessions(
+    *, db: Session, persona_id: str | None = None, limit: int = 100, user_id: str | None = None
+) -> list[InterviewSession]:
+    """Newest first; only `user_id`'s sessions when given (the API always gives it)."""
     query = select(InterviewSession).order_by(InterviewSession.created_at.desc()).limit(limit)  # type: ignore[attr-defined]
     if persona_id:
         query = query.where(InterviewSession.persona_id == persona_id)
+    if user_id is not None:
+        query = query.where(InterviewSession.user_id == user_id)
     return list(db.exec(query))
 
 
@@ -192,7 +238,7 @@ def save_report(*, db: Session, session_id: str, content: dict[str, Any]) -> Rep
 
 
 def list_round_reports(
-    *, db: Session, persona_id: str, created_before: datetime, limit: int = 50
+    *, db: Session, persona_id: str, created_before: datetime, limit: int = 50, user_id: str | None = None
 ) -> list[tuple[InterviewSession, Report]]:
     """Earlier sessions of the same round that have a report, oldest first (the progress chart)."""
     query = (
@@ -202,6 +248,9 @@ def list_round_reports(
         .order_by(InterviewSession.created_at.desc())  # type: ignore[attr-defined]
         .limit(limit)
     )
+    if user_id is not None:
+        # One user's progress never shows another user's scores.
+        query = query.where(InterviewSession.user_id == user_id)
     return list(reversed([(session, report) for session, report in db.exec(query)]))
 
 
@@ -213,3 +262,87 @@ def delete_session(*, db: Session, session_id: str) -> bool:
     db.delete(session)
     db.commit()
     return True
+
+
+def purge_sessions(*, db: Session, created_before: datetime) -> int:
+    """Delete every session started before a moment, with everything derived from it."""
+    old = list(db.exec(select(InterviewSession.id).where(InterviewSession.created_at < created_before)))
+    for session_id in old:
+        delete_session(db=db, session_id=session_id)
+    return len(old)
+
+
+# ---------------------------------------------------------------- users, tokens, share links
+
+
+def ensure_local_user(*, db: Session) -> None:
+    """The implicit user of local single-user mode (the migration creates it; this repairs a bare database)."""
+    if db.get(User, LOCAL_USER) is None:
+        db.add(User(id=LOCAL_USER, name=LOCAL_USER))
+        try:
+            db.commit()
+        except IntegrityError:
+            db.rollback()  # created by a concurrent request
+
+
+def get_user_by_name(*, db: Session, name: str) -> User | None:
+    return db.exec(select(User).where(User.name == name)).first()
+
+
+def add_user(*, db: Session, name: str) -> User:
+    user = User(name=name)
+    db.add(user)
+    db.commit()
+    db.refresh(user)
+    return user
+
+
+def list_users(*, db: Session) -> list[User]:
+    return list(db.exec(select(User).order_by(User.created_at)))  # type: ignore[arg-type]
+
+
+def add_token(*, db: Session, user_id: str, token_hash: str) -> ApiToken:
+    token = ApiToken(user_id=user_id, token_hash=token_hash)
+    db.add(token)
+    db.commit()
+    db.refresh(token)
+    return token
+
+
+def user_for_token(*, db: Session, token_hash: str) -> User | None:
+    query = (
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)  # type: ignore[arg-type]
+        .where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None))  # type: ignore[union-attr]
+    )
+    return db.exec(query).first()
+
+
+def revoke_tokens(*, db: Session, user_id: str) -> int:
+    tokens = list(db.exec(select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))))  # type: ignore[union-attr]
+    for token in tokens:
+        token.revoked_at = now()
+        db.add(token)
+    db.commit()
+    return len(tokens)
+
+
+def add_share(*, db: Session, session_id: str, token_hash: str) -> ReportShare:
+    share = ReportShare(session_id=session_id, token_hash=token_hash)
+    db.add(share)
+    db.commit()
+    db.refresh(share)
+    return share
+
+
+def session_for_share(*, db: Session, token_hash: str) -> str | None:
+    share = db.exec(select(ReportShare).where(ReportShare.token_hash == token_hash)).first()
+    return share.session_id if share else None
+
+
+def revoke_shares(*, db: Session, session_id: str) -> int:
+    shares = list(db.exec(select(ReportShare).where(ReportShare.session_id == session_id)))
+    for share in shares:
+        db.delete(share)
+    db.commit()
+    return len(shares)

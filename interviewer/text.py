@@ -13,8 +13,10 @@ from interviewer.catalog import Language
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
 _NUMBER = re.compile(r"\d")
-# A sentence ends at . ! ? or a line break; decimals like 0.5 are not sentence ends.
-_SENTENCE = re.compile(r"[^.!?\n]*(?:\.(?!\d)|[!?]+|\n|$)")
+# A sentence ends at . ! ? followed by a space or the end (so 0.5 and 1.7B are not ends), or at a
+# line break; "et al.", "e.g." and the like do not end one.
+_SENTENCE_END = re.compile(r"[.!?]+[\"')\]»”]*(?=\s|$)|\n")
+_ABBREVIATION = re.compile(r"(?:\b(?:et al|e\.g|i\.e|vs|cf|etc|fig|eq|dr|mr|mrs|ms|approx|resp|p|pp|no|cf)\.)$", re.IGNORECASE)
 # The pseudo-cue that any numeral satisfies: concrete results are numbers.
 NUMBER_CUE = "#number"
 
@@ -85,11 +87,23 @@ def phrase(text: str, language: Language) -> Phrase:
     return Phrase(text=text, required=frozenset(required))
 
 
+def _spans(text: str) -> list[str]:
+    """The text cut into sentences; each piece is an exact substring of the text."""
+    pieces: list[str] = []
+    start = 0
+    for end in _SENTENCE_END.finditer(text):
+        if end.group(0) != "\n" and _ABBREVIATION.search(text[start : end.end()]):
+            continue
+        pieces.append(text[start : end.end()])
+        start = end.end()
+    pieces.append(text[start:])
+    return [p.strip() for p in pieces if p.strip()]
+
+
 def sentences(text: str, language: Language) -> list[Sentence]:
-    found: list[Sentence] = []
     stop = stop_words(language)
-    for match in _SENTENCE.finditer(text):
-        raw = match.group(0).strip()
+    found: list[Sentence] = []
+    for raw in _spans(text):
         tokens = words(raw)
         if not tokens:
             continue

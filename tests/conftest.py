@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
+from interviewer import migrations
 from interviewer.api.app import create_app
 from interviewer.catalog import Catalog, load_catalog
 from interviewer.settings import PROJECT_ROOT, Settings
@@ -64,19 +65,42 @@ def catalog() -> Catalog:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database at the code's schema, built by the migrations as a real one is."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'interviewer.db'}"
+        yield _migrated(f"sqlite:///{tmp_path / 'interviewer.db'}")
         return
     if not POSTGRES_URL:
         pytest.skip("PostgreSQL tests need INTERVIEWER_TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
+    url = _run_schema_url(POSTGRES_URL)
     engine = make_engine(POSTGRES_URL)
-    with engine.connect() as connection:
-        # A connection a failed test left open would block DROP TABLE forever.
-        connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"))
-    # Each test starts from empty tables in the shared test database.
-    SQLModel.metadata.drop_all(engine)
+    with engine.begin() as connection:
+        # A connection a failed test of this run left open would block DROP forever.
+        connection.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :name AND pid <> pg_backend_pid()"),
+            {"name": RUN_NAME},
+        )
+        # Each test starts from an empty schema of its own run, so parallel runs never meet.
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{RUN_NAME}" CASCADE'))
+        connection.execute(text(f'CREATE SCHEMA "{RUN_NAME}"'))
     engine.dispose()
-    yield POSTGRES_URL
+    yield _migrated(url)
+
+
+RUN_NAME = f"interviewer_test_{os.getpid()}"
+
+
+def _run_schema_url(url: str) -> str:
+    """The test database URL with this run's schema first on the search path, and tagged."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).update_query_dict({"options": f"-csearch_path={RUN_NAME}", "application_name": RUN_NAME}).render_as_string(hide_password=False)
+
+
+def _migrated(url: str) -> str:
+    engine = make_engine(url)
+    migrations.upgrade(engine)
+    engine.dispose()
+    return url
 
 
 @pytest.fixture

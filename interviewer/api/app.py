@@ -6,15 +6,23 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse
+import anyio
+from fastapi import Depends, FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from interviewer import service
-from interviewer.api.routes import personas, sessions
+from interviewer import auth, metrics, migrations, service
+from interviewer.api.middleware import RequestContext
+from interviewer.api.routes import pages, personas, sessions, shares
+from interviewer.locks import TurnLocks
+from interviewer.ratelimit import RateLimiter
 from interviewer.catalog import load_catalog
 from interviewer.llm import ModelError, Models
 from interviewer.settings import Settings, get_settings
-from interviewer.store import create_tables, make_engine
+from interviewer.store import make_engine
 
 # Each domain error answers with the status a client can act on.
 STATUS = {
@@ -37,7 +45,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        create_tables(engine)
+        # A database behind the code's schema stops start-up with the command that fixes it.
+        await anyio.to_thread.run_sync(lambda: migrations.prepare(engine, upgrade_first=settings.migrates_on_start))
         yield
         # Let replies still streaming finish and be stored before the process goes away.
         if app.state.reply_tasks:
@@ -56,6 +65,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.models = Models(settings)
     # Replies being streamed; held so a client disconnect never cancels the storing of a reply.
     app.state.reply_tasks = set()
+    # One answer at a time per session, across the whole turn (and across workers on PostgreSQL).
+    app.state.turn_locks = TurnLocks(engine)
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.add_middleware(RequestContext)
 
     @app.exception_handler(service.ServiceError)
     async def service_error(_request: Request, exc: service.ServiceError) -> JSONResponse:
@@ -63,6 +76,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if isinstance(exc, service.PersonaNotFound):
             body["valid_ids"] = exc.valid
         return JSONResponse(body, status_code=STATUS.get(type(exc), 400))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # Bytes that are not UTF-8 are echoed back readable, never as a 500 from the encoder.
+        errors = jsonable_encoder(exc.errors(), custom_encoder={bytes: lambda b: b.decode("utf-8", "replace")})
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+            return JSONResponse({"detail": "the request body is not valid UTF-8; send JSON encoded as UTF-8"}, status_code=422)
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(ModelError)
     async def model_error(_request: Request, exc: ModelError) -> JSONResponse:
@@ -77,11 +102,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Liveness: the app is up and its catalog loaded."""
         return {"status": "ok", "model": settings.model}
 
-    @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        # Until the browser UI lands, the interactive API docs are the front page.
-        return RedirectResponse("/docs")
+    @app.get("/metrics", include_in_schema=False)
+    def metrics_endpoint() -> Response:
+        """Prometheus metrics: requests, latency, model calls, tokens, cost and errors."""
+        body, content_type = metrics.exposition()
+        return Response(body, media_type=content_type)
 
-    app.include_router(personas.router)
-    app.include_router(sessions.router)
+    # API tokens when exposed (see interviewer/auth.py); a session of another user is a 404.
+    owned = [Depends(auth.session_owner)]
+    app.include_router(personas.router, dependencies=[Depends(auth.current_caller)])
+    app.include_router(sessions.router, dependencies=owned)
+    app.include_router(shares.router, dependencies=owned)
+    app.include_router(shares.shared_router)
+    # The browser pages (home, interview, report, history) and their assets, served by the app.
+    # Pages check the caller themselves, so a missing or foreign session gets the HTML 404 page.
+    app.include_router(pages.router, dependencies=[Depends(auth.current_caller)])
+    app.mount("/static", pages.static_files(), name="static")
     return app

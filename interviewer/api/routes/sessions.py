@@ -8,6 +8,9 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Header, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile as StarletteUploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from fastapi.sse import EventSourceResponse, format_sse_event
@@ -16,7 +19,9 @@ from sqlmodel import Session
 
 from interviewer import engine as interview_engine
 from interviewer import llm, service
+from interviewer import takehome as takehome_module
 from interviewer import report as report_module
+from interviewer.auth import CallerDep
 from interviewer.api.deps import CatalogDep, EngineDep, ModelsDep, SessionDep, SettingsDep
 from interviewer.api.schemas import (
     AnswerCreate,
@@ -28,6 +33,8 @@ from interviewer.api.schemas import (
     SessionSummary,
     TurnOut,
 )
+from interviewer.locks import TurnLock
+from interviewer.settings import Settings
 from interviewer.store import Turn, list_sessions
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"])
@@ -77,15 +84,71 @@ async def score_in_background(engine: Engine, models: llm.Models, session_id: st
         pass  # deleted meanwhile: nothing left to score
 
 
+DOCUMENT_FIELDS = ("job_description", "cv", "takehome")
+SESSION_FORM = {
+    "type": "object",
+    "required": ["persona_id"],
+    "additionalProperties": False,
+    "properties": {
+        "persona_id": {"type": "string"},
+        "language": {"type": "string", "enum": ["en", "fr"]},
+        **{name: {"type": "string", "format": "binary", "description": "a .md, .txt, .ipynb or .pdf file, or the text itself"} for name in DOCUMENT_FIELDS},
+    },
+}
+
+
+async def _session_body(request: Request, settings: Settings) -> SessionCreate:
+    """The new session's fields, from JSON or from a multipart form whose documents may be files."""
+    content_type = request.headers.get("content-type", "")
+    try:
+        if not content_type.startswith("multipart/form-data"):
+            return SessionCreate.model_validate_json(await request.body())
+        form = await request.form(max_files=len(DOCUMENT_FIELDS), max_fields=10, max_part_size=settings.max_upload_bytes)
+        fields: dict[str, str] = {}
+        for name, value in form.multi_items():
+            if isinstance(value, StarletteUploadFile):
+                if name not in DOCUMENT_FIELDS:
+                    raise RequestValidationError([{"type": "value_error", "loc": ("body", name), "msg": f"{name}: files are accepted only in {', '.join(DOCUMENT_FIELDS)}", "input": None}])
+                data = await value.read(settings.max_upload_bytes + 1)
+                if len(data) > settings.max_upload_bytes:
+                    raise service.InputTooLarge(f"{name}: the file is over the upload limit of {settings.max_upload_bytes} bytes")
+                try:
+                    fields[name] = takehome_module.read_document(value.filename or name, data)
+                except takehome_module.DocumentError as exc:
+                    raise service.InvalidInput(f"{name}: {exc}") from exc
+            else:
+                fields[name] = value
+        return SessionCreate.model_validate(fields)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False)) from exc
+
+
 @router.post(
     "",
     status_code=201,
-    responses={404: {"model": ErrorOut, "description": "Unknown persona"}, 413: {"model": ErrorOut}, **MODEL_FAILED},
+    responses={404: {"model": ErrorOut, "description": "Unknown persona"}, 413: {"model": ErrorOut}, 422: {"description": "Invalid fields or document"}, **MODEL_FAILED},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": SessionCreate.model_json_schema()},
+                "multipart/form-data": {"schema": SESSION_FORM},
+            },
+        }
+    },
 )
 async def create_session(
-    body: SessionCreate, db: SessionDep, catalog: CatalogDep, settings: SettingsDep, models: ModelsDep
+    request: Request, db: SessionDep, catalog: CatalogDep, settings: SettingsDep, models: ModelsDep, caller: CallerDep
 ) -> SessionOut:
-    """Start a mock interview; the response holds the interviewer's first turn."""
+    """Start a mock interview; the response holds the interviewer's first turn.
+
+    Send JSON, or a multipart form whose job_description, cv and takehome may be files
+    (.md, .txt, .ipynb, .pdf). A take-home's claims become the questions of the deep dive."""
+    body = await _session_body(request, settings)
+    claims = None
+    persona = catalog.personas.get(body.persona_id)
+    if body.takehome and persona is not None and persona.takehome is not None:
+        claims = await takehome_module.claims_for(models, body.takehome, language=body.language or persona.language)
     pending = service.prepare_session(
         catalog=catalog,
         model=settings.model,
@@ -94,7 +157,9 @@ async def create_session(
         job_description=body.job_description,
         cv=body.cv,
         takehome=body.takehome,
+        claims=claims,
         document_limit=settings.max_document_chars,
+        user_id=caller.user_id,
     )
     stream = service.reply_stream(models, pending)
     text = await stream.text()
@@ -104,9 +169,12 @@ async def create_session(
 
 
 @router.get("")
-def get_sessions(db: SessionDep, persona_id: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[SessionSummary]:
-    """Past sessions, newest first."""
-    return [SessionSummary.model_validate(s, from_attributes=True) for s in list_sessions(db=db, persona_id=persona_id, limit=limit)]
+def get_sessions(
+    db: SessionDep, caller: CallerDep, persona_id: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> list[SessionSummary]:
+    """Your past sessions, newest first."""
+    sessions = list_sessions(db=db, persona_id=persona_id, limit=limit, user_id=caller.user_id)
+    return [SessionSummary.model_validate(s, from_attributes=True) for s in sessions]
 
 
 @router.get("/{session_id}", responses=NOT_FOUND)
@@ -119,11 +187,12 @@ def _sse(event: str, data: Any) -> bytes:
     return format_sse_event(event=event, data_str=json.dumps(data, ensure_ascii=False, default=str))
 
 
-def _stream_reply(request: Request, pending: service.PendingReply) -> EventSourceResponse:
+def _stream_reply(request: Request, pending: service.PendingReply, turn: TurnLock) -> EventSourceResponse:
     """Stream the reply as `token` events, then `done` (the stored turns) or `error`.
 
     The reply is produced by a task of its own, so it is finished and stored even when the
-    client disconnects mid-stream; the response only relays what the task produces.
+    client disconnects mid-stream; the response only relays what the task produces. The task
+    holds the session's turn until the reply is stored.
     """
     app = request.app
     queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
@@ -142,6 +211,7 @@ def _stream_reply(request: Request, pending: service.PendingReply) -> EventSourc
                     return service.store_reply(db=db, pending=pending, text="".join(parts), usage=stream.usage)  # type: ignore[arg-type]
 
             result = await run_in_threadpool(store)
+            await turn.release()
             queue.put_nowait(("done", answer_out(result).model_dump(mode="json")))
             await score_in_background(app.state.engine, app.state.models, pending.session.id)
         except llm.ModelError as exc:
@@ -149,6 +219,8 @@ def _stream_reply(request: Request, pending: service.PendingReply) -> EventSourc
         except Exception:
             service.log.exception("streaming a reply failed")
             queue.put_nowait(("error", {"detail": f"the reply could not be produced. {ANSWER_KEPT}", "status": 500, "retry_after": 5}))
+        finally:
+            await turn.release()
 
     task = asyncio.create_task(produce())
     # Keep a reference: a task nobody holds can be garbage-collected before it finishes.
@@ -191,26 +263,34 @@ async def post_answer(
 
     With `Accept: text/event-stream` the reply is streamed: `token` events, then `done` with the
     stored turns, or `error`."""
-    outcome = await run_in_threadpool(
-        lambda: service.accept_answer(
-            db=db, session_id=session_id, content=body.content, idempotency_key=idempotency_key,
-            answer_limit=settings.max_answer_chars,
-        )
-    )
-    wants_stream = "text/event-stream" in request.headers.get("accept", "")
-    if isinstance(outcome, service.AnswerResult):
-        if wants_stream:
-            return EventSourceResponse(iter([_sse("done", answer_out(outcome).model_dump(mode="json"))]))
-        return answer_out(outcome)
-    if wants_stream:
-        return _stream_reply(request, outcome)
-    stream = service.reply_stream(models, outcome)
+    # Concurrent answers to one session wait here, one whole turn at a time, in arrival order.
+    turn = await request.app.state.turn_locks.acquire(session_id)
+    handed_over = False
     try:
-        text = await stream.text()
-    except llm.ModelError as exc:
-        raise llm.ModelError(f"{exc}. {ANSWER_KEPT}", status=exc.status, retry_after=exc.retry_after) from exc
-    assert stream.usage is not None
-    result = await run_in_threadpool(lambda: service.store_reply(db=db, pending=outcome, text=text, usage=stream.usage))  # type: ignore[arg-type]
+        outcome = await run_in_threadpool(
+            lambda: service.accept_answer(
+                db=db, session_id=session_id, content=body.content, idempotency_key=idempotency_key,
+                answer_limit=settings.max_answer_chars,
+            )
+        )
+        wants_stream = "text/event-stream" in request.headers.get("accept", "")
+        if isinstance(outcome, service.AnswerResult):
+            if wants_stream:
+                return EventSourceResponse(iter([_sse("done", answer_out(outcome).model_dump(mode="json"))]))
+            return answer_out(outcome)
+        if wants_stream:
+            handed_over = True  # the streaming task releases the turn once the reply is stored
+            return _stream_reply(request, outcome, turn)
+        stream = service.reply_stream(models, outcome)
+        try:
+            text = await stream.text()
+        except llm.ModelError as exc:
+            raise llm.ModelError(f"{exc}. {ANSWER_KEPT}", status=exc.status, retry_after=exc.retry_after) from exc
+        assert stream.usage is not None
+        result = await run_in_threadpool(lambda: service.store_reply(db=db, pending=outcome, text=text, usage=stream.usage))  # type: ignore[arg-type]
+    finally:
+        if not handed_over:
+            await turn.release()
     background.add_task(score_in_background, engine, models, session_id)
     return answer_out(result)
 

@@ -1,0 +1,206 @@
+"""The browser pages: choose a round, interview in a chat, read the report, see past sessions.
+
+Server-rendered with jinja2; the pages' scripts talk to the JSON API, so the browser and any
+other client go through the same endpoints.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jinja2
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from sqlmodel import select
+
+from interviewer import charts, service
+from interviewer import engine as interview_engine
+from interviewer import report as report_module
+from interviewer.api.deps import CatalogDep, SessionDep, SettingsDep
+from interviewer.auth import CallerDep
+from interviewer.catalog import Persona
+from interviewer.report_schema import BANDS, HistoryPoint
+from interviewer.store import InterviewSession, Report, Turn, list_sessions
+
+router = APIRouter(include_in_schema=False)
+LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
+HISTORY_LIMIT = 100
+STATIC = ("interviewer", "web/static")
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    # Candidate text is data: autoescape everything, and fail on a misspelt variable.
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("interviewer", "web/templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(asset_version=_asset_version(), language_names=LANGUAGE_NAMES)
+    return env
+
+
+def _asset_version() -> str:
+    """A hash of the static files, appended to their URLs so a new release is never served stale."""
+    digest = hashlib.sha256()
+    for entry in sorted(resources.files(STATIC[0]).joinpath(STATIC[1]).iterdir(), key=lambda e: e.name):
+        if entry.is_file():
+            digest.update(entry.name.encode() + entry.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def static_files() -> StaticFiles:
+    """The pages' CSS and scripts, served by the app itself (no CDN, no build step)."""
+    return StaticFiles(packages=[STATIC])
+
+
+def render(name: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+    return HTMLResponse(_environment().get_template(name).render(**context), status_code=status_code)
+
+
+def not_found(what: str) -> HTMLResponse:
+    return render("not_found.html.j2", status_code=404, title="Not found", what=what)
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%d %b %Y, %H:%M UTC")
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(catalog: CatalogDep, settings: SettingsDep, persona: str | None = None) -> HTMLResponse:
+    """Choose a round, its language and the documents the interviewer reads."""
+    personas = list(catalog.personas.values())
+    chosen = persona if persona in catalog.personas else personas[0].id if personas else None
+    return render(
+        "home.html.j2", title="Practise an interview", personas=personas, chosen=chosen,
+        model=settings.model,
+    )
+
+
+@dataclass(frozen=True)
+class TurnItem:
+    role: str
+    kind: str
+    question_id: str | None
+    language: str
+    content: str
+
+
+def _turn_item(turn: Turn) -> TurnItem:
+    return TurnItem(role=turn.role, kind=turn.kind, question_id=turn.question_id, language=turn.language, content=turn.content)
+
+
+def _stage_titles(persona: Persona, language: str) -> dict[str, str]:
+    return {s.id: s.title.get(language) for s in persona.stages}  # type: ignore[arg-type]
+
+
+def _own_session(db: SessionDep, caller: CallerDep, session_id: str) -> service.SessionView | None:
+    """The caller's session; None for a missing one or another user's (the same 404 either way)."""
+    try:
+        view = service.get_session(db=db, session_id=session_id)
+    except service.SessionNotFound:
+        return None
+    return view if view.session.user_id == caller.user_id else None
+
+
+@router.get("/sessions/{session_id}", response_class=HTMLResponse)
+def interview(session_id: str, db: SessionDep, settings: SettingsDep, caller: CallerDep) -> HTMLResponse:
+    """The chat: the transcript so far, the plan's progress, a timer and the answer box."""
+    view = _own_session(db, caller, session_id)
+    if view is None:
+        return not_found("This interview does not exist (it may have been deleted).")
+    s = view.session
+    turns = [_turn_item(t) for t in view.turns]
+    # An answer stored without its reply (a model call failed): it goes back in the box, ready to resend.
+    unanswered = turns.pop() if turns and turns[-1].role == "candidate" and s.status == "active" else None
+    progress = interview_engine.progress(view.persona, s.plan, service.turn_views(view.turns))
+    stage_titles = _stage_titles(view.persona, s.language)
+    data = {
+        "id": s.id,
+        "status": s.status,
+        "created_at": s.created_at.isoformat(),
+        "ended_at": s.ended_at.isoformat() if s.ended_at else None,
+        "server_now": datetime.now(UTC).isoformat(),
+        "stage_titles": stage_titles,
+        "unanswered": unanswered.content if unanswered else None,
+        "max_answer_chars": settings.max_answer_chars,
+    }
+    return render(
+        "interview.html.j2",
+        title=f"Interview with {view.persona.name}",
+        session=s,
+        persona=view.persona,
+        turns=turns,
+        unanswered=unanswered,
+        progress=progress,
+        stage_title=stage_titles.get(progress.stage_id or "", ""),
+        data=data,
+    )
+
+
+@router.get("/sessions/{session_id}/report", response_class=HTMLResponse)
+def report_page(session_id: str, db: SessionDep, caller: CallerDep) -> HTMLResponse:
+    """The feedback report (the self-contained HTML report) inside the site's layout."""
+    view = _own_session(db, caller, session_id)
+    if view is None:
+        return not_found("This interview does not exist, so it has no report.")
+    return render("report_page.html.j2", title=f"Report: {view.persona.name}", session=view.session, persona=view.persona, when=_utc(view.session.created_at))
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    session: InterviewSession
+    round_name: str
+    when: str
+    score: float | None
+    band: str | None
+
+
+@dataclass(frozen=True)
+class RoundProgress:
+    persona_id: str
+    name: str
+    chart: charts.ProgressChart
+
+
+def _stored_reports(db: SessionDep, sessions: list[InterviewSession]) -> dict[str, dict[str, Any]]:
+    if not sessions:
+        return {}
+    query = select(Report).where(Report.session_id.in_([s.id for s in sessions]))  # type: ignore[attr-defined]
+    return {r.session_id: r.content for r in db.exec(query)}
+
+
+@router.get("/history", response_class=HTMLResponse)
+def history(db: SessionDep, catalog: CatalogDep, caller: CallerDep) -> HTMLResponse:
+    """Past sessions with their overall score, and each round's progress over time."""
+    sessions = list_sessions(db=db, limit=HISTORY_LIMIT, user_id=caller.user_id)
+    reports = _stored_reports(db, sessions)
+    rows: list[HistoryRow] = []
+    points: dict[str, list[HistoryPoint]] = {}
+    for s in sessions:
+        point = report_module.history_point(session=s, content=reports[s.id]) if s.id in reports else None
+        persona = catalog.personas.get(s.persona_id)
+        rows.append(HistoryRow(
+            session=s, round_name=persona.name if persona else s.persona_id, when=_utc(s.created_at),
+            score=point.score if point else None, band=point.band.replace("-", " ") if point and point.band else None,
+        ))
+        if point is not None:
+            points.setdefault(s.persona_id, []).append(point)
+    bounds = [bound for bound, _, _ in BANDS]
+    rounds = [
+        RoundProgress(
+            persona_id=pid,
+            name=f"{catalog.personas[pid].name} ({pid})" if pid in catalog.personas else pid,
+            chart=charts.progress_chart(sorted(found, key=lambda p: p.created_at), bounds),
+        )
+        for pid, found in sorted(points.items())
+    ]
+    return render("history.html.j2", title="Your past interviews", rows=rows, rounds=rounds, limit=HISTORY_LIMIT)

@@ -1,0 +1,113 @@
+"""Who is asking, and what they may see.
+
+Local single-user mode (the default when the server is bound to a loopback address): no token,
+every request acts as the implicit local user. Token mode (bound to any other address, or
+INTERVIEWER_AUTH=token): every API request needs `Authorization: Bearer TOKEN`, a token made by
+`interviewer users add NAME` and stored only as its SHA-256; a missing, unknown or revoked token
+answers 401. Either way every session belongs to a user, and another user's session answers 404,
+exactly like a session that does not exist.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import secrets
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from interviewer import service, store
+from interviewer.api.deps import EngineDep
+from interviewer.settings import Settings
+
+TOKEN_PREFIX = "iv_"
+bearer = HTTPBearer(
+    auto_error=False,
+    description="Needed when the server is exposed (token mode): a token from `interviewer users add NAME`.",
+)
+
+
+def token_required(settings: Settings) -> bool:
+    """Token mode unless explicitly local-only: bound to a loopback address and not forced."""
+    if settings.auth == "token":
+        return True
+    host = settings.host.strip("[]")
+    if host == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True  # a host name may resolve to anything: treat it as exposed
+
+
+def new_token() -> str:
+    """256 random bits, URL-safe: unguessable, and shown only once."""
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    # Tokens are random, so a plain SHA-256 is enough: there is no dictionary to try against it.
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_user(*, db: Session, name: str) -> tuple[store.User, str]:
+    """A new user and their first token (the only time the token exists in clear)."""
+    user = store.add_user(db=db, name=name)
+    token = new_token()
+    store.add_token(db=db, user_id=user.id, token_hash=hash_token(token))
+    return user, token
+
+
+@dataclass(frozen=True)
+class Caller:
+    user_id: str
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(status_code=401, detail=detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def current_caller(
+    request: Request, engine: EngineDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Caller:
+    """The user a request acts for; 401 without a valid token in token mode, 429 over the rate limit."""
+    settings: Settings = request.app.state.settings
+    if not token_required(settings):
+        return Caller(store.LOCAL_USER)
+    if credentials is None or not credentials.credentials:
+        raise _unauthorized("this server needs an API token: send `Authorization: Bearer TOKEN` (tokens come from `interviewer users add NAME`)")
+    token_hash = hash_token(credentials.credentials)
+    with Session(engine) as db:
+        user = store.user_for_token(db=db, token_hash=token_hash)
+    if user is None:
+        raise _unauthorized("unknown or revoked API token")
+    wait = request.app.state.rate_limiter.hit(token_hash)
+    if wait is not None:
+        raise HTTPException(
+            status_code=429,
+            detail=f"over the limit of {settings.rate_limit_per_minute} requests a minute for this token; retry after {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
+    return Caller(user.id)
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]
+
+
+def session_owner(request: Request, caller: CallerDep, engine: EngineDep) -> None:
+    """A route under /{session_id} answers 404 for a session of another user, as for a missing one."""
+    session_id = request.path_params.get("session_id")
+    if session_id is None:
+        return
+    with Session(engine) as db:
+        session = store.get_session(db=db, session_id=session_id)
+    if session is None or session.user_id != caller.user_id:
+        raise service.SessionNotFound(session_id)
+
+
+def new_share_token() -> str:
+    return secrets.token_urlsafe(32)

@@ -1,0 +1,53 @@
+// Report page: fit the report's frame to its content, and say so when the report cannot be built.
+"use strict";
+(() => {
+  const frame = document.getElementById("report-frame");
+  const status = document.getElementById("report-status");
+  const errorBox = document.getElementById("report-error");
+  const errorText = document.getElementById("report-error-text");
+  const source = frame.getAttribute("src");
+  let observer = null;
+
+  function fit() {
+    const doc = frame.contentDocument;
+    if (!doc || !doc.body) return;
+    // The page scrolls, not the frame: the whole report is one scroll for mouse and keyboard alike.
+    frame.style.height = `${Math.ceil(doc.documentElement.getBoundingClientRect().height) + 2}px`;
+  }
+
+  function loaded() {
+    const doc = frame.contentDocument;
+    if (!doc) return;
+    if (doc.contentType !== "text/html") {
+      // An error answered as JSON: a model failed while scoring, or the session is gone.
+      let detail = "";
+      try { detail = JSON.parse(doc.body.textContent).detail || ""; } catch { detail = doc.body.textContent.slice(0, 300); }
+      status.textContent = "";
+      const cause = String(detail).trim().replace(/[.;\s]+$/, "") || "the server did not say why";
+      errorText.textContent = `The report could not be built: ${cause}. Your answers are saved; try again.`;
+      errorBox.hidden = false;
+      frame.hidden = true;
+      return;
+    }
+    status.textContent = "";
+    status.hidden = true;
+    errorBox.hidden = true;
+    frame.hidden = false;
+    fit();
+    if (observer) observer.disconnect();
+    observer = new ResizeObserver(fit);
+    observer.observe(doc.documentElement);
+  }
+
+  frame.addEventListener("load", loaded);
+  // The report may have loaded before this deferred script ran.
+  const early = frame.contentDocument;
+  if (early && early.readyState === "complete" && early.location.href !== "about:blank") loaded();
+
+  document.getElementById("report-retry").addEventListener("click", () => {
+    errorBox.hidden = true;
+    status.hidden = false;
+    status.textContent = "Building your report…";
+    frame.src = `${source}&retry=${Date.now()}`;
+  });
+})();
