@@ -300,7 +300,7 @@ async def extract_claims_with_model(models: Any, document: str, *, limit: int = 
     system = prompts._environment().get_template("claims.j2").render(limit=limit)
     messages = [{"role": "system", "content": system}, {"role": "user", "content": f"<takehome>\n{prompts.as_data(document)}\n</takehome>"}]
     response_format = _claims_schema(limit) if judge._supports_schema(model) else None
-    text, _ = await models.complete(model=model, messages=messages, temperature=0.0, response_format=response_format)
+    text, _ = await models.complete(model=model, messages=messages, temperature=0.0, response_format=response_format, purpose="claims")
     try:
         items = json.loads(re.sub(r"^```(?:json)?\s*|\s*```$", "", text.strip()))["claims"]
     except (ValueError, KeyError, TypeError) as exc:
