@@ -150,7 +150,7 @@ async def _chat(
     job_description: str | None, cv: str | None, takehome: str | None,
 ) -> str:
     """The terminal interview: each reply is printed as it streams in; returns the session id."""
-    from interviewer import llm, service
+    from interviewer import feedback, llm, service
     from interviewer.store import new_id
 
     models = llm.Models(settings)
@@ -194,7 +194,7 @@ async def _chat(
                 if not click.confirm("Your answer is saved. Retry the reply?", default=True):
                     service.end_session(db=db, session_id=session_id)
                     break
-        await service.score_pending(db=db, models=models, session_id=session_id)
+        await feedback.score_pending(db=db, models=models, session_id=session_id)
     return session_id
 
 
@@ -219,7 +219,7 @@ def chat(persona_id: str, language: str | None, job_description: Path | None, cv
     """Run a mock interview in the terminal; the report is printed at the end."""
     import asyncio
 
-    from interviewer import llm, report, service
+    from interviewer import feedback, llm, report, service
 
     settings = _settings()
     catalog = _catalog(settings)
@@ -231,7 +231,7 @@ def chat(persona_id: str, language: str | None, job_description: Path | None, cv
     except (service.ServiceError, llm.ModelError) as exc:
         raise click.ClickException(str(exc)) from exc
     with _db(settings) as db:
-        content = service.build_report(db=db, session_id=session_id)
+        content = feedback.build_report(db=db, session_id=session_id)
     click.echo(report.render_markdown(content))
     click.secho(f"Report saved. Again later: interviewer report {session_id} --format md", dim=True)
 
@@ -246,13 +246,13 @@ def report_command(session_id: str, fmt: str, output: Path | None) -> None:
     """Print (or save) the feedback report of a session."""
     import asyncio
 
-    from interviewer import llm, report, service
+    from interviewer import feedback, llm, report, service
 
     settings = _settings()
     with _db(settings) as db:
         try:
-            asyncio.run(service.score_pending(db=db, models=llm.Models(settings), session_id=session_id))
-            content = service.build_report(db=db, session_id=session_id)
+            asyncio.run(feedback.score_pending(db=db, models=llm.Models(settings), session_id=session_id))
+            content = feedback.build_report(db=db, session_id=session_id)
         except (service.SessionNotFound, llm.ModelError) as exc:
             raise click.ClickException(str(exc)) from exc
     text = report.render(content, fmt)  # type: ignore[arg-type]

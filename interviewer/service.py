@@ -1,5 +1,6 @@
-"""The use cases: start a session, answer, end, score, report. The only place where storage,
-the engine, the scorer and the model meet. Raises domain errors; the API maps them to HTTP.
+"""The conversation's use cases: start a session, answer, end, delete (scoring and reports are in
+feedback.py). With feedback.py, the only place where storage, the engine, the scorer and the
+model meet. Raises domain errors; the API maps them to HTTP.
 
 A turn is three steps, so that nothing is lost when a model call fails and so that database
 work (sync) and model calls (async) stay apart:
@@ -15,15 +16,14 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-import anyio
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from interviewer import accounting, engine, judge, llm, offline, prompts, report, scoring, store
+from interviewer import accounting, engine, llm, offline, prompts, scoring, store
 from interviewer import takehome as takehome_module
 from interviewer.catalog import Catalog, Language, Persona, Rubric, snapshot
 from interviewer.engine import Move, TurnView
-from interviewer.store import AnswerScore, InterviewSession, JudgeCall, Turn
+from interviewer.store import InterviewSession, JudgeCall, Turn
 from interviewer.text import words
 
 log = logging.getLogger("interviewer.service")
@@ -137,15 +137,15 @@ def get_session(*, db: Session, session_id: str) -> SessionView:
     )
 
 
-def _thread(turns: list[Turn], question_id: str, *, up_to: int | None = None) -> list[Turn]:
+def answers_to(turns: list[Turn], question_id: str, *, up_to: int | None = None) -> list[Turn]:
     """The candidate's answers to one question (its main answer and follow-up answers)."""
     return [t for t in turns if t.role == "candidate" and t.question_id == question_id and (up_to is None or t.seq <= up_to)]
 
 
-def _assess(view: SessionView, turns: list[Turn], answer: Turn) -> scoring.Assessment | None:
+def assess_answer(view: SessionView, turns: list[Turn], answer: Turn) -> scoring.Assessment | None:
     if answer.question_id is None:
         return None
-    thread = _thread(turns, answer.question_id, up_to=answer.seq)
+    thread = answers_to(turns, answer.question_id, up_to=answer.seq)
     return scoring.assess(
         thread=scoring.merge_answers([t.content for t in thread], answer.language),  # type: ignore[arg-type]
         latest=answer.content,
@@ -180,7 +180,7 @@ def _pending(
 def _decide(view: SessionView, turns: list[Turn], answer: Turn) -> PendingReply:
     """The engine's decision for the reply to `answer`, given the transcript up to it."""
     session = view.session
-    assessment = _assess(view, turns, answer)
+    assessment = assess_answer(view, turns, answer)
     move = engine.next_move(
         persona=view.persona,
         planned=session.plan,
@@ -382,99 +382,3 @@ def end_session(*, db: Session, session_id: str) -> SessionView:
 def delete_session(*, db: Session, session_id: str) -> None:
     if not store.delete_session(db=db, session_id=session_id):
         raise SessionNotFound(session_id)
-
-
-# ---------------------------------------------------------------- scoring and reports
-
-
-@dataclass(frozen=True)
-class Unscored:
-    """An answer to score: everything said about its question up to it."""
-
-    turn_id: int
-    question_id: str
-    language: Language
-    thread: str
-    assessment: scoring.Assessment
-
-
-def unscored_answers(*, db: Session, session_id: str) -> tuple[SessionView, list[Unscored]]:
-    view = get_session(db=db, session_id=session_id)
-    scored = {s.turn_id for s in store.list_scores(db=db, session_id=session_id)}
-    items: list[Unscored] = []
-    for turn in view.turns:
-        if turn.role != "candidate" or turn.question_id is None or turn.id in scored:
-            continue
-        assessment = _assess(view, view.turns, turn)
-        assert assessment is not None and turn.id is not None
-        thread = scoring.merge_answers([t.content for t in _thread(view.turns, turn.question_id, up_to=turn.seq)], turn.language)  # type: ignore[arg-type]
-        items.append(Unscored(turn.id, turn.question_id, turn.language, thread, assessment))  # type: ignore[arg-type]
-    return view, items
-
-
-def save_scores(
-    *, db: Session, session_id: str, item: Unscored, scores: list[scoring.CriterionScore], model: str, usage: llm.Usage | None
-) -> None:
-    if usage is not None:
-        db.add(JudgeCall(
-            session_id=session_id, turn_id=item.turn_id, model=usage.model, prompt_tokens=usage.prompt_tokens,
-            completion_tokens=usage.completion_tokens, cost_usd=usage.cost_usd, latency_ms=usage.latency_ms,
-        ))
-    for s in scores:
-        evidence, dropped = scoring.verify_evidence(s.evidence, item.thread)
-        db.add(
-            AnswerScore(
-                session_id=session_id, turn_id=item.turn_id, question_id=item.question_id,
-                criterion_id=s.criterion_id, score=max(1, min(5, s.score)), rationale=s.rationale,
-                evidence=evidence, flagged=s.flagged or dropped, model=model,
-            )
-        )
-    try:
-        db.commit()
-    except IntegrityError:
-        # Another worker scored this answer first; its rows are as good as ours.
-        db.rollback()
-
-
-async def judge_unscored(
-    models: llm.Models, view: SessionView, item: Unscored
-) -> tuple[list[scoring.CriterionScore], str, llm.Usage | None]:
-    """Scores for one answer: the lexical scorer offline (free, nothing to account), the judge model otherwise."""
-    model = models.settings.judge
-    if llm.is_offline(model):
-        return item.assessment.scores, llm.OFFLINE, None
-    scores, usage = await judge.judge_answer(
-        models, persona=view.persona, rubric=view.rubric, question_id=item.question_id, thread=item.thread, language=item.language
-    )
-    return scores, model, usage
-
-
-async def score_pending(*, db: Session, models: llm.Models, session_id: str) -> int:
-    """Score every answer that has no scores yet; database steps run in a worker thread."""
-    view, items = await anyio.to_thread.run_sync(lambda: unscored_answers(db=db, session_id=session_id))
-    for item in items:
-        scores, model, usage = await judge_unscored(models, view, item)
-        await anyio.to_thread.run_sync(
-            lambda: save_scores(db=db, session_id=session_id, item=item, scores=scores, model=model, usage=usage)
-        )
-    return len(items)
-
-
-def build_report(*, db: Session, session_id: str) -> report.Report:
-    """Build the report from the stored scores and store it (score first with `score_pending`)."""
-    view = get_session(db=db, session_id=session_id)
-    # The progress chart: the stored report of each earlier session of the same round.
-    past = store.list_round_reports(
-        db=db, persona_id=view.session.persona_id, created_before=view.session.created_at, user_id=view.session.user_id
-    )
-    content = report.build_report(
-        session=view.session,
-        persona=view.persona,
-        rubric=view.rubric,
-        turns=view.turns,
-        scores=store.list_scores(db=db, session_id=session_id),
-        usage=view.usage,
-        history=[p for s, r in past if (p := report.history_point(session=s, content=r.content))],
-    )
-    store.save_report(db=db, session_id=session_id, content=content.model_dump(mode="json"))
-    return content

@@ -13,13 +13,13 @@ import respx
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from interviewer import migrations
 from interviewer.api.app import create_app
 from interviewer.catalog import Catalog, load_catalog
 from interviewer.settings import PROJECT_ROOT, Settings
-from interviewer.store import create_tables, make_engine
+from interviewer.store import make_engine
 
 from tests.fake_models import API_BASE, OPENAI_URL, FakeOpenAI
 
@@ -89,6 +89,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 RUN_NAME = f"interviewer_test_{os.getpid()}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def drop_run_schema() -> Iterator[None]:
+    """This run's PostgreSQL schema is dropped when the run ends, so schemas never pile up."""
+    yield
+    if POSTGRES_URL:
+        engine = make_engine(POSTGRES_URL)
+        with engine.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{RUN_NAME}" CASCADE'))
+        engine.dispose()
+
+
 def _run_schema_url(url: str) -> str:
     """The test database URL with this run's schema first on the search path, and tagged."""
     from sqlalchemy.engine import make_url
@@ -106,7 +117,6 @@ def _migrated(url: str) -> str:
 @pytest.fixture
 def db_engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
-    create_tables(engine)
     yield engine
     engine.dispose()
 

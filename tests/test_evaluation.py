@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from interviewer import evaluation, llm
+from interviewer import evaluation
 from interviewer.cli import main
 
 from interviewer.evaluation import GradedAnswer

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from interviewer import engine as interview_engine
-from interviewer import llm, service
+from interviewer import feedback, llm, service
 from interviewer import takehome as takehome_module
 from interviewer import report as report_module
 from interviewer.auth import CallerDep
@@ -77,7 +77,7 @@ async def score_in_background(engine: Engine, models: llm.Models, session_id: st
     # Judging runs after the reply is out: the reply is the only model call on a turn's critical path.
     try:
         with Session(engine) as db:
-            await service.score_pending(db=db, models=models, session_id=session_id)
+            await feedback.score_pending(db=db, models=models, session_id=session_id)
     except llm.ModelError as exc:
         service.log.warning("background scoring of %s failed (%s); the report will retry", session_id, exc)
     except service.SessionNotFound:
@@ -310,8 +310,8 @@ async def get_report(
     session_id: str, db: SessionDep, models: ModelsDep, format: report_module.ReportFormat = "json"
 ) -> Any:
     """The feedback report (JSON schema v2, Markdown, or a self-contained HTML page with charts)."""
-    await service.score_pending(db=db, models=models, session_id=session_id)
-    content = await run_in_threadpool(lambda: service.build_report(db=db, session_id=session_id))
+    await feedback.score_pending(db=db, models=models, session_id=session_id)
+    content = await run_in_threadpool(lambda: feedback.build_report(db=db, session_id=session_id))
     if format == "md":
         return PlainTextResponse(report_module.render_markdown(content), media_type="text/markdown")
     if format == "html":
