@@ -142,7 +142,11 @@ def _unwrap(text: str) -> str:
     for line in lines:
         stripped = line.strip()
         previous = out[-1] if out else ""
-        continues = previous and stripped and previous[-1] not in ".!?:" and (stripped[0].islower() or stripped[0].isdigit() or previous[-1] in ",;(-")
+        starts_block = stripped[:1] in "#-*•|>`" or bool(re.match(r"\d+[.)]\s", stripped))
+        # A long line without final punctuation was wrapped; so was one the next line continues.
+        continues = bool(previous and stripped and not starts_block and previous[-1] not in ".!?:" and (
+            stripped[0].islower() or stripped[0].isdigit() or previous[-1] in ",;(-" or len(previous) >= 60
+        ))
         if continues:
             out[-1] = f"{previous} {stripped}"
         else:
@@ -157,7 +161,8 @@ def _prose(text: str) -> str:
 
 def extract_claims(text: str, *, language: str = "en") -> list[Claim]:
     """Every claim the write-up makes, most important first (offline: glossary and patterns)."""
-    prose = _prose(text)
+    # Hard-wrapped lines (pasted from a PDF or an e-mail) are joined so a sentence is whole.
+    prose = _unwrap(_prose(text))
     found = sentences(prose, language)  # type: ignore[arg-type]
     if not found:
         return []
@@ -244,6 +249,8 @@ def with_claims(persona: Persona, rubric: Rubric, claims: list[Claim]) -> tuple[
             points = [KeyPoint(label=term["en"][0], en=term["en"], fr=term["fr"]) for term in claim.key_terms]
             keys[question_id] = QuestionKey(key_points=points, reference_answer=claim.definition, source="interviewer glossary")
         records.append({**claim.as_dict(), "question_id": question_id})
+    # Every claim goes in the report's table; only the most important become questions.
+    records += [{**claim.as_dict(), "question_id": None} for claim in claims[probes.max_claims :]]
     stages = [
         s.model_copy(update={"questions": [q.id for q in questions], "ask": None}) if s.id == probes.stage else s
         for s in persona.stages

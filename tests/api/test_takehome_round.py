@@ -106,3 +106,27 @@ def test_oversized_upload_is_413_naming_the_limit(settings, catalog) -> None:  #
     with TestClient(create_app(small)) as client:
         big = client.post("/api/sessions", data={"persona_id": "takehome-review"}, files={"takehome": ("big.md", b"word " * 5000, "text/markdown")})
     assert big.status_code == 413 and "10000 bytes" in big.json()["detail"]
+
+
+PAPER = """Reading notes: "Rainbow: Combining Improvements in Deep Reinforcement Learning" (Hessel et al., 2018).
+
+The paper asks which of six extensions of DQN matter when they are combined in one agent. It combines
+Double DQN, prioritized experience replay, a dueling network, n-step returns, distributional RL in the
+C51 form, and noisy networks for exploration. On 57 Atari games the combined agent reaches a median
+human-normalised score of 223%, far above each extension alone. The ablation removes one component at a
+time: prioritized replay and multi-step returns are the two most important, and removing distributional
+RL hurts most in the late stage of training. I would discuss whether the gains carry over to continuous
+control, where PPO is the usual baseline."""
+
+
+def test_a_paper_read_in_advance_works_in_the_same_round(client: TestClient) -> None:
+    created = client.post("/api/sessions", json={"persona_id": "takehome-review", "takehome": PAPER})
+    assert created.status_code == 201
+    sid = created.json()["id"]
+    send(client, sid, "I read the Rainbow paper: it combines six DQN extensions and studies which ones matter. " * 4, "p1")
+    first = send(client, sid, "That's all.", "p2")["reply"]
+    assert first["question_id"].startswith("claim-")
+    report = client.get(f"/api/sessions/{sid}/report").json()
+    claims = {c["claim"] for c in report["claims"]}
+    assert {"Rainbow", "distributional RL"} <= claims
+    assert any(c["kind"] == "result" and "223%" in c["claim"] for c in report["claims"])
