@@ -31,6 +31,9 @@ bearer = HTTPBearer(
 )
 
 
+TOKEN_COOKIE = "interviewer_token"
+
+
 def token_required(settings: Settings) -> bool:
     """Token mode unless explicitly local-only: bound to a loopback address and not forced."""
     if settings.auth == "token":
@@ -78,9 +81,11 @@ def current_caller(
     settings: Settings = request.app.state.settings
     if not token_required(settings):
         return Caller(store.LOCAL_USER)
-    if credentials is None or not credentials.credentials:
+    # A browser signed in at /signin sends the token as a cookie instead of a header.
+    token = credentials.credentials if credentials and credentials.credentials else request.cookies.get(TOKEN_COOKIE)
+    if not token:
         raise _unauthorized("this server needs an API token: send `Authorization: Bearer TOKEN` (tokens come from `interviewer users add NAME`)")
-    token_hash = hash_token(credentials.credentials)
+    token_hash = hash_token(token)
     with Session(engine) as db:
         user = store.user_for_token(db=db, token_hash=token_hash)
     if user is None:

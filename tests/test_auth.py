@@ -189,3 +189,22 @@ def test_a_deleted_user_takes_their_sessions_and_tokens_along(exposed: TestClien
 def test_the_openapi_schema_declares_bearer_auth(client: TestClient, tmp_path: Path) -> None:
     schema = client.get("/openapi.json").json()
     assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+
+
+def test_a_browser_signs_in_once_and_uses_the_pages_and_api_with_a_cookie(exposed: TestClient) -> None:
+    token = add_user(exposed, "carol")
+    html = {"Accept": "text/html"}
+    page = exposed.get("/history", headers=html, follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == "/signin?next=/history"
+    assert exposed.get("/api/sessions", headers=html).status_code == 401, "the API itself never redirects"
+    wrong = exposed.post("/signin", data={"token": "nope", "next": "/history"})
+    assert wrong.status_code == 401 and "Unknown or revoked token" in wrong.text
+    signed = exposed.post("/signin", data={"token": token, "next": "/history"}, follow_redirects=False)
+    assert signed.status_code == 303 and signed.headers["location"] == "/history"
+    cookie = signed.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and token not in signed.text
+    assert exposed.get("/history", headers=html).status_code == 200
+    session = exposed.post("/api/sessions", json={"persona_id": "recruiter-screen"})
+    assert session.status_code == 201, "pages' fetch calls carry the cookie"
+    off_site = exposed.post("/signin", data={"token": token, "next": "//evil.example/x"}, follow_redirects=False)
+    assert off_site.headers["location"] == "/"

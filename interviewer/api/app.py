@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import quote
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,12 +12,12 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from interviewer import auth, metrics, migrations, service
 from interviewer.api.middleware import RequestContext
-from interviewer.api.routes import pages, personas, sessions, shares
+from interviewer.api.routes import pages, personas, sessions, shares, signin
 from interviewer.locks import TurnLocks
 from interviewer.ratelimit import RateLimiter
 from interviewer.catalog import load_catalog
@@ -87,6 +88,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
             return JSONResponse({"detail": "the request body is not valid UTF-8; send JSON encoded as UTF-8"}, status_code=422)
+        if exc.status_code == 401 and not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", ""):
+            # A browser asking for a page is sent to sign in, then back.
+            return RedirectResponse(f"/signin?next={quote(request.url.path)}", status_code=303)
         return await http_exception_handler(request, exc)
 
     @app.exception_handler(ModelError)
@@ -117,5 +121,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The browser pages (home, interview, report, history) and their assets, served by the app.
     # Pages check the caller themselves, so a missing or foreign session gets the HTML 404 page.
     app.include_router(pages.router, dependencies=[Depends(auth.current_caller)])
+    app.include_router(signin.router)
     app.mount("/static", pages.static_files(), name="static")
     return app
