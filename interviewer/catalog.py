@@ -170,17 +170,34 @@ class Presentation(Strict):
     long: Localized
 
 
+# What the write-up does with a claim: used it, proposed it (future work), cited it, or measured a number.
+ClaimStatus = Literal["used", "proposed", "cited", "measured"]
+
+
+class StatusProbe(Strict):
+    """The question and deeper probes for claims of one status; {claim} and {source} are filled in."""
+
+    ask: Localized
+    deepen: list[Localized] = Field(min_length=1)
+    # Empty: the criteria of the claims block.
+    criteria: list[Slug] = Field(default_factory=list)
+
+
 class ClaimProbes(Strict):
     """How the claims extracted from a take-home become questions of the session."""
 
     stage: Slug
     max_claims: int = Field(default=4, ge=1, le=12)
     criteria: list[Slug] = Field(min_length=1)
-    # {claim} and {source} are filled in.
-    explain: Localized
-    explain_result: Localized
-    deepen: list[Localized] = Field(min_length=1)
+    by_status: dict[ClaimStatus, StatusProbe]
     result_key_points: list[KeyPoint] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _every_status(self) -> ClaimProbes:
+        missing = [s for s in ("used", "proposed", "cited", "measured") if s not in self.by_status]
+        if missing:
+            raise ValueError(f"by_status: missing probes for {missing}")
+        return self
 
 
 class TakehomeReview(Strict):
@@ -319,7 +336,8 @@ def cross_check(persona: Persona, rubric: Rubric, path: Path) -> None:
         if not probes:
             problems.append(f"follow_ups.{criterion_id}: needs at least one probe")
     if persona.takehome:
-        unknown = [c for c in persona.takehome.claims.criteria if c not in criteria]
+        claim_criteria = [*persona.takehome.claims.criteria, *(c for p in persona.takehome.claims.by_status.values() for c in p.criteria)]
+        unknown = [c for c in claim_criteria if c not in criteria]
         if unknown:
             problems.append(f"takehome.claims.criteria: not in rubric '{rubric.id}': {unknown}")
     for criterion_id in sorted(criteria - set(persona.follow_ups)):

@@ -262,7 +262,7 @@ def _claims(session: InterviewSession, questions: list[QuestionResult]) -> list[
         score = round(sum(scores) / len(scores), 2) if scores else None
         evidence = [e for s in question.scores for e in s.evidence][:2] if question else []
         results.append(ClaimResult(
-            claim=record["claim"], kind=record["kind"], source=record["source"], importance=record["importance"],
+            claim=record["claim"], kind=record["kind"], status=record.get("status", "used"), source=record["source"], importance=record["importance"],
             question_id=record.get("question_id"), asked=question is not None, score=score,
             evidence=list(dict.fromkeys(evidence)), advice=LEARN_OR_DROP if score is not None and score <= 2 else None,
         ))

@@ -73,11 +73,11 @@ def render_markdown(report: Report) -> str:
         p = report.presentation
         lines += ["## Your presentation", "", f"About {p.minutes:.0f} minutes spoken ({p.words} words at 130 words per minute) for a {p.slot_minutes}-minute slot: {TIMING[p.verdict]}", ""]
     if report.claims:
-        lines += ["## Claims in your take-home", "", "| claim | from your write-up | asked | score | evidence |", "|---|---|---|---|---|"]
+        lines += ["## Claims in your take-home", "", "| claim | status | from your write-up | asked | score | evidence |", "|---|---|---|---|---|---|"]
         for c in report.claims:
             score = f"{c.score:.1f}" if c.score is not None else "-"
             evidence = "; ".join(f'"{_cell(e)}"' for e in c.evidence) or "-"
-            lines.append(f"| {_cell(_short(c.claim))} | {_cell(_short(c.source))} | {'yes' if c.asked else 'no'} | {score} | {evidence} |")
+            lines.append(f"| {_cell(_short(c.claim))} | {c.status} | {_cell(_short(c.source))} | {'yes' if c.asked else 'no'} | {score} | {evidence} |")
         weak = [c for c in report.claims if c.advice]
         if weak:
             lines += ["", "Learn these or drop them before the real interview:"]

@@ -96,6 +96,9 @@ class QuestionResult(Part):
 class ClaimResult(Part):
     claim: str = Field(description="The technique, paper, tool or metric named, or the numeric result stated")
     kind: Literal["technique", "paper", "tool", "metric", "method", "result"]
+    status: Literal["used", "proposed", "cited", "measured"] = Field(
+        default="used", description="What the write-up does with it: used it, proposed it as future work, cited it, or measured a number"
+    )
     source: str = Field(description="The sentence of the take-home that makes the claim")
     importance: float = Field(description="Higher is more central to the write-up; claims are probed in this order")
     question_id: str | None = Field(description="The question that probed it, when one did")

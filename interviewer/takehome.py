@@ -15,29 +15,13 @@ from typing import Any, Literal
 
 import yaml
 
+from interviewer import claim_reading
 from interviewer.catalog import KeyPoint, Localized, Persona, Question, QuestionKey, Rubric
-from interviewer.text import sentences
 
 ClaimKind = Literal["technique", "paper", "tool", "metric", "method", "result"]
 SUFFIXES = (".md", ".markdown", ".txt", ".ipynb", ".pdf")
 # Spoken presentations run at about this pace; used to time a presentation from its words.
 WORDS_PER_MINUTE = 130
-# A numeric result: a number with a unit of change or a comparison a reviewer will question.
-_RESULT = re.compile(
-    r"\d+(?:[.,]\d+)?\s*(?:%|percent|pour\s?cent|×|x\b|times\b|fois\b)"
-    r"|(?:reward|accuracy|score|f1|auc|bleu|perplexity|energy|joules?|latency|throughput|speed-?up|précision|énergie)\D{0,40}\d"
-    r"|\d+(?:[.,]\d+)?\s*(?:±|\+/-)\s*\d",
-    re.IGNORECASE,
-)
-
-
-# A technique cited, or mentioned as future work or as something that "could help", is name-dropped:
-# the candidate may not have used it, which is exactly what a reviewer probes.
-_NAME_DROPPED = re.compile(
-    r"\b(?:could|might|would|future|next steps?|inspired|following|as in|as proposed|et al|state[- ]of[- ]the[- ]art"
-    r"|pourrait|pourraient|futur|inspiré|comme dans)\b|\(\d{4}\)",
-    re.IGNORECASE,
-)
 
 
 class DocumentError(Exception):
@@ -70,6 +54,8 @@ class Claim:
     claim: str
     source: str
     importance: float
+    # used, proposed (future work), cited (related work) or measured (a numeric result).
+    status: str = "used"
     definition: str | None = None
     key_terms: list[dict[str, list[str]]] = field(default_factory=list)
 
@@ -155,40 +141,69 @@ def _unwrap(text: str) -> str:
 
 
 def _prose(text: str) -> str:
-    """The write-up without fenced code: claims are made in prose."""
-    return re.sub(r"```.*?```", " ", text, flags=re.DOTALL)
+    """The write-up without fenced or indented code: claims are made in prose."""
+    text = re.sub(r"```.*?```", " ", text, flags=re.DOTALL)
+    # Plain-text exports indent code by four spaces after a blank line.
+    return re.sub(r"(?:^|(?<=\n\n))(?:(?: {4}|\t)[^\n]*(?:\n|$)|\n(?=(?: {4}|\t)))+", "\n", text)
 
 
 def extract_claims(text: str, *, language: str = "en") -> list[Claim]:
-    """Every claim the write-up makes, most important first (offline: glossary and patterns)."""
+    """Every claim the write-up makes, with its status, most important first (offline: glossary and patterns)."""
     # Hard-wrapped lines (pasted from a PDF or an e-mail) are joined so a sentence is whole.
-    prose = _unwrap(_prose(text))
-    found = sentences(prose, language)  # type: ignore[arg-type]
+    found = claim_reading.passages(_unwrap(_prose(text)), language)
     if not found:
         return []
-    claims: list[Claim] = []
-    for entry, pattern in _patterns():
-        hits = [i for i, s in enumerate(found) if pattern.search(s.text)]
-        if not hits:
-            continue
-        # Quote a sentence of prose rather than a title or a bullet fragment when there is one.
-        prose_hits = [i for i in hits if len(found[i].text.split()) >= 8 and found[i].text.rstrip()[-1:] in ".!?)"]
-        first = (prose_hits or hits)[0]
-        importance = (
-            entry.importance
-            + 0.3 * min(len(hits) - 1, 2)                       # named again and again: central
-            + (0.3 if hits[0] < len(found) / 4 else 0.0)        # named early: part of the approach
-            + (0.6 if any(_NAME_DROPPED.search(found[i].text) for i in hits) else 0.0)
-            + (0.3 if entry.kind == "paper" else 0.0)
+    by_id = {entry.id: entry for entry in glossary()}
+    findings = [claim_reading.rank_entry(by_id[entry_id], mentions, found) for entry_id, mentions in _mentions(found).items()]
+    claims = [
+        Claim(
+            id=f.entry.id, kind=f.entry.kind, claim=f.entry.name, source=f.source.text, importance=f.importance,
+            status=f.status, definition=f.entry.definition, key_terms=f.entry.key_terms,
         )
+        for f in findings if isinstance(f.entry, GlossaryEntry)
+    ]
+    # A result and a measured procedure (the ablation, the seeds) quoting the same sentence would be
+    # the same question: the more important of the two is kept.
+    fresh: list[claim_reading.Finding] = []
+    for result in claim_reading.results(found):
+        twins = [c for c in claims if c.status == "measured" and c.source == result.source.text]
+        if any(t.importance >= result.importance for t in twins):
+            continue
+        claims = [c for c in claims if c not in twins]
+        fresh.append(result)
+    for n, result in enumerate(fresh, 1):
         claims.append(Claim(
-            id=entry.id, kind=entry.kind, claim=entry.name, source=found[first].text,
-            importance=round(importance, 2), definition=entry.definition, key_terms=entry.key_terms,
+            id=f"result-{n}", kind="result", claim=claim_reading.clean_name(result.source.text), source=result.source.text,
+            importance=result.importance, status=result.status,
         ))
-    results = [s for s in found if _RESULT.search(s.text) and not s.text.startswith("|")]
-    for n, sentence in enumerate(results[:6], 1):
-        claims.append(Claim(id=f"result-{n}", kind="result", claim=sentence.text, source=sentence.text, importance=2.6 - 0.1 * n))
     return sorted(claims, key=lambda c: -c.importance)
+
+
+def _mentions(found: list[claim_reading.Passage]) -> dict[str, list[claim_reading.Mention]]:
+    """Where each glossary entry is named, with the status of each mention; a name inside a longer
+    name (a model, a library, a longer entry) does not count."""
+    mentions: dict[str, list[claim_reading.Mention]] = {}
+    for passage in found:
+        spans = [(m.start(), m.end(), entry) for entry, pattern in _patterns() for m in pattern.finditer(passage.text)]
+        for start, end, entry in spans:
+            # "Hugging Face Transformers" is not the transformer architecture; "Double DQN" not DQN alone.
+            if any(s <= start and end <= e and (e - s) > (end - start) for s, e, _ in spans):
+                continue
+            if entry.kind not in claim_reading.ARTEFACT_KINDS and claim_reading.inside_name(passage.text, start, end):
+                continue
+            status = claim_reading.status_of(passage, start)
+            mentions.setdefault(entry.id, []).append(claim_reading.Mention(passage, start, end, status))
+    # A write-up can do a thing without naming it ("I removed one extension at a time").
+    for entry_id, feature in claim_reading.reading().implied_by.items():
+        pattern = claim_reading.reading().features[feature]
+        named = {m.passage.index for m in mentions.get(entry_id, [])}
+        for passage in found:
+            implied = passage.is_prose and (pattern.search(passage.text) or feature in claim_reading.section_kinds(passage.section))
+            if implied and passage.index not in named:
+                mentions.setdefault(entry_id, []).append(claim_reading.Mention(passage, 0, 0, claim_reading.status_of(passage, 0)))
+        if entry_id in mentions:
+            mentions[entry_id].sort(key=lambda m: m.passage.index)
+    return mentions
 
 
 def presentation_minutes(words: int) -> float:
@@ -215,42 +230,44 @@ def keep_grounded(claims: list[Claim], document: str) -> list[Claim]:
 SOURCE_CHARS = 220
 
 
-def _fill(template: str, claim: Claim) -> str:
+def _fill(template: str, claim: Claim, result_name: str) -> str:
     source = claim.source if len(claim.source) <= SOURCE_CHARS else claim.source[: SOURCE_CHARS - 1].rsplit(" ", 1)[0] + "…"
-    return template.replace("{claim}", claim.claim if claim.kind != "result" else "this result").replace("{source}", source)
+    return template.replace("{claim}", claim.claim if claim.kind != "result" else result_name).replace("{source}", source)
 
 
 def _localized(template: Localized, claim: Claim) -> Localized:
-    return Localized(en=_fill(template.en, claim), fr=_fill(template.fr, claim))
+    return Localized(en=_fill(template.en, claim, "this result"), fr=_fill(template.fr, claim, "ce résultat"))
 
 
 def with_claims(persona: Persona, rubric: Rubric, claims: list[Claim]) -> tuple[Persona, Rubric, list[dict[str, Any]]]:
     """The session's own persona and rubric, in which the most important claims are the questions
-    of the claims stage (explain it, then one deeper probe), judged against their definitions.
-    Everything downstream (engine, scorer, prompts, report) then treats them as any question."""
+    of the claims stage (asked as their status calls for, then one deeper probe), judged against their
+    definitions. Everything downstream (engine, scorer, prompts, report) then treats them as any question."""
     if persona.takehome is None or not claims:
         return persona, rubric, []
     probes = persona.takehome.claims
     questions: list[Question] = []
     keys: dict[str, QuestionKey] = {}
     records: list[dict[str, Any]] = []
-    for claim in claims[: probes.max_claims]:
+    asked = claim_reading.questions_first([c.status for c in claims], probes.max_claims)  # type: ignore[misc]
+    for claim in [claims[i] for i in asked]:
         question_id = f"claim-{claim.id}"[:64]
+        probe = probes.by_status[claim.status if claim.status in probes.by_status else "used"]  # type: ignore[index]
         questions.append(Question(
             id=question_id,
-            text=_localized(probes.explain_result if claim.kind == "result" else probes.explain, claim),
-            criteria=probes.criteria,
+            text=_localized(probe.ask, claim),
+            criteria=probe.criteria or probes.criteria,
             topic=claim.claim[:80],
-            deepen=[_localized(t, claim) for t in probes.deepen],
+            deepen=[_localized(t, claim) for t in probe.deepen],
         ))
-        if claim.kind == "result" or not claim.key_terms:
+        if claim.kind == "result" or claim.status == "measured" or not claim.key_terms:
             keys[question_id] = QuestionKey(key_points=probes.result_key_points)
         else:
             points = [KeyPoint(label=term["en"][0], en=term["en"], fr=term["fr"]) for term in claim.key_terms]
             keys[question_id] = QuestionKey(key_points=points, reference_answer=claim.definition, source="interviewer glossary")
         records.append({**claim.as_dict(), "question_id": question_id})
     # Every claim goes in the report's table; only the most important become questions.
-    records += [{**claim.as_dict(), "question_id": None} for claim in claims[probes.max_claims :]]
+    records += [{**claim.as_dict(), "question_id": None} for i, claim in enumerate(claims) if i not in asked]
     stages = [
         s.model_copy(update={"questions": [q.id for q in questions], "ask": None}) if s.id == probes.stage else s
         for s in persona.stages
@@ -267,10 +284,11 @@ def _claims_schema(limit: int) -> dict[str, Any]:
     item = {
         "type": "object",
         "additionalProperties": False,
-        "required": ["claim", "kind", "source_sentence", "importance"],
+        "required": ["claim", "kind", "status", "source_sentence", "importance"],
         "properties": {
             "claim": {"type": "string"},
             "kind": {"type": "string", "enum": CLAIM_KINDS},
+            "status": {"type": "string", "enum": list(claim_reading.STATUSES)},
             "source_sentence": {"type": "string"},
             "importance": {"type": "integer", "minimum": 1, "maximum": 3},
         },
@@ -282,19 +300,44 @@ def _claims_schema(limit: int) -> dict[str, Any]:
 
 
 def _from_model_item(item: dict[str, Any], n: int) -> Claim | None:
-    name, source = str(item.get("claim", "")).strip(), str(item.get("source_sentence", "")).strip()
+    name = claim_reading.clean_name(str(item.get("claim", "")))
+    source = _LIST_PREFIX.sub("", str(item.get("source_sentence", "")).strip())
     kind = item.get("kind") if item.get("kind") in CLAIM_KINDS else "technique"
     if not name or not source:
         return None
     # A claim the glossary knows gets its definition, so its explanation can be judged offline too.
     entry = next((e for e, pattern in _patterns() if pattern.fullmatch(name) or pattern.search(name)), None)
+    status = _checked_status(item.get("status"), str(kind), entry, source)
+    if status is None:
+        return None
     importance = float(item.get("importance", 2)) if isinstance(item.get("importance"), int | float) else 2.0
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or f"claim-{n}"
     return Claim(
         id=entry.id if entry else (f"result-{n}" if kind == "result" else slug), kind=str(kind), claim=name, source=source,
-        importance=importance + 0.01 * (20 - n), definition=entry.definition if entry else None,
-        key_terms=entry.key_terms if entry else [],
+        importance=claim_reading.model_importance(importance, status, entry.id if entry else None, source) + 0.01 * (20 - n),
+        status=status, definition=entry.definition if entry else None, key_terms=entry.key_terms if entry else [],
     )
+
+
+_LIST_PREFIX = re.compile(r"^(?:[-*+•]|\d+[.)])\s+")
+
+
+def _checked_status(said: Any, kind: str, entry: GlossaryEntry | None, source: str) -> str | None:
+    """The model's status, checked against the sentence it quotes: explicit future-work or citation
+    cues win, and a known technique its sentence never names (only a model named after it) is dropped."""
+    passage = claim_reading.Passage(text=source, index=0)
+    position = 0
+    if entry is not None and entry.kind not in claim_reading.ARTEFACT_KINDS:
+        spans = [m for m in entry.pattern.finditer(source) if not claim_reading.inside_name(source, m.start(), m.end())]
+        if not spans:
+            return None
+        position = spans[0].start()
+    read = claim_reading.status_of(passage, position)
+    if kind == "result":
+        return None if read == "proposed" else ("cited" if read == "cited" else "measured")
+    if read in ("proposed", "cited") or said not in claim_reading.STATUSES:
+        return read
+    return str(said)
 
 
 async def extract_claims_with_model(models: Any, document: str, *, limit: int = 12) -> list[Claim]:

@@ -18,7 +18,7 @@ from interviewer.text import phrase
 ROOT = Path(__file__).resolve().parents[1]
 GLOSSARY = ROOT / "interviewer" / "data" / "glossary.yaml"
 EXAMPLES = ROOT / "examples" / "takehomes"
-EXAMPLE_NAMES = ["rl-agent", "slm-energy"]
+EXAMPLE_NAMES = ["rl-agent", "slm-energy", "tickets-fr"]
 
 KINDS = {"technique", "paper", "tool", "metric", "method"}
 KEYS = {"id", "name", "kind", "aliases", "definition", "key_terms", "importance"}
@@ -155,7 +155,7 @@ def test_each_example_exists_in_four_formats(name: str) -> None:
     assert 900 <= prose_words <= 1600, prose_words
 
     text = (EXAMPLES / f"{name}.txt").read_text(encoding="utf-8")
-    first_paragraph = next(p for p in source.split("\n\n") if p.startswith("I "))
+    first_paragraph = next(p for p in source.split("\n\n") if p.startswith(("I ", "J'")))
     assert first_paragraph.replace("**", "") in text
 
     notebook = json.loads((EXAMPLES / f"{name}.ipynb").read_text(encoding="utf-8"))
@@ -167,3 +167,22 @@ def test_each_example_exists_in_four_formats(name: str) -> None:
 
     pdf = (EXAMPLES / f"{name}.pdf").read_bytes()
     assert pdf.startswith(b"%PDF-") and len(pdf) < 100_000
+
+
+# Model and library names whose name contains a technique's: they name the artefact, never the technique.
+MODELS_NAMED_AFTER_A_TECHNIQUE = ["DistilBERT", "DistilRoBERTa", "DistilGPT2", "DistilCamemBERT", "TinyBERT", "Mixtral", "PEFT"]
+
+
+@pytest.mark.parametrize("model", MODELS_NAMED_AFTER_A_TECHNIQUE)
+def test_a_model_or_library_name_is_never_an_alias_of_a_technique(model: str) -> None:
+    owners = [e for e in entries() if mentioned(e, f"We used {model} here.")]
+    assert owners, f"{model} should be a glossary entry of its own"
+    assert all(e["kind"] in {"paper", "tool"} for e in owners), [(e["id"], e["kind"]) for e in owners]
+
+
+def test_the_french_example_names_a_model_after_a_technique_and_proposes_that_technique() -> None:
+    text = (EXAMPLES / "tickets-fr.md").read_text(encoding="utf-8")
+    by_id = {e["id"]: e for e in entries()}
+    for entry_id in ("distilbert", "lora", "knowledge-distillation", "quantization", "qlora", "ablation-study", "baseline",
+                     "random-seeds"):
+        assert mentioned(by_id[entry_id], text), entry_id

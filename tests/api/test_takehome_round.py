@@ -130,3 +130,44 @@ def test_a_paper_read_in_advance_works_in_the_same_round(client: TestClient) -> 
     claims = {c["claim"] for c in report["claims"]}
     assert {"Rainbow", "distributional RL"} <= claims
     assert any(c["kind"] == "result" and "223%" in c["claim"] for c in report["claims"])
+
+
+@pytest.mark.parametrize(("language", "done"), [("en", "That's all."), ("en", "That's all, thank you."), ("fr", "C'est tout."), ("fr", "Voilà, c'est tout pour moi.")])
+def test_thats_all_ends_the_presentation(client: TestClient, language: str, done: str) -> None:
+    created = upload(client, "tickets-fr" if language == "fr" else "rl-agent", "md", language=language)
+    assert created.status_code == 201, created.text
+    sid = created.json()["id"]
+    first, second = presentation_of("tickets-fr" if language == "fr" else "rl-agent")
+    # Said at the end of the presentation itself: no "anything to add?" at all.
+    reply = send(client, sid, f"{first}\n\n{second}\n\n{done}", "p1")["reply"]
+    assert reply["kind"] != "presentation_more" and reply["question_id"].startswith("claim-"), reply
+    assert (" min, for a 15-minute slot" if language == "en" else " min, pour un créneau de 15 minutes") in reply["content"]
+
+
+def test_thats_all_after_being_asked_for_more_ends_it_once(client: TestClient) -> None:
+    sid = upload(client, "rl-agent", "md").json()["id"]
+    first, _ = presentation_of("rl-agent")
+    assert send(client, sid, first, "p1")["reply"]["kind"] == "presentation_more"
+    reply = send(client, sid, "That's all. I think I covered the problem, the approach and the results, thanks.", "p2")["reply"]
+    assert reply["kind"] == "question" and reply["question_id"].startswith("claim-")
+    turns = client.get(f"/api/sessions/{sid}").json()["turns"]
+    assert sum(t["kind"] == "presentation_more" for t in turns) == 1
+
+
+@pytest.mark.parametrize(("name", "language"), [("tickets-fr", "fr"), ("rl-agent", "en")])
+def test_the_claims_table_says_what_the_write_up_does_with_each_claim(client: TestClient, name: str, language: str) -> None:
+    sid = upload(client, name, "md", language=language).json()["id"]
+    report = client.get(f"/api/sessions/{sid}/report").json()
+    statuses = {c["claim"]: c["status"] for c in report["claims"]}
+    assert set(statuses.values()) >= {"used", "measured", "proposed"}
+    top = report["claims"][:3]
+    assert all(c["claim"] not in ("fine-tuning", "PyTorch", "learning rate") for c in top)
+    assert all(not c["claim"].startswith(("- ", "* ", "#")) and c["claim"][-1] not in ".:;," for c in report["claims"])
+    if name == "tickets-fr":
+        assert statuses["knowledge distillation"] == "proposed" and statuses["DistilBERT"] == "used"
+    else:
+        assert statuses["distributional RL"] == "proposed" and statuses["Rainbow"] == "cited"
+    markdown = client.get(f"/api/sessions/{sid}/report?format=md").text
+    assert "| claim | status |" in markdown and "| proposed |" in markdown
+    html = client.get(f"/api/sessions/{sid}/report?format=html").text
+    assert '<th scope="col">Status</th>' in html and "<td>proposed</td>" in html
