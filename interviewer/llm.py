@@ -2,19 +2,28 @@
 model litellm reaches (OpenAI, Anthropic, Ollama, vLLM, ...) through one litellm Router.
 
 litellm costs seconds and ~160 MB to import, so it is imported here only, on the first call to a
-non-offline model. The Router is the only retry owner; every call has an explicit timeout.
+non-offline model. `Models` is the only retry owner (the Router only falls back to other models):
+every call has a timeout, a `max_tokens` for its purpose and a deadline that covers its retries.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import os
+import random
 import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from interviewer import structured_output
+from interviewer.reply_bounds import ReplyCap, cut_at_sentence
 from interviewer.settings import Settings
+from interviewer.structured_output import Mode, OutputSchema
 
 if TYPE_CHECKING:
     from litellm import Router
@@ -22,6 +31,21 @@ if TYPE_CHECKING:
 OFFLINE = "offline"
 log = logging.getLogger("interviewer.llm")
 Messages = list[dict[str, str]]
+
+
+# Calls made inside `ledger()`, so a caller can store what they cost (claims read before a session exists).
+_ledger: ContextVar[list[tuple[str, Usage]] | None] = ContextVar("model_ledger", default=None)
+
+
+@contextmanager
+def ledger() -> Iterator[list[tuple[str, Usage]]]:
+    """Collect (purpose, usage) of every whole completion made inside, to account them to a session."""
+    calls: list[tuple[str, Usage]] = []
+    token = _ledger.set(calls)
+    try:
+        yield calls
+    finally:
+        _ledger.reset(token)
 
 
 def is_offline(model: str) -> bool:
@@ -55,10 +79,12 @@ def combine(first: Usage, second: Usage) -> Usage:
 class ModelError(Exception):
     """A model call failed; `status` and `retry_after` tell the client what to do."""
 
-    def __init__(self, message: str, *, status: int = 502, retry_after: int = 5) -> None:
+    def __init__(self, message: str, *, status: int = 502, retry_after: int = 5, retryable: bool = False) -> None:
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
+        # Worth another attempt within the deadline (rate limit, overload, timeout, a server error).
+        self.retryable = retryable
 
 
 class TextStream:
@@ -116,6 +142,19 @@ def _retry_after(exc: Exception, default: int) -> int:
         return default
 
 
+def _asked_wait(exc: BaseException) -> float | None:
+    """The provider's own Retry-After in seconds, when it sent one."""
+    for cause in _causes(exc):
+        headers = getattr(cause, "litellm_response_headers", None) or {}
+        value = headers.get("retry-after") if hasattr(headers, "get") else None
+        if value is not None:
+            try:
+                return max(0.0, float(value))
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
 def _causes(exc: BaseException) -> list[BaseException]:
     chain: list[BaseException] = []
     current: BaseException | None = exc
@@ -134,18 +173,29 @@ def as_model_error(exc: Exception, model: str) -> ModelError:
     status = getattr(exc, "status_code", None)
     causes = _causes(exc)
     if status in (408, 504) or any(isinstance(c, (litellm.Timeout, httpx.TimeoutException)) for c in causes):
-        return ModelError(f"the model '{model}' did not answer in time; retry", status=504, retry_after=5)
+        return ModelError(f"the model '{model}' did not answer in time; retry", status=504, retry_after=5, retryable=True)
     if status == 429 or isinstance(exc, litellm.RateLimitError):
-        return ModelError(f"the model provider '{provider}' is rate-limiting requests; retry shortly", status=503, retry_after=_retry_after(exc, 20))
+        return ModelError(f"the model provider '{provider}' is rate-limiting requests; retry shortly", status=503, retry_after=_retry_after(exc, 20), retryable=True)
+    # The real cause first: a reply that is not JSON, or a connection cut mid-reply, is not "unreachable".
+    if any(isinstance(c, json.JSONDecodeError) for c in causes):
+        return ModelError(f"the model provider '{provider}' sent a malformed reply (not valid JSON); retry, and check that INTERVIEWER_API_BASE is an OpenAI-compatible API", status=502, retry_after=5)
+    if any(isinstance(c, (httpx.RemoteProtocolError, httpx.ReadError)) for c in causes):
+        return ModelError(f"the connection to the model provider '{provider}' was cut before the reply was complete; retry", status=502, retry_after=5)
     if any(isinstance(c, (httpx.ConnectError, litellm.APIConnectionError)) for c in causes):
-        return ModelError(f"the model provider '{provider}' cannot be reached; check that it runs and INTERVIEWER_API_BASE", status=503, retry_after=10)
+        return ModelError(f"the model provider '{provider}' cannot be reached; check that it runs and INTERVIEWER_API_BASE", status=503, retry_after=10, retryable=True)
     if status in (401, 403):
         return ModelError(f"the model provider '{provider}' refused the API key; check its key in the environment", status=502, retry_after=60)
     if status == 404:
         return ModelError(f"the model '{model}' was not found by its provider; check INTERVIEWER_MODEL", status=502, retry_after=60)
     if status == 503:
-        return ModelError(f"the model provider '{provider}' is unavailable; retry shortly", status=503, retry_after=_retry_after(exc, 10))
-    return ModelError(f"the model '{model}' failed ({status or type(exc).__name__}); retry", status=502, retry_after=5)
+        return ModelError(f"the model provider '{provider}' is unavailable; retry shortly", status=503, retry_after=_retry_after(exc, 10), retryable=True)
+    if status == 400:
+        return ModelError(f"the model '{model}' refused the request ({_first_line(exc)}); check INTERVIEWER_MODEL and its server", status=502, retry_after=60)
+    return ModelError(f"the model '{model}' failed ({status or type(exc).__name__}); retry", status=502, retry_after=5, retryable=status is None or status >= 500)
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
 
 
 def _cost(response: Any, model: str) -> float | None:
@@ -161,12 +211,50 @@ def _cost(response: Any, model: str) -> float | None:
         return None
 
 
+@dataclass(frozen=True)
+class TokenChoice:
+    """One generated token and the log-probabilities of its most likely alternatives."""
+
+    token: str
+    top: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A whole reply: its text, what it cost, how JSON was asked for, and token log-probabilities
+    when the provider returned them."""
+
+    text: str
+    usage: Usage
+    mode: Mode | None = None
+    tokens: list[TokenChoice] | None = field(default=None)
+
+
+def _tokens(response: Any) -> list[TokenChoice] | None:
+    logprobs = getattr(response.choices[0], "logprobs", None) if response.choices else None
+    content = getattr(logprobs, "content", None) if logprobs is not None else None
+    if not content:
+        return None
+    choices: list[TokenChoice] = []
+    for item in content:
+        get = item.get if isinstance(item, dict) else lambda k, d=None, i=item: getattr(i, k, d)
+        top = get("top_logprobs") or []
+        alternatives = {
+            (t.get("token") if isinstance(t, dict) else t.token): (t.get("logprob") if isinstance(t, dict) else t.logprob)
+            for t in top
+        }
+        choices.append(TokenChoice(token=get("token") or "", top=alternatives or {get("token") or "": get("logprob") or 0.0}))
+    return choices
+
+
 class Models:
     """Model calls for one configuration; the Router is built on first use of a real model."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._router: Router | None = None
+        # Structured-output modes and logprobs that servers refused: remembered for this process.
+        self.learned = structured_output.Learned()
 
     @property
     def names(self) -> list[str]:
@@ -177,14 +265,17 @@ class Models:
         if self._router is None:
             litellm = _import_litellm()
             s = self.settings
-            model_list = [{"model_name": m, "litellm_params": {"model": m, **self._endpoint(m)}} for m in self.names]
+            model_list = [
+                # The provider's own client never retries: the deadline loop below owns retries.
+                {"model_name": m, "litellm_params": {"model": m, "max_retries": 0, **self._endpoint(m)}} for m in self.names
+            ]
             fallbacks = [
                 {m: [f for f in s.fallback_models if f != m]} for m in {s.model, s.judge} if not is_offline(m)
             ]
             self._router = litellm.Router(
                 model_list=model_list,
                 fallbacks=[f for f in fallbacks if next(iter(f.values()))],
-                num_retries=s.model_retries,
+                num_retries=0,
                 timeout=s.model_timeout,
                 retry_after=0,
                 # One deployment per model: cooling it down after a failure would only refuse later calls.
@@ -205,6 +296,18 @@ class Models:
             endpoint["api_key"] = s.api_key.get_secret_value()
         return endpoint
 
+    def max_tokens(self, purpose: str) -> int:
+        """The bound on what a call may write, by purpose: the interviewer's reply, a judgement, claims."""
+        s = self.settings
+        return {"reply": s.max_tokens_interviewer, "judge": s.max_tokens_judge, "claims": s.max_tokens_claims}.get(purpose, s.max_tokens_judge)
+
+    def structured_mode(self, model: str) -> Mode:
+        """How JSON is asked of `model` now (json_schema, json_object or prompt)."""
+        litellm = _import_litellm()
+        return structured_output.mode_for(
+            model, configured=self.settings.structured_output, litellm=litellm, known_models=_priced_models, learned=self.learned
+        )
+
     def _usage(self, response: Any, model: str, started: float) -> Usage:
         usage = getattr(response, "usage", None)
         cost = _cost(response, model)
@@ -222,22 +325,93 @@ class Models:
         )
         return result
 
+    async def _attempts(self, *, model: str, call: Callable[[float], Awaitable[Any]], deadline_s: float | None = None) -> Any:
+        """`call(timeout)` until it answers, retrying what is worth retrying, all within one deadline.
+
+        A provider asking to wait (Retry-After) longer than the deadline leaves is answered at once
+        with a 503 carrying that wait, instead of holding the request open."""
+        s = self.settings
+        budget = deadline_s if deadline_s is not None else s.turn_deadline
+        deadline = time.monotonic() + budget
+        attempt = 0
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                if remaining <= 0:
+                    raise asyncio.TimeoutError
+                return await asyncio.wait_for(call(min(s.model_timeout, remaining)), timeout=remaining)
+            except asyncio.TimeoutError as exc:
+                raise ModelError(f"the model '{model}' did not answer within {budget:g} s; retry", status=504, retry_after=5) from exc
+            except ModelError:
+                raise
+            except Exception as exc:
+                if structured_output.refused_format(exc) or structured_output.refused_logprobs(exc):
+                    raise  # the caller moves the request down its chain
+                error = as_model_error(exc, model)
+                asked = _asked_wait(exc)
+                wait = asked if asked is not None else min(8.0, 0.5 * 2**attempt) * (0.5 + random.random() / 2)
+                left = deadline - time.monotonic()
+                if not error.retryable or attempt >= s.model_retries or wait >= left:
+                    if asked is not None and asked >= left:
+                        error.retry_after = max(1, round(asked))
+                    raise error from exc
+                attempt += 1
+                log.info("model call retry model=%s attempt=%s wait_s=%.1f (%s)", model, attempt, wait, error)
+                await asyncio.sleep(wait)
+
     async def complete(
-        self, *, model: str, messages: Messages, temperature: float = 0.0, response_format: dict[str, Any] | None = None,
-        purpose: str = "completion",
-    ) -> tuple[str, Usage]:
-        """One whole completion (the judge); `purpose` labels its metrics."""
+        self, *, model: str, messages: Messages, temperature: float = 0.0, schema: OutputSchema | None = None,
+        purpose: str = "completion", logprobs: bool = False, deadline_s: float | None = None,
+    ) -> Completion:
+        """One whole completion (the judge, claims); `purpose` sets its max_tokens and labels its metrics.
+
+        With a `schema`, JSON is asked for in the best way the model accepts; a 400 naming the format
+        moves the model down json_schema -> json_object -> prompt for the process, and the call goes on."""
         from interviewer import metrics
 
+        litellm = _import_litellm()
+        mode = self.structured_mode(model) if schema else None
+        want_logprobs = logprobs and structured_output.wants_logprobs(model, litellm, self.learned)
         started = time.perf_counter()
-        extra: dict[str, Any] = {"response_format": response_format} if response_format else {}
         try:
-            response = await self.router().acompletion(
-                model=model, messages=messages, temperature=temperature, timeout=self.settings.model_timeout, **extra
-            )
+            while True:
+                extra: dict[str, Any] = {}
+                sent = messages
+                if schema is not None and mode is not None:
+                    if (response_format := schema.response_format(mode)) is not None:
+                        extra["response_format"] = response_format
+                    if (instruction := schema.instruction(mode)) is not None:
+                        sent = [*messages[:-1], {**messages[-1], "content": f"{messages[-1]['content']}\n\n{instruction}"}]
+                if want_logprobs:
+                    extra.update(logprobs=True, top_logprobs=5)
+
+                def call(timeout: float, sent: Messages = sent, extra: dict[str, Any] = extra) -> Awaitable[Any]:
+                    return self.router().acompletion(
+                        model=model, messages=sent, temperature=temperature, max_tokens=self.max_tokens(purpose), timeout=timeout, **extra
+                    )
+
+                try:
+                    response = await self._attempts(model=model, call=call, deadline_s=deadline_s)
+                except Exception as exc:
+                    if want_logprobs and structured_output.refused_logprobs(exc):
+                        log.warning("model %s refused logprobs; judging without them from now on", model)
+                        self.learned.without_logprobs.add(model)
+                        want_logprobs = False
+                        continue
+                    if mode is not None and structured_output.refused_format(exc):
+                        lower = structured_output.move_down(self.learned, model, mode) if self.settings.structured_output == "auto" else None
+                        if lower is not None:
+                            log.warning("model %s refused response_format %s; using %s from now on", model, mode, lower)
+                            mode = lower
+                            continue
+                    raise
+                break
             text = (response.choices[0].message.content or "").strip() if response.choices else ""
             if not text:
-                raise ModelError(f"the model '{model}' returned an empty reply; retry", status=502)
+                raise ModelError(f"the model '{model}' returned an empty reply; retry", status=502, retryable=True)
+            if purpose == "reply":
+                # What is stored is re-sent in later prompts: an overlong reply is cut at a sentence.
+                text = cut_at_sentence(text, self.settings.max_reply_chars)
         except Exception as exc:
             error = exc if isinstance(exc, ModelError) else as_model_error(exc, model)
             metrics.model_failed(model=model, purpose=purpose, status=error.status)
@@ -246,27 +420,44 @@ class Models:
             raise error from exc
         usage = self._usage(response, model, started)
         metrics.model_answered(model=model, purpose=purpose, usage=usage)
-        return text, usage
+        if (calls := _ledger.get()) is not None:
+            calls.append((purpose, usage))
+        return Completion(text=text, usage=usage, mode=mode, tokens=_tokens(response) if want_logprobs else None)
 
     def stream(self, *, model: str, messages: Messages, temperature: float = 0.4, purpose: str = "reply") -> TextStream:
-        """A reply streamed as it is generated (the interviewer)."""
+        """A reply streamed as it is generated (the interviewer), cut at a sentence past the size cap."""
         from interviewer import metrics
 
         litellm = _import_litellm()
+        s = self.settings
 
         async def deltas() -> AsyncIterator[str]:
             started = time.perf_counter()
+            deadline = time.monotonic() + s.turn_deadline
             chunks: list[Any] = []
+            cap = ReplyCap(s.max_reply_chars)
             try:
-                response = await self.router().acompletion(
-                    model=model, messages=messages, temperature=temperature, stream=True,
-                    stream_options={"include_usage": True}, timeout=self.settings.model_timeout,
-                )
-                async for chunk in response:
+                response = await self._attempts(model=model, call=lambda timeout: self.router().acompletion(
+                    model=model, messages=messages, temperature=temperature, stream=True, max_tokens=self.max_tokens(purpose),
+                    stream_options={"include_usage": True}, timeout=timeout,
+                ))
+                iterator = response.__aiter__()
+                while not cap.full:
+                    remaining = deadline - time.monotonic()
+                    try:
+                        chunk = await asyncio.wait_for(iterator.__anext__(), timeout=max(remaining, 0.001))
+                    except StopAsyncIteration:
+                        break
+                    except asyncio.TimeoutError as exc:
+                        raise ModelError(f"the model '{model}' did not finish its reply within {s.turn_deadline:g} s; retry", status=504, retry_after=5) from exc
                     chunks.append(chunk)
                     delta = chunk.choices[0].delta.content if chunk.choices else None
-                    if delta:
-                        yield delta
+                    if delta and (piece := cap.feed(delta)):
+                        yield piece
+                if cap.full:
+                    await _close(response)
+                elif rest := cap.finish():
+                    yield rest
             except ModelError as exc:
                 metrics.model_failed(model=model, purpose=purpose, status=exc.status)
                 raise
@@ -284,3 +475,13 @@ class Models:
 
         stream = TextStream(deltas())
         return stream
+
+
+async def _close(response: Any) -> None:
+    """Stop reading a stream cut at the size cap, so the provider stops generating."""
+    closer = getattr(response, "aclose", None)
+    try:
+        if closer is not None:
+            await closer()
+    except Exception as exc:  # closing is a courtesy to the provider; the reply is already complete
+        log.debug("closing a capped stream failed: %s", exc)

@@ -1,11 +1,13 @@
 """Render the interviewer and judge prompts from their jinja2 templates (pure, no model calls).
 
-Candidate text only ever appears inside delimiter tags, with `<` and `>` escaped so it cannot
-close a tag or forge one; the instructions live outside the tags.
+Persona and instructions are the system message. Everything the candidate wrote (job description,
+CV, take-home, answers) is in user messages, inside delimiter tags, with `<` and `>` escaped and
+headings defused, so it can neither close a tag nor pass for one of the prompt's own headings.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -39,9 +41,15 @@ def _environment() -> Environment:
     )
 
 
+# A Markdown heading at the start of a line ("# Your next move"): the prompt's own structure.
+_HEADING = re.compile(r"^([ \t]*)(#+)", re.M)
+
+
 def as_data(text: str) -> str:
-    """Candidate text made inert inside a delimited block: it cannot close or forge a tag."""
-    return text.replace("<", "&lt;").replace(">", "&gt;")
+    """Candidate text made inert inside a delimited block: it cannot close or forge a tag, and its
+    headings (made full-width) cannot pass for the prompt's own."""
+    escaped = text.replace("<", "&lt;").replace(">", "&gt;")
+    return _HEADING.sub(lambda m: m.group(1) + "\uff03" * len(m.group(2)), escaped)
 
 
 def _clip(text: str | None, limit: int = DOCUMENT_CHARS) -> str | None:
@@ -107,13 +115,13 @@ def interviewer_messages(ctx: ReplyContext, *, recent_turns: int) -> Messages:
         reason=REASONS.get(move.reason or "", ""),
         scripted=ctx.scripted,
         lacking=[ctx.rubric.criterion(c).name for c in ctx.lacking],
-        job_description=_clip(ctx.job_description),
-        cv=_clip(ctx.cv),
-        takehome=_clip(ctx.takehome),
+        documents=[name for name, text in _documents(ctx) if text],
         earlier=_earlier_summary(ctx, recent),
         timing=timing_sentence(ctx.persona, move.presentation_words, ctx.session_language) if move.presentation_words is not None else None,
     )
     messages: Messages = [{"role": "system", "content": system}]
+    if documents := documents_message(ctx):
+        messages.append(documents)
     for turn in recent:
         if turn.role == "interviewer":
             messages.append({"role": "assistant", "content": turn.content})
@@ -125,23 +133,44 @@ def interviewer_messages(ctx: ReplyContext, *, recent_turns: int) -> Messages:
     return messages
 
 
+DOCUMENT_TAGS = {"job_description": "the job the candidate is preparing for", "cv": "the candidate's CV", "takehome": "the candidate's take-home write-up"}
+
+
+def _documents(ctx: ReplyContext) -> list[tuple[str, str | None]]:
+    return [("job_description", ctx.job_description), ("cv", ctx.cv), ("takehome", ctx.takehome)]
+
+
+def documents_message(ctx: ReplyContext) -> dict[str, str] | None:
+    """The candidate's documents as one user message, each inside its own tags: data, never instructions."""
+    blocks = [
+        f"<{name}>\n{_clip(text)}\n</{name}>" for name, text in _documents(ctx) if text
+    ]
+    if not blocks:
+        return None
+    intro = "The candidate's documents, for context (" + ", ".join(DOCUMENT_TAGS[n] for n, t in _documents(ctx) if t) + "):"
+    return {"role": "user", "content": intro + "\n" + "\n".join(blocks)}
+
+
 def judge_messages(*, rubric: Rubric, persona: Persona, question_id: str, thread: str, language: Language) -> Messages:
     """The rubric's instructions in the system prompt; the answer alone, delimited, as the user message."""
     question = persona.question(question_id)
+    key = rubric.questions.get(question_id)
     return standalone_judge_messages(
         assessment_of=rubric.name,
         question_text=question.text.get(language),
-        key=rubric.questions.get(question_id),
+        key=key,
         criteria=criteria_for(question, rubric),
         answer=thread,
+        reference_answer=key.reference_answer if key else None,
     )
 
 
 def standalone_judge_messages(
-    *, assessment_of: str, question_text: str, key: QuestionKey | None, criteria: list[Criterion], answer: str
+    *, assessment_of: str, question_text: str, key: QuestionKey | None, criteria: list[Criterion], answer: str,
+    reference_answer: str | None = None,
 ) -> Messages:
     system = _environment().get_template("judge.j2").render(
-        assessment_of=assessment_of, question_text=question_text, key=key, criteria=criteria
+        assessment_of=assessment_of, question_text=question_text, key=key, criteria=criteria, reference_answer=reference_answer,
     )
     return [
         {"role": "system", "content": system},

@@ -66,6 +66,10 @@ def is_judge(body: dict[str, Any]) -> bool:
     return body["messages"][0]["content"].startswith("You assess one answer")
 
 
+def is_claims(body: dict[str, Any]) -> bool:
+    return body["messages"][0]["content"].startswith("You read a candidate's take-home")
+
+
 def judge_reply(body: dict[str, Any], *, score: Callable[[str], int] | None = None) -> str:
     """A well-formed judge verdict: quotes the answer's first sentence for every criterion."""
     system, answer_message = body["messages"][0]["content"], body["messages"][1]["content"]
@@ -73,7 +77,10 @@ def judge_reply(body: dict[str, Any], *, score: Callable[[str], int] | None = No
     answer = answer_message.split("<candidate_answer>\n", 1)[1].rsplit("\n</candidate_answer>", 1)[0]
     first = re.split(r"(?<=[.!?])\s", answer.strip())[0]
     value = score(answer) if score else (4 if len(answer.split()) > 30 else 2)
-    return json.dumps({"criteria": [{"criterion_id": i, "evidence": [first], "reasoning": f"Judged {i}.", "score": value} for i in ids]})
+    return json.dumps({
+        "criteria": [{"criterion_id": i, "evidence": [first], "reasoning": f"Judged {i}.", "assessed": True, "score": value} for i in ids],
+        "key_points_covered": [], "misconceptions": [],
+    })
 
 
 def interviewer_words(body: dict[str, Any]) -> list[str]:
@@ -91,6 +98,12 @@ class FakeOpenAI:
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         self.failures: Iterator[httpx.Response | Exception] = iter(())
+        # What the judge does instead of a good verdict: a failure, or its own reply text.
+        self.judge_failure: httpx.Response | Exception | None = None
+        self.judge_text: Callable[[dict[str, Any]], str] | None = None
+        self.claims_text: str | None = None
+        # response_format types the server answers 400 to, as llama.cpp or LM Studio may.
+        self.refused_formats: set[str] = set()
 
     def fail_next(self, *outcomes: httpx.Response | Exception) -> None:
         self.failures = iter(outcomes)
@@ -104,8 +117,18 @@ class FakeOpenAI:
         if failure is not None:
             return failure
         model = body["model"]  # a real server answers with the name of the model it serves
+        kind = (body.get("response_format") or {}).get("type")
+        if kind in self.refused_formats:
+            return httpx.Response(400, json={"error": {"message": f"response_format of type {kind} is not supported by this server", "type": "invalid_request_error", "param": "response_format"}})
+        if is_claims(body) and self.claims_text is not None:
+            return httpx.Response(200, json=openai_completion(self.claims_text, model=model))
         if is_judge(body):
-            return httpx.Response(200, json=openai_completion(judge_reply(body), model=model))
+            if isinstance(self.judge_failure, Exception):
+                raise self.judge_failure
+            if self.judge_failure is not None:
+                return self.judge_failure
+            text = self.judge_text(body) if self.judge_text else judge_reply(body)
+            return httpx.Response(200, json=openai_completion(text, model=model))
         prompt_tokens = len(json.dumps(body["messages"])) // 4
         if body.get("stream"):
             return httpx.Response(200, text=openai_sse(interviewer_words(body), model=model, prompt_tokens=prompt_tokens), headers={"content-type": "text/event-stream"})

@@ -1,8 +1,10 @@
-"""The model judge: structured output, a single repair, clamped scores, verified quotes."""
+"""The model judge: structured output, strict validation with a single repair, calibrated levels, verified quotes."""
 
 from __future__ import annotations
 
 import json
+import math
+import re
 
 import anyio
 import httpx
@@ -18,18 +20,33 @@ from tests.fake_models import API_BASE, FakeOpenAI, openai_completion
 ANSWER = "Likelihood is the probability of the data given the parameters. We maximise the log-likelihood."
 
 
-def run_judge(catalog: Catalog, answer: str = ANSWER) -> list:  # type: ignore[type-arg]
+def run_verdict(catalog: Catalog, answer: str = ANSWER, **settings: object) -> judge.Verdict:
     persona = catalog.persona("technical-ml")
     rubric = catalog.rubric_for(persona)
-    models = Models(Settings(model="openai/gpt-4o-mini", api_base=API_BASE, api_key="sk-test", model_retries=0))
+    models = Models(Settings(**({"model": "openai/gpt-4o-mini", "api_base": API_BASE, "api_key": "sk-test", "model_retries": 0} | settings)))  # type: ignore[arg-type]
     question_id = persona.questions[1].id
-    scores, _ = anyio.run(lambda: judge.judge_answer(models, persona=persona, rubric=rubric, question_id=question_id, thread=answer, language="en"))
-    return scores
+    return anyio.run(lambda: judge.judge_answer(models, persona=persona, rubric=rubric, question_id=question_id, thread=answer, language="en"))
 
 
-def verdict(catalog: Catalog, **per_criterion: object) -> str:
-    ids = [c.id for c in catalog.rubric_for(catalog.persona("technical-ml")).criteria]
-    return json.dumps({"criteria": [{"criterion_id": i, "evidence": ["We maximise the log-likelihood."], "reasoning": "ok", "score": 3} | per_criterion for i in ids]})
+def run_judge(catalog: Catalog, answer: str = ANSWER) -> list[judge.JudgedScore]:
+    return run_verdict(catalog, answer).scores
+
+
+def criterion_ids(catalog: Catalog) -> list[str]:
+    persona = catalog.persona("technical-ml")
+    from interviewer.scoring import criteria_for
+
+    return [c.id for c in criteria_for(persona.questions[1], catalog.rubric_for(persona))]
+
+
+def verdict(catalog: Catalog, extra: dict[str, object] | None = None, **per_criterion: object) -> str:
+    return json.dumps({
+        "criteria": [
+            {"criterion_id": i, "evidence": ["We maximise the log-likelihood."], "reasoning": "ok", "assessed": True, "score": 3} | per_criterion
+            for i in criterion_ids(catalog)
+        ],
+        "key_points_covered": [], "misconceptions": [],
+    } | (extra or {}))
 
 
 def test_structured_output_is_requested_at_temperature_zero(catalog: Catalog, fake_openai: FakeOpenAI) -> None:
@@ -38,7 +55,9 @@ def test_structured_output_is_requested_at_temperature_zero(catalog: Catalog, fa
     assert request["temperature"] == 0
     assert request["response_format"]["type"] == "json_schema"
     schema = request["response_format"]["json_schema"]["schema"]["properties"]["criteria"]["items"]
-    assert schema["required"] == ["criterion_id", "evidence", "reasoning", "score"]
+    # Evidence before the score, and "not assessed" as its own decision.
+    assert schema["required"] == ["criterion_id", "evidence", "reasoning", "assessed", "score"]
+    assert request["max_tokens"] > 0
     assert {s.criterion_id for s in scores} == set(schema["properties"]["criterion_id"]["enum"])
 
 
@@ -54,17 +73,113 @@ def test_malformed_json_gets_one_repair(catalog: Catalog, fake_openai: FakeOpenA
 def test_malformed_twice_is_a_model_error(catalog: Catalog, fake_openai: FakeOpenAI) -> None:
     bad = httpx.Response(200, json=openai_completion("{not json"))
     fake_openai.fail_next(bad, httpx.Response(200, json=openai_completion("still not json")))
-    with pytest.raises(ModelError, match="malformed scores twice") as error:
+    with pytest.raises(judge.JudgeUnusable, match="unusable scores twice") as error:
         run_judge(catalog)
-    assert error.value.status == 502
+    assert isinstance(error.value, ModelError) and error.value.status == 502
 
 
-def test_scores_are_clamped_and_invented_quotes_dropped(catalog: Catalog, fake_openai: FakeOpenAI) -> None:
-    body = json.loads(verdict(catalog, score=9, evidence=["We maximise the log-likelihood.", "A sentence the candidate never said."]))
-    fake_openai.fail_next(httpx.Response(200, json=openai_completion(json.dumps(body))))
+@pytest.mark.parametrize(
+    "bad",
+    [
+        '{"criteria": [{"criterion_id": "%s", "evidence": [], "reasoning": "x", "assessed": true, "score": NaN}]}',
+        '{"criteria": [{"criterion_id": "%s", "evidence": [], "reasoning": "x", "assessed": true, "score": Infinity}]}',
+        '{"criteria": [{"criterion_id": "%s", "evidence": [], "reasoning": "x", "assessed": true, "score": 99}]}',
+        '{"criteria": [{"criterion_id": "%s", "evidence": [], "reasoning": "x", "assessed": true, "score": 3.5}]}',
+        '{"criteria": [{"criterion_id": "%s", "evidence": null, "reasoning": "x", "assessed": true, "score": 3}]}',
+        '{"criteria": [{"criterion_id": "%s", "evidence": [], "reasoning": "x", "assessed": true, "score": null}]}',
+        '{"criteria": []}',
+        '{"criteria": [{"criterion_id": "%s", "evidence": [',
+    ],
+    ids=["nan", "infinity", "out-of-range", "between-levels", "null-evidence", "null-score", "missing-criteria", "invalid-json"],
+)
+def test_malformed_output_gets_one_repair_then_is_unusable(catalog: Catalog, fake_openai: FakeOpenAI, bad: str) -> None:
+    text = bad % criterion_ids(catalog)[0] if "%s" in bad else bad
+    fake_openai.fail_next(httpx.Response(200, json=openai_completion(text)), httpx.Response(200, json=openai_completion(text)))
+    with pytest.raises(judge.JudgeUnusable):
+        run_judge(catalog)
+    assert len(fake_openai.requests) == 2 and "not valid" in fake_openai.requests[1]["messages"][-1]["content"]
+
+
+def test_an_out_of_range_score_is_repaired_not_clamped(catalog: Catalog, fake_openai: FakeOpenAI) -> None:
+    fake_openai.fail_next(httpx.Response(200, json=openai_completion(verdict(catalog, score=99))), httpx.Response(200, json=openai_completion(verdict(catalog, score=2))))
+    assert {s.score for s in run_judge(catalog)} == {2}
+
+
+def test_invented_quotes_are_dropped_and_flagged(catalog: Catalog, fake_openai: FakeOpenAI) -> None:
+    body = verdict(catalog, evidence=["We maximise the log-likelihood.", "A sentence the candidate never said."])
+    fake_openai.fail_next(httpx.Response(200, json=openai_completion(body)))
     scores = run_judge(catalog)
-    assert all(s.score == 5 and s.flagged for s in scores)
+    assert all(s.score == 3 and s.flagged for s in scores)
     assert all(s.evidence == ["We maximise the log-likelihood."] for s in scores)
+
+
+def test_quotes_are_checked_against_the_text_the_model_saw(catalog: Catalog, fake_openai: FakeOpenAI) -> None:
+    answer = "We compare scores: if p < 0.05 and q > 1 we reject. The loss is $\\sum_i x_i^2$ for <x> in the batch."
+    # The model saw `<` escaped and may quote it either way, with curly quotes and other case.
+    quotes = ["if p &lt; 0.05 and q &gt; 1 we reject", "THE LOSS IS $\\sum_i x_i^2$ FOR <x>", "“we compare scores:”"]
+    fake_openai.fail_next(httpx.Response(200, json=openai_completion(verdict(catalog, evidence=quotes))))
+    [first, *_] = run_judge(catalog, answer)
+    assert first.evidence == ["if p < 0.05 and q > 1 we reject", "The loss is $\\sum_i x_i^2$ for <x>", "We compare scores:"]
+    assert not first.flagged
+
+
+def test_not_assessed_is_not_a_low_score(catalog: Catalog, fake_openai: FakeOpenAI) -> None:
+    fake_openai.fail_next(httpx.Response(200, json=openai_completion(verdict(catalog, assessed=False, evidence=[], score=None))))
+    scores = run_judge(catalog)
+    assert scores and all(not s.assessed and s.exact is None for s in scores)
+
+
+def test_key_points_and_misconceptions_count_only_with_a_quote(catalog: Catalog, fake_openai: FakeOpenAI) -> None:
+    persona = catalog.persona("technical-ml")
+    key = catalog.rubric_for(persona).questions[persona.questions[1].id]
+    labels = [p.label for p in key.key_points]
+    extra = {
+        "key_points_covered": [{"key_point": labels[0], "quote": "probability of the data"}, {"key_point": labels[-1], "quote": "words never said"}],
+        "misconceptions": [{"quote": "We maximise the log-likelihood", "correction": "A correction."}, {"quote": "an invented claim", "correction": "x"}],
+    }
+    fake_openai.fail_next(httpx.Response(200, json=openai_completion(verdict(catalog, extra))))
+    result = run_verdict(catalog)
+    assert result.covered_key_points == {labels[0]: "probability of the data"}
+    assert result.misconceptions == [("We maximise the log-likelihood", "A correction.")]
+
+
+def logprob_completion(text: str, digit_top: dict[str, float]) -> dict[str, object]:
+    """An OpenAI completion with token log-probabilities: the score digit has alternatives."""
+    tokens = re.findall(r"\d|[^\d]+", text)
+    content = []
+    for token in tokens:
+        top = digit_top if token in digit_top else {token: 0.0}
+        content.append({"token": token, "logprob": top.get(token, -0.1), "bytes": None,
+                        "top_logprobs": [{"token": t, "logprob": lp, "bytes": None} for t, lp in top.items()]})
+    body = openai_completion(text)
+    body["choices"][0]["logprobs"] = {"content": content}  # type: ignore[index]
+    return body
+
+
+def test_with_logprobs_the_level_is_the_probability_weighted_mean(catalog: Catalog, fake_openai: FakeOpenAI) -> None:
+    top = {"4": math.log(0.6), "3": math.log(0.3), "5": math.log(0.1)}
+    fake_openai.fail_next(httpx.Response(200, json=logprob_completion(verdict(catalog, score=4), top)))
+    scores = run_judge(catalog)
+    assert fake_openai.requests[0]["logprobs"] is True and fake_openai.requests[0]["top_logprobs"] == 5
+    assert all(s.exact == pytest.approx(3.8) and s.score == 4 for s in scores)
+
+
+def test_self_consistency_reports_the_spread(catalog: Catalog, fake_openai: FakeOpenAI) -> None:
+    replies = [verdict(catalog, score=v) for v in (2, 4, 3)]
+    fake_openai.fail_next(*(httpx.Response(200, json=openai_completion(r)) for r in replies))
+    result = run_verdict(catalog, judge_samples=3)
+    assert len(fake_openai.requests) == 3 and result.samples == 3
+    assert sorted(r["temperature"] for r in fake_openai.requests) == [0.0, 0.7, 0.7]
+    assert all(s.exact == pytest.approx(3.0) and s.spread == pytest.approx(0.816, abs=0.001) for s in result.scores)
+
+
+def test_the_reference_answer_is_context_not_a_fake_key_point(fake_openai: FakeOpenAI) -> None:
+    models = Models(Settings(model="openai/gpt-4o-mini", api_base=API_BASE, api_key="sk-test", model_retries=0))
+    quality = anyio.run(lambda: judge.judge_quality(models, question="What is a p-value?", reference_answer="The probability of data at least as extreme.", answer="It is a probability."))
+    system = fake_openai.requests[0]["messages"][0]["content"]
+    assert "as the reference answer" not in system and "Key points" not in system
+    assert "The probability of data at least as extreme." in system
+    assert 0.0 <= quality.value <= 1.0 and quality.usage.prompt_tokens
 
 
 def test_code_fenced_json_is_accepted(catalog: Catalog, fake_openai: FakeOpenAI) -> None:

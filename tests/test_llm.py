@@ -10,6 +10,9 @@ import httpx
 import pytest
 import respx
 
+import asyncio
+import time
+
 from interviewer.llm import ModelError, Models, offline_stream
 from interviewer.settings import Settings
 
@@ -23,8 +26,9 @@ def models(**overrides: object) -> Models:
     return Models(Settings(**(base | overrides)))  # type: ignore[arg-type]
 
 
-def complete(m: Models, model: str = "openai/gpt-4o-mini") -> tuple[str, object]:
-    return anyio.run(lambda: m.complete(model=model, messages=MESSAGES))
+def complete(m: Models, model: str = "openai/gpt-4o-mini", purpose: str = "completion") -> tuple[str, object]:
+    reply = anyio.run(lambda: m.complete(model=model, messages=MESSAGES, purpose=purpose))
+    return reply.text, reply.usage
 
 
 def stream(m: Models, model: str = "openai/gpt-4o-mini") -> tuple[list[str], object]:
@@ -144,3 +148,61 @@ def test_offline_use_never_imports_litellm(tmp_path) -> None:  # type: ignore[no
         "assert 'litellm' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize(("purpose", "setting"), [("reply", "max_tokens_interviewer"), ("judge", "max_tokens_judge"), ("claims", "max_tokens_claims")])
+def test_every_call_is_bounded_by_max_tokens_for_its_purpose(fake_openai: FakeOpenAI, purpose: str, setting: str) -> None:
+    complete(models(**{setting: 321}), purpose=purpose)
+    assert fake_openai.requests[0]["max_tokens"] == 321
+
+
+def test_a_streamed_reply_sets_max_tokens(fake_openai: FakeOpenAI) -> None:
+    stream(models(max_tokens_interviewer=222))
+    assert fake_openai.requests[0]["max_tokens"] == 222
+
+
+def test_a_retry_after_beyond_the_deadline_answers_503_at_once(fake_openai: FakeOpenAI) -> None:
+    fake_openai.fail_next(httpx.Response(429, json={"error": {"message": "Rate limit", "type": "rate_limit_error"}}, headers={"retry-after": "30"}))
+    started = time.monotonic()
+    with pytest.raises(ModelError) as error:
+        complete(models(model_retries=3, turn_deadline=10))
+    assert time.monotonic() - started < 3
+    assert error.value.status == 503 and error.value.retry_after == 30
+    assert len(fake_openai.requests) == 1
+
+
+def test_a_short_retry_after_is_waited_out_within_the_deadline(fake_openai: FakeOpenAI) -> None:
+    fake_openai.fail_next(httpx.Response(429, json={"error": {"message": "Rate limit", "type": "rate_limit_error"}}, headers={"retry-after": "0.2"}))
+    text, _ = complete(models(model_retries=2, turn_deadline=10))
+    assert text and len(fake_openai.requests) == 2
+
+
+def test_a_hung_provider_is_cut_at_the_turn_deadline(no_network: respx.MockRouter) -> None:
+    async def hang(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(30)
+        return httpx.Response(200, json=openai_completion("too late"))
+
+    no_network.post(OPENAI_URL).mock(side_effect=hang)
+    started = time.monotonic()
+    with pytest.raises(ModelError) as error:
+        complete(models(model_retries=3, model_timeout=60, turn_deadline=1))
+    assert time.monotonic() - started < 4
+    assert error.value.status == 504
+
+
+def test_an_overlong_streamed_reply_is_cut_at_a_sentence(no_network: respx.MockRouter) -> None:
+    from tests.fake_models import openai_sse
+
+    sentence = "This sentence is part of a very long reply. "
+    no_network.post(OPENAI_URL).mock(return_value=httpx.Response(
+        200, text=openai_sse([sentence] * 200), headers={"content-type": "text/event-stream"}
+    ))
+    parts, _ = stream(models(max_reply_chars=1_000))
+    text = "".join(parts)
+    assert 500 < len(text) <= 1_000 and text.endswith("reply.")
+
+
+def test_an_overlong_whole_reply_is_cut_at_a_sentence(no_network: respx.MockRouter) -> None:
+    no_network.post(OPENAI_URL).mock(return_value=httpx.Response(200, json=openai_completion("One more thing to say. " * 500)))
+    text, _ = complete(models(max_reply_chars=1_000), purpose="reply")
+    assert len(text) <= 1_000 and text.endswith("say.")
