@@ -32,6 +32,18 @@ class Settings(BaseSettings):
     api_key: SecretStr | None = None
     model_timeout: float = Field(default=60.0, gt=0)
     model_retries: int = Field(default=2, ge=0, le=10)
+    # A turn's whole budget for its model call, retries and waits included (seconds).
+    turn_deadline: float = Field(default=45.0, gt=0)
+    # auto: detect per model and move down json_schema -> json_object -> prompt when a server refuses.
+    structured_output: Literal["auto", "json_schema", "json_object", "prompt"] = "auto"
+    # Judge calls per answer; above 1, scores are averaged and their spread reported (self-consistency).
+    judge_samples: int = Field(default=1, ge=1, le=10)
+    # Bounds on what a model may write, per purpose: an unbounded reply is stored and re-sent forever.
+    max_tokens_interviewer: int = Field(default=400, ge=16)
+    max_tokens_judge: int = Field(default=1_500, ge=64)
+    max_tokens_claims: int = Field(default=2_000, ge=64)
+    # An interviewer reply longer than this is cut at a sentence boundary before it is stored.
+    max_reply_chars: int = Field(default=3_000, ge=200)
     # Turns the interviewer prompt keeps verbatim; older ones are summarised, so prompts stay bounded.
     recent_turns: int = Field(default=6, ge=2, le=50)
     personas_dir: Path = PROJECT_ROOT / "personas"

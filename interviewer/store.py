@@ -131,17 +131,30 @@ class AnswerScore(SQLModel, table=True):
     evidence: list[str] = Field(sa_column=Column(JSON, nullable=False))
     flagged: bool = False
     model: str = Field(max_length=200)
+    # judge or offline; offline with a reason when the judge could not score it (re-judged later).
+    scored_by: str = Field(default="judge", max_length=16)
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    # The judge's probability-weighted or sample-averaged score, of which `score` is the rounding.
+    exact_score: float | None = None
+    # Spread (standard deviation) of the score over the judge's samples, when it sampled more than once.
+    spread: float | None = None
+    # False when the answer held no evidence either way: not assessed, which is not a low score.
+    assessed: bool = True
     created_at: datetime = _timestamp()
 
 
 class JudgeCall(SQLModel, table=True):
-    """One judge model call that scored an answer: what it cost (replies are accounted on their turn)."""
+    """One model call other than a reply (judging an answer, reading the take-home's claims): what it
+    cost (replies are accounted on their turn)."""
 
     __tablename__ = "judge_call"
 
     id: int | None = Field(default=None, primary_key=True)
     session_id: str = Field(foreign_key="interview_session.id", ondelete="CASCADE", index=True, max_length=32)
-    turn_id: int = Field(foreign_key="turn.id", ondelete="CASCADE")
+    # None for a call made for the whole session (the take-home's claims).
+    turn_id: int | None = Field(default=None, foreign_key="turn.id", ondelete="CASCADE")
+    # judge, claims, ...: what the call was for, as in /metrics.
+    purpose: str = Field(default="judge", max_length=32)
     model: str = Field(max_length=200)
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
