@@ -139,12 +139,34 @@ class Stage(Strict):
 
 
 class FollowUpLeadIns(Strict):
-    """How the interviewer opens a follow-up, by the reason it is asked."""
+    """How the interviewer opens a follow-up, by the reason it is asked (several, so openings vary)."""
 
-    too_short: Localized
-    hedge: Localized
-    off_topic: Localized
-    missing_evidence: Localized
+    too_short: list[Localized] = Field(min_length=1)
+    hedge: list[Localized] = Field(min_length=1)
+    off_topic: list[Localized] = Field(min_length=1)
+    missing_evidence: list[Localized] = Field(min_length=1)
+    # Before a question's one deeper probe; empty means an acknowledgement.
+    deepen: list[Localized] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _listed(cls, data: object) -> object:
+        if isinstance(data, dict):
+            return {key: _as_list(value) for key, value in data.items()}
+        return data
+
+    def of(self, reason: str) -> list[Localized]:
+        return list(getattr(self, reason, None) or [])
+
+
+class Remarks(Strict):
+    """What the interviewer says about the conversation itself, before its next move."""
+
+    # {language} is the round's language, named in the language of the remark.
+    wrong_language: Localized
+    candidate_question: Localized
+    repeated: Localized
+    language_names: Localized = Localized(en="English", fr="français")
 
 
 class LanguageSwitch(Strict):
@@ -154,6 +176,11 @@ class LanguageSwitch(Strict):
     to: Language
     question: Slug
     announce: Localized
+    # Asked instead of `text` when the CV names a project ({project}) or the job description topics ({topics}).
+    cv_text: Localized | None = None
+    jd_text: Localized | None = None
+    # Words that make this question relevant to a job description or CV (besides its own text).
+    terms: list[Text] = Field(default_factory=list)
 
 
 class Presentation(Strict):
@@ -171,6 +198,29 @@ class Presentation(Strict):
 
 
 # What the write-up does with a claim: used it, proposed it (future work), cited it, or measured a number.
+# What a probe asks for, so it is never asked of an answer that already gave it.
+Asks = Literal["result", "example", "truth", "choice", "precision", "reasoning"]
+# The slots a probe or lead-in may name, filled from what the answer said.
+SLOTS = ("term", "choice", "alternative", "number", "example")
+
+
+class Probe(Localized):
+    """A follow-up question; `{term}`-style slots are filled from the answer, or the probe is skipped."""
+
+    asks: list[Asks] = Field(default_factory=list)
+
+
+class Acknowledgement(Localized):
+    """What the interviewer says before moving on; `fits` names the answers it suits."""
+
+    fits: list[Literal["solid", "partial", "weak"]] = Field(default_factory=lambda: ["solid", "partial", "weak"])
+
+
+def _as_list(value: object) -> object:
+    # Older snapshots stored one lead-in per reason; a list lets openings vary.
+    return [value] if isinstance(value, dict) else value
+
+
 ClaimStatus = Literal["used", "proposed", "cited", "measured"]
 
 
@@ -220,11 +270,13 @@ class Persona(Strict):
     closing: Localized
     # The last words, after the candidate's own questions.
     farewell: Localized
-    acknowledgements: list[Localized] = Field(min_length=1)
+    # Said instead of `opening` when the round's document (take-home write-up) was not given.
+    opening_without_document: Localized | None = None
+    acknowledgements: list[Acknowledgement] = Field(min_length=1)
     lead_ins: FollowUpLeadIns
     stages: list[Stage] = Field(min_length=1)
     questions: list[Question] = Field(min_length=10)
-    follow_ups: dict[Slug, list[Localized]]
+    follow_ups: dict[Slug, list[Probe]]
     language_switch: LanguageSwitch | None = None
     takehome: TakehomeReview | None = None
 
@@ -255,6 +307,7 @@ class Persona(Strict):
 
     def probe(self, probe_id: str) -> Localized:
         """A follow-up's text: `criterion:i` from the persona's probes, `deepen:question:i` from a question's."""
+    remarks: Remarks | None = None
         if probe_id.startswith("deepen:"):
             _, question_id, index = probe_id.split(":")
             return self.question(question_id).deepen[int(index)]

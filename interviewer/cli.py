@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from interviewer.cli_chat import chat
 from interviewer.cli_db import db_group
 from interviewer.cli_eval import eval_group
 
@@ -19,11 +20,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from interviewer.catalog import Catalog
-    from interviewer.llm import TextStream, Usage
     from interviewer.settings import Settings
-
-SEND_HINT = "(type your answer; an empty line sends it; /end finishes the interview)"
-
 
 def _settings() -> Settings:
     from interviewer.settings import get_settings
@@ -126,114 +123,6 @@ def _metrics_dir(workers: int) -> Iterator[None]:
         yield
     finally:
         shutil.rmtree(os.environ.pop(MULTIPROC_DIR), ignore_errors=True)
-
-
-def _read_answer() -> str | None:
-    """Lines until an empty line; None at end of input."""
-    lines: list[str] = []
-    while True:
-        try:
-            line = input("> " if not lines else "  ")
-        except EOFError:
-            return "\n".join(lines) if lines else None
-        if not lines and line.strip() == "/end":
-            return line.strip()
-        if not line.strip():
-            if lines:
-                return "\n".join(lines)
-            continue
-        lines.append(line)
-
-
-async def _chat(
-    *, settings: Settings, catalog: Catalog, persona_id: str, language: str | None,
-    job_description: str | None, cv: str | None, takehome: str | None,
-) -> str:
-    """The terminal interview: each reply is printed as it streams in; returns the session id."""
-    from interviewer import feedback, llm, service
-    from interviewer.store import new_id
-
-    models = llm.Models(settings)
-    from interviewer import takehome as takehome_module
-
-    persona = catalog.personas.get(persona_id)
-    claims = None
-    if takehome and persona is not None and persona.takehome is not None:
-        claims = await takehome_module.claims_for(models, takehome, language=language or persona.language)
-    with _db(settings) as db:
-        pending = service.prepare_session(
-            catalog=catalog, model=settings.model, persona_id=persona_id, language=language,  # type: ignore[arg-type]
-            job_description=job_description, cv=cv, takehome=takehome, claims=claims, document_limit=settings.max_document_chars,
-        )
-        persona, session_id = pending.context.persona, pending.session.id
-        click.secho(f"{persona.name}, {persona.role} - session {session_id}", bold=True)
-        click.echo(SEND_HINT + "\n")
-        text, usage = await _print_stream(persona.name, service.reply_stream(models, pending))
-        service.store_session(db=db, pending=pending, text=text, usage=usage)
-        status, key, answer = "active", None, None
-        while status == "active":
-            if key is None:
-                answer = _read_answer()
-                if answer is None or answer.strip() == "/end":
-                    service.end_session(db=db, session_id=session_id)
-                    break
-                key = new_id()
-            assert answer is not None
-            try:
-                outcome = service.accept_answer(db=db, session_id=session_id, content=answer, idempotency_key=key, answer_limit=settings.max_answer_chars)
-                if isinstance(outcome, service.PendingReply):
-                    text, usage = await _print_stream(persona.name, service.reply_stream(models, outcome))
-                    outcome = service.store_reply(db=db, pending=outcome, text=text, usage=usage)
-                status, key = outcome.status, None
-            except service.ServiceError as exc:
-                click.secho(f"! {exc}", fg="red")
-                key = None
-            except llm.ModelError as exc:
-                # The answer is stored; retrying with the same key resumes without a duplicate.
-                click.secho(f"! {exc}", fg="red")
-                if not click.confirm("Your answer is saved. Retry the reply?", default=True):
-                    service.end_session(db=db, session_id=session_id)
-                    break
-        await feedback.score_pending(db=db, models=models, session_id=session_id)
-    return session_id
-
-
-async def _print_stream(name: str, stream: TextStream) -> tuple[str, Usage]:
-    click.secho(f"{name}: ", fg="cyan", bold=True, nl=False)
-    parts: list[str] = []
-    async for delta in stream:
-        parts.append(delta)
-        click.echo(delta, nl=False)
-    click.echo("\n")
-    assert stream.usage is not None
-    return "".join(parts), stream.usage
-
-
-@main.command()
-@click.option("--persona", "persona_id", required=True, help="Round to rehearse, e.g. technical-ml (see `interviewer personas list`).")
-@click.option("--lang", "language", type=click.Choice(["en", "fr"]), default=None, help="Interview language (default: the persona's).")
-@click.option("--job-description", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A job description (.md, .txt or .pdf).")
-@click.option("--cv", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Your CV (.md, .txt or .pdf).")
-@click.option("--takehome", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Your take-home write-up (.md, .txt, .ipynb or .pdf).")
-def chat(persona_id: str, language: str | None, job_description: Path | None, cv: Path | None, takehome: Path | None) -> None:
-    """Run a mock interview in the terminal; the report is printed at the end."""
-    import asyncio
-
-    from interviewer import feedback, llm, report, service
-
-    settings = _settings()
-    catalog = _catalog(settings)
-    try:
-        session_id = asyncio.run(
-            _chat(settings=settings, catalog=catalog, persona_id=persona_id, language=language,
-                  job_description=_read(job_description), cv=_read(cv), takehome=_read(takehome))
-        )
-    except (service.ServiceError, llm.ModelError) as exc:
-        raise click.ClickException(str(exc)) from exc
-    with _db(settings) as db:
-        content = feedback.build_report(db=db, session_id=session_id)
-    click.echo(report.render_markdown(content))
-    click.secho(f"Report saved. Again later: interviewer report {session_id} --format md", dim=True)
 
 
 @main.command("report")
@@ -426,3 +315,4 @@ def users_list() -> None:
 
 main.add_command(eval_group)
 main.add_command(db_group)
+main.add_command(chat)

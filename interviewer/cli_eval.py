@@ -109,3 +109,39 @@ def eval_ranking(model: str, show_losses: bool) -> None:
             if not p.won:
                 click.echo(f"lost: {p.question_id} {p.kind} ({p.reference_words} vs {p.weakened_words} words)")
     click.echo(f"accuracy={_fmt(result.accuracy)}")
+
+
+@eval_group.command("interviewer")
+@click.option("--persona", "persona_ids", multiple=True, help="Round(s) to measure (default: every persona).")
+@click.option("--runs", default=2, show_default=True, type=click.IntRange(1, 50), help="Runs of the five candidate profiles per persona.")
+@click.option("--model", default=None, help="A model that plays the candidate from a profile card (default: scripted candidates).")
+@click.option("--interviewer-model", default="offline", show_default=True, help="The interviewer's model (offline: the embedded engine).")
+@click.option("--verbose", is_flag=True, help="Print each round's score as it ends.")
+def eval_interviewer(persona_ids: tuple[str, ...], runs: int, model: str | None, interviewer_model: str, verbose: bool) -> None:
+    """Whole rounds through the API with simulated candidates (expert, solid, partial, hedging or
+    bluffing, off-topic): does the report rank them, and do follow-ups take up what they said?"""
+    from interviewer import llm, simulation
+    from interviewer.catalog import CatalogError, load_catalog
+    from interviewer.settings import get_settings
+
+    settings = get_settings()
+    try:
+        known = sorted(load_catalog(settings.personas_dir, settings.rubrics_dir).personas)
+    except CatalogError as exc:
+        raise click.ClickException(str(exc)) from exc
+    unknown = [p for p in persona_ids if p not in known]
+    if unknown:
+        raise click.BadParameter(f"unknown persona {', '.join(unknown)}; valid ids: {', '.join(known)}", param_hint="--persona")
+    try:
+        results = simulation.evaluate(
+            persona_ids=list(persona_ids) or known, runs=runs, candidate_model=model, interviewer_model=interviewer_model,
+            progress=click.echo if verbose else (lambda _line: None),
+        )
+    except llm.ModelError as exc:
+        raise click.ClickException(f"the candidate or interviewer model failed: {exc}") from exc
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from exc
+    who = f"candidates played by {model}" if model else "scripted candidates"
+    click.echo(f"{runs} run(s) x 5 profiles per persona, {who}, interviewer {interviewer_model}")
+    for line in simulation.summary_lines(results):
+        click.echo(line)

@@ -53,27 +53,103 @@ def test_validate_reports_a_broken_file_and_fails(runner: CliRunner, tmp_path: P
     assert "x.yaml" in result.output and "role: Field required" in result.output
 
 
-def test_chat_runs_a_round_and_prints_the_report(runner: CliRunner) -> None:
-    answers = "\n\n".join(
-        ["I am a master's student in machine learning, I built a retrieval system that cut latency by 40%."] * 30
-    )
-    result = runner.invoke(main, ["chat", "--persona", "recruiter-screen"], input=answers + "\n\n")
+PARAGRAPHS = (
+    "I am a master's student in machine learning, I built a retrieval system that cut latency by 40%.\n"
+    "\n"
+    "Before that, my internship was about ranking models for recommendation."
+)
+
+
+def test_chat_sends_pasted_paragraphs_whole_and_renders_the_report_for_a_terminal(runner: CliRunner) -> None:
+    # A blank line inside an answer no longer sends it: /send does.
+    answers = "\n/send\n".join([PARAGRAPHS] * 30)
+    result = runner.invoke(main, ["chat", "--persona", "recruiter-screen"], input=answers + "\n/send\n")
     assert result.exit_code == 0, result.output
-    assert "# Mock interview report" in result.output
-    assert "interviewer report " in result.output
+    assert "/send" in result.output.split("\n")[1], "the first screen says how to send an answer"
+    assert "Mock interview report" in result.output
+    assert "|---|" not in result.output and "# Mock" not in result.output, "rich renders tables and headings, not raw Markdown"
     session_id = result.output.split("interviewer report ")[1].split()[0]
 
     listed = runner.invoke(main, ["sessions", "list"])
     assert session_id in listed.output and "recruiter-screen" in listed.output
-    report = runner.invoke(main, ["report", session_id, "--format", "json"])
-    assert json.loads(report.output)["session"]["id"] == session_id
+    report = json.loads(runner.invoke(main, ["report", session_id, "--format", "json"]).output)
+    assert report["session"]["id"] == session_id
+    assert _answers(session_id)[0] == PARAGRAPHS, "the second paragraph was stored with the first"
 
 
-def test_chat_end_command_stops_early_and_still_reports(runner: CliRunner) -> None:
-    result = runner.invoke(main, ["chat", "--persona", "technical-ml", "--lang", "fr"], input="Une réponse courte.\n\n/end\n\n")
+def test_chat_end_command_stops_early_and_reports_an_unfinished_round(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["chat", "--persona", "technical-ml", "--lang", "fr"], input="Une réponse courte.\n/send\n/end\n")
     assert result.exit_code == 0, result.output
     assert "Mock interview report" in result.output
-    assert "1." in result.output
+    assert "unfinished: 1 of" in result.output
+
+
+def _answers(session_id: str) -> list[str]:
+    from interviewer import store
+    from interviewer.cli import _db, _settings
+
+    with _db(_settings()) as db:
+        return [t.content for t in store.list_turns(db=db, session_id=session_id) if t.role == "candidate"]
+
+
+def _typing(monkeypatch: pytest.MonkeyPatch, keys: list[str | type[BaseException]]) -> list[str]:
+    """Lines the candidate types; an exception class is that key (KeyboardInterrupt: Ctrl-C).
+    Returns the prompts shown, as the candidate saw them."""
+    pending = list(keys)
+    prompts: list[str] = []
+
+    def fake_input(prompt: str = "") -> str:
+        prompts.append(prompt)
+        if not pending:
+            raise EOFError
+        key = pending.pop(0)
+        if isinstance(key, str):
+            return key
+        raise key()
+
+    monkeypatch.setattr("builtins.input", fake_input)
+    return prompts
+
+
+def test_ctrl_c_asks_to_end_or_resume_and_loses_nothing(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    prompts = _typing(monkeypatch, [
+        "My first answer about maximum likelihood estimation.", KeyboardInterrupt, "r",
+        "and its link with cross-entropy.", "/send",
+        KeyboardInterrupt, "e",
+    ])
+    result = runner.invoke(main, ["chat", "--persona", "technical-ml"])
+    assert result.exit_code == 0, result.output
+    assert "Aborted" not in result.output
+    assert sum("End the round now and see the report (e), or resume (r)?" in p for p in prompts) == 2
+    assert "Mock interview report" in result.output
+    session_id = result.output.split("interviewer report ")[1].split()[0]
+    report = json.loads(runner.invoke(main, ["report", session_id, "--format", "json"]).output)
+    assert report["session"]["status"] == "ended"
+    assert _answers(session_id) == ["My first answer about maximum likelihood estimation.\nand its link with cross-entropy."], (
+        "the draft survived the pause"
+    )
+
+
+def test_a_second_ctrl_c_leaves_the_round_open_and_resume_continues_it(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    _typing(monkeypatch, ["A first answer on likelihood and its logarithm.", "/send", KeyboardInterrupt, KeyboardInterrupt])
+    paused = runner.invoke(main, ["chat", "--persona", "technical-ml"])
+    assert paused.exit_code == 130, paused.output
+    assert "interviewer chat --resume" in paused.output
+    session_id = paused.output.split("interviewer chat --resume ")[1].split()[0]
+    last_reply = paused.output.split("Lena Weiss: ")[-1].split("\n")[0]
+
+    _typing(monkeypatch, ["/end"])
+    resumed = runner.invoke(main, ["chat", "--resume", session_id])
+    assert resumed.exit_code == 0, resumed.output
+    assert "(resumed)" in resumed.output and last_reply[:40] in resumed.output
+    assert "Mock interview report" in resumed.output
+    again = runner.invoke(main, ["chat", "--resume", session_id])
+    assert again.exit_code != 0 and "has ended" in again.output
+
+
+def test_chat_needs_a_persona_or_a_session_to_resume(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["chat"])
+    assert result.exit_code == 2 and "--persona" in result.output and "--resume" in result.output
 
 
 def test_chat_with_unknown_persona_says_which_exist(runner: CliRunner) -> None:
@@ -93,7 +169,7 @@ def test_chat_streams_from_a_configured_model(runner: CliRunner, fake_openai, mo
                         "INTERVIEWER_API_KEY": "sk-test", "INTERVIEWER_MODEL_RETRIES": "0"}.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
-    result = runner.invoke(main, ["chat", "--persona", "recruiter-screen"], input="I am a master's student in ML.\n\n/end\n")
+    result = runner.invoke(main, ["chat", "--persona", "recruiter-screen"], input="I am a master's student in ML.\n/send\n/end\n")
     assert result.exit_code == 0, result.output
     assert len(fake_openai.interviewer_requests) == 2
     assert all(r["stream"] for r in fake_openai.interviewer_requests)
@@ -112,8 +188,8 @@ def test_chat_keeps_the_answer_when_the_model_fails_and_retries(runner: CliRunne
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
     fake_openai.fail_next(None, httpx.Response(500, json={"error": {"message": "boom", "type": "server_error"}}))
-    result = runner.invoke(main, ["chat", "--persona", "technical-ml"], input="My answer about likelihood.\n\ny\n/end\n")
+    result = runner.invoke(main, ["chat", "--persona", "technical-ml"], input="My answer about likelihood.\n/send\ny\n/end\n")
     assert result.exit_code == 0, result.output
     assert "Your answer is saved. Retry the reply?" in result.output
-    report = result.output.split("# Mock interview report")[1]
+    report = result.output.split("Mock interview report")[1]
     assert "My answer about likelihood." in report
