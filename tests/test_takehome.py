@@ -283,3 +283,36 @@ def test_a_model_reader_gets_the_same_checks(fake_openai: FakeOpenAI) -> None:
     assert "status" in request["messages"][0]["content"]
     item = request["response_format"]["json_schema"]["schema"]["properties"]["claims"]["items"]
     assert item["properties"]["status"]["enum"] == ["used", "proposed", "cited", "measured"]
+
+
+@pytest.mark.parametrize(("language", "concrete", "modest"), [
+    ("en",
+     "Most remaining errors are negations and sarcasm: on 200 test errors I labelled by hand, 38% were negations "
+     "and 21% sarcasm. Rank 16 did not fix them, so more adapter capacity is not the answer; the model needs "
+     "examples of these cases. My next step would be to collect such examples and measure them separately.",
+     "Of course my work has some limitations and weaknesses, and it could certainly be improved with more time, "
+     "more data and more compute, like any project done in a few days. I am well aware of that."),
+    ("fr",
+     "La plupart des erreurs restantes sont des négations et du sarcasme : sur 200 erreurs du test relues à la main, "
+     "38 % étaient des négations. Le rang 16 ne les réduit pas, donc plus de capacité ne règle pas ces cas ; il "
+     "faudrait des exemples de négations. Ma prochaine étape serait d'en annoter quelques centaines.",
+     "Bien sûr, mon travail a des limites et des faiblesses, et il pourrait être amélioré avec plus de temps, plus "
+     "de données et plus de calcul, comme tout projet fait en quelques jours. J'en suis bien conscient."),
+])
+def test_a_concrete_limitation_earns_credit_and_modesty_none(catalog: Catalog, language: str, concrete: str, modest: str) -> None:
+    from interviewer import scoring
+
+    persona = catalog.persona("takehome-review")
+    rubric = catalog.rubric_for(persona)
+    question = persona.question("th-limitations")
+
+    def level(answer: str) -> int:
+        found = scoring.assess(thread=answer, latest=answer, question=question, rubric=rubric, language=language, min_words=35)  # type: ignore[arg-type]
+        return next(s.score for s in found.scores if s.criterion_id == "limitations")
+
+    assert level(concrete) >= 4
+    assert level(modest) == 1
+    # The judge model gets the same anchors: concrete failure case, evidence, implication.
+    criterion = next(c for c in rubric.criteria if c.id == "limitations")
+    assert "failure case" in criterion.levels[3] and "modesty" in criterion.levels[1]
+    assert {e.level for e in criterion.examples} >= {1, 4}
