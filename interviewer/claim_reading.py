@@ -25,6 +25,8 @@ MEASURING_KINDS = frozenset({"method"})
 
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _UNDERLINE = re.compile(r"^\s*(?:={3,}|-{3,})\s*$")
+# The rule under a plain-text table's header: dashed columns separated by spaces.
+_TEXT_TABLE_RULE = re.compile(r"^\s*-{2,}(?: {2,}-{2,})+\s*$")
 _NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[IVX]+\.)\s+")
 # Where a sentence changes subject: a semicolon, a dash, a contrasting or relative clause, a bold label.
 _CLAUSE_BREAK = re.compile(
@@ -111,6 +113,19 @@ def _heading_level(line: str, following: str, first: bool) -> int | None:
     return (1 if first else 2) if title_like else None
 
 
+def _text_table_rows(lines: list[str]) -> set[int]:
+    """Lines of plain-text tables: the header above a rule of dashed columns, and the rows below it."""
+    rows: set[int] = set()
+    for i, line in enumerate(lines):
+        if _TEXT_TABLE_RULE.match(line):
+            rows.add(i - 1)
+            j = i + 1
+            while j < len(lines) and lines[j].strip():
+                rows.add(j)
+                j += 1
+    return rows
+
+
 def heading_text(line: str) -> str:
     return _NUMBERING.sub("", re.sub(r"^\s*#{1,6}\s+", "", line)).strip().strip("*_`").strip()
 
@@ -118,12 +133,16 @@ def heading_text(line: str) -> str:
 def passages(prose: str, language: str) -> list[Passage]:
     """Every sentence of the write-up with the headings it sits under."""
     lines = prose.split("\n")
+    table_rows = _text_table_rows(lines)
     stack: list[tuple[int, str]] = []
     found: list[Passage] = []
     seen_text = False
     for i, line in enumerate(lines):
         stripped = line.strip()
         if not stripped or _UNDERLINE.match(stripped) or re.fullmatch(r"\|?[\s:|-]+\|?", stripped):
+            continue
+        if i in table_rows:
+            found.append(Passage(text=stripped, index=len(found), section=tuple(t for _, t in stack), is_table=True))
             continue
         following = lines[i + 1] if i + 1 < len(lines) else ""
         level = _heading_level(stripped, following, first=not seen_text)
@@ -245,12 +264,20 @@ def _quote(mentions: Sequence[Mention], status: ClaimStatus, found: Sequence[Pas
     return prose[0]
 
 
+def _carries_numbers(passage: Passage, found: Sequence[Passage]) -> bool:
+    """A sentence with a numeric result, or one that introduces the table of results right below it."""
+    if RESULT.search(passage.text):
+        return True
+    following = found[passage.index + 1] if passage.index + 1 < len(found) else None
+    return passage.text.rstrip().endswith(":") and following is not None and following.is_table
+
+
 def rank_entry(entry: Entry, mentions: list[Mention], found: Sequence[Passage]) -> Finding:
     """How hard a reviewer drills a named technique, tool, paper or metric."""
     weights = reading().ranking
     status = overall_status([m.status for m in mentions])
     source = _quote(mentions, status, found)
-    if status == "used" and entry.kind in MEASURING_KINDS and RESULT.search(source.text):
+    if status == "used" and entry.kind in MEASURING_KINDS and _carries_numbers(source, found):
         # An experimental procedure quoted with its number (an ablation, seeds, a test) is questioned as a result.
         status = "measured"
     if entry.id in reading().generic:

@@ -130,7 +130,10 @@ def _unwrap(text: str) -> str:
         previous = out[-1] if out else ""
         starts_block = stripped[:1] in "#-*•|>`" or bool(re.match(r"\d+[.)]\s", stripped))
         # A long line without final punctuation was wrapped; so was one the next line continues.
-        continues = bool(previous and stripped and not starts_block and previous[-1] not in ".!?:" and (
+        # Column-aligned rows of a plain-text table, and the dashed rule under its header, stay lines.
+        aligned = re.compile(r"\S {2,}\S")
+        tabular = bool(re.fullmatch(r"[-=\s]+", previous) or (aligned.search(stripped) and aligned.search(previous)))
+        continues = bool(previous and stripped and not starts_block and not tabular and previous[-1] not in ".!?:" and (
             stripped[0].islower() or stripped[0].isdigit() or previous[-1] in ",;(-" or len(previous) >= 60
         ))
         if continues:
