@@ -80,12 +80,20 @@ class ProgressOut(BaseModel):
     question_count: int
 
 
+class PurposeUsageOut(BaseModel):
+    model_calls: int
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    cost_usd: float | None
+
+
 class UsageOut(BaseModel):
     model_calls: int
     prompt_tokens: int | None
     completion_tokens: int | None
     cost_usd: float | None = Field(description="null when a model's price is unknown (not zero)")
     latency_ms: int
+    by_purpose: dict[str, PurposeUsageOut] = Field(default_factory=dict, description="The same sums per purpose: reply, judge, claims")
 
 
 class SessionOut(BaseModel):
