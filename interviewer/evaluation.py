@@ -5,8 +5,9 @@ so the offline scorer and an LLM judge are measured the same way:
 
 - scorer: correlation and pairwise ranking agreement with human grades from a JSONL file;
 - ranking: on the DSI question bank, each community reference answer must outrank weakened
-  versions of itself (its first sentence, another question's answer, itself padded with
-  filler, "I don't know").
+  versions of itself (its first sentence, its first half, another question's answer, itself
+  padded with filler, "I don't know", itself with every claim negated, a string of its
+  keywords); and its correct first half must outrank the negated reference and the keywords.
 
 The statistics are pure functions; only the two loaders read files.
 """
@@ -24,19 +25,33 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from interviewer import scoring
-from interviewer.text import words
+from interviewer import adversarial, scoring
+from interviewer.text import stop_words, words
 
 # (question, reference answer or None, answer) -> quality; only the order of values matters.
 Quality = Callable[[str, str | None, str], float]
-Weakening = Literal["first_sentence", "other_answer", "padded", "dont_know"]
-WEAKENINGS: tuple[Weakening, ...] = ("first_sentence", "other_answer", "padded", "dont_know")
+Weakening = Literal["first_sentence", "half", "other_answer", "padded", "dont_know", "negated", "keywords"]
+WEAKENINGS: tuple[Weakening, ...] = ("first_sentence", "half", "other_answer", "padded", "dont_know", "negated", "keywords")
+# The correct half of the reference must also beat these: saying less but right beats saying it wrong.
+BELOW_HALF: tuple[Weakening, ...] = ("negated", "keywords")
 # Pairs of graded answers count when their human scores differ by at least this share of the scale.
 PAIR_MARGIN = 0.4
 # A weakened answer is length-matched when its word count is within this ratio of the reference's.
 LENGTH_MATCH = 0.25
-FILLER = "This is a really important point to keep in mind."
+FILLERS = (
+    "This is a really important point to keep in mind.",
+    "It comes up a lot in practice, so it is worth knowing well.",
+    "Many people find this topic confusing at first.",
+    "I have seen this discussed in several courses and blog posts.",
+    "There are a lot of details here that depend on the situation.",
+    "Overall it is one of the classic topics in machine learning interviews.",
+    "Getting this right makes a big difference in real projects.",
+    "I think it is good to have a clear picture of it.",
+)
 DONT_KNOW = "I don't know."
+# Human grades are bucketed by rounding for the calibration table; pairwise agreement is also
+# reported at these absolute margins.
+MARGINS = (1.0, 2.0)
 
 
 class EvaluationError(Exception):
@@ -100,6 +115,7 @@ class GradedAnswer(BaseModel):
     reference_answer: str | None = None
     answer: str
     score: float
+    kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +126,12 @@ class ScorerEvaluation:
     pairs: int
     pairwise: float | None
     margin: float
+    # Human grade bucket -> (answers, mean predicted value).
+    calibration: dict[float, tuple[int, float]]
+    # Absolute margin -> (pairs, agreement).
+    by_margin: dict[float, tuple[int, float | None]]
+    # (kind, kind) -> (pairs, agreement) for lines that carry a kind.
+    by_kind: dict[tuple[str, str], tuple[int, float | None]]
 
 
 def load_graded(path: Path, *, scale: tuple[float, float]) -> list[GradedAnswer]:
@@ -153,10 +175,45 @@ def pairwise_agreement(
     return pairs, (agreed / pairs if pairs else None)
 
 
+def calibration(items: Sequence[GradedAnswer], predicted: Sequence[float]) -> dict[float, tuple[int, float]]:
+    """Human grade (rounded) -> how many answers and their mean predicted value."""
+    buckets: dict[float, list[float]] = {}
+    for item, value in zip(items, predicted, strict=True):
+        buckets.setdefault(float(round(item.score)), []).append(value)
+    return {k: (len(v), sum(v) / len(v)) for k, v in sorted(buckets.items())}
+
+
+def pairwise_by_kind(
+    items: Sequence[GradedAnswer], predicted: Sequence[float]
+) -> dict[tuple[str, str], tuple[int, float | None]]:
+    """For each pair of kinds, how often the better-graded answer of a same-question pair scores higher."""
+    kinds = sorted({i.kind for i in items if i.kind})
+    results: dict[tuple[str, str], tuple[int, float | None]] = {}
+    for a_index, a in enumerate(kinds):
+        for b in kinds[a_index:]:
+            chosen = [k for k, i in enumerate(items) if i.kind in (a, b)]
+            sub = [items[k] for k in chosen]
+            values = [predicted[k] for k in chosen]
+            agreed, pairs = 0.0, 0
+            for i in range(len(sub)):
+                for j in range(i + 1, len(sub)):
+                    x, y = sub[i], sub[j]
+                    if x.question != y.question or {x.kind, y.kind} != {a, b} or x.score == y.score:
+                        continue
+                    pairs += 1
+                    model = values[i] - values[j]
+                    agreed += 0.5 if model == 0 else float((x.score > y.score) == (model > 0))
+            if pairs:
+                results[(a, b)] = (pairs, agreed / pairs)
+    return results
+
+
 def evaluate_scorer(
-    items: Sequence[GradedAnswer], quality: Quality, *, scale: tuple[float, float], margin: float = PAIR_MARGIN
+    items: Sequence[GradedAnswer], quality: Quality, *, scale: tuple[float, float], margin: float = PAIR_MARGIN,
+    predicted: Sequence[float] | None = None,
 ) -> ScorerEvaluation:
-    predicted = [quality(i.question, i.reference_answer, i.answer) for i in items]
+    if predicted is None:
+        predicted = [quality(i.question, i.reference_answer, i.answer) for i in items]
     human = [i.score for i in items]
     min_gap = margin * (scale[1] - scale[0])
     pairs, agreement = pairwise_agreement(items, predicted, min_gap=min_gap)
@@ -167,6 +224,9 @@ def evaluate_scorer(
         pairs=pairs,
         pairwise=agreement,
         margin=min_gap,
+        calibration=calibration(items, predicted),
+        by_margin={m: pairwise_agreement(items, predicted, min_gap=m) for m in MARGINS},
+        by_kind=pairwise_by_kind(items, predicted),
     )
 
 
@@ -187,6 +247,8 @@ class RankingPair:
     reference_words: int
     weakened_words: int
     won: bool
+    # The answer that must win: the reference itself, or its correct first half.
+    stronger: Literal["reference", "half"] = "reference"
 
     @property
     def length_matched(self) -> bool:
@@ -207,10 +269,23 @@ class RankingEvaluation:
         return self._accuracy(self.pairs)
 
     def by_kind(self) -> dict[Weakening, tuple[int, float | None]]:
-        return {k: (len(ps), self._accuracy(ps)) for k in WEAKENINGS for ps in [[p for p in self.pairs if p.kind == k]]}
+        """Reference against each weakening."""
+        return {
+            k: (len(ps), self._accuracy(ps))
+            for k in WEAKENINGS
+            for ps in [[p for p in self.pairs if p.kind == k and p.stronger == "reference"]]
+        }
+
+    def below_half(self) -> dict[Weakening, tuple[int, float | None]]:
+        """The correct first half against the negated reference and the keywords."""
+        return {
+            k: (len(ps), self._accuracy(ps))
+            for k in BELOW_HALF
+            for ps in [[p for p in self.pairs if p.kind == k and p.stronger == "half"]]
+        }
 
     def length_matched(self) -> tuple[int, float | None]:
-        matched = [p for p in self.pairs if p.length_matched]
+        matched = [p for p in self.pairs if p.length_matched and p.stronger == "reference"]
         return len(matched), self._accuracy(matched)
 
 
@@ -221,14 +296,36 @@ def load_question_bank() -> list[BankQuestion]:
     return [BankQuestion(r["id"], r["question"], r["reference_answer"]) for r in rows if r["reference_answer"]]
 
 
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n", text.strip()) if s.strip()]
+
+
 def first_sentence(text: str) -> str:
-    return re.split(r"(?<=[.!?])\s+|\n", text.strip(), maxsplit=1)[0].strip()
+    return _sentences(text)[0] if _sentences(text) else ""
 
 
-def padded(text: str) -> str:
-    """The answer followed by one filler sentence repeated until the length doubles."""
-    repeats = max(3, math.ceil(len(words(text)) / len(words(FILLER))))
-    return text.strip() + " " + " ".join([FILLER] * repeats)
+def first_half(text: str) -> str:
+    """The first half of the reference's sentences: correct, but incomplete."""
+    found = _sentences(text)
+    return " ".join(found[: max(1, len(found) // 2)])
+
+
+def padded(text: str, seed: int = 0) -> str:
+    """The answer followed by varied filler sentences until its length doubles."""
+    target = len(words(text))
+    added: list[str] = []
+    i = seed
+    while sum(len(words(f)) for f in added) < max(target, 3 * len(words(FILLERS[0]))):
+        added.append(FILLERS[i % len(FILLERS)])
+        i += 1
+    return text.strip() + " " + " ".join(added)
+
+
+def keywords(text: str) -> str:
+    """The reference's own content words, in order, as one string: vocabulary without a claim."""
+    stop = stop_words("en")
+    seen = dict.fromkeys(w for w in words(text) if w not in stop and len(w) > 2 and not w.isdigit())
+    return " ".join(seen)
 
 
 def _closest_in_length(bank: Sequence[BankQuestion], index: int) -> BankQuestion:
@@ -242,12 +339,17 @@ def weakened_answers(bank: Sequence[BankQuestion], index: int) -> list[tuple[Wea
     reference = bank[index].reference_answer
     weakened: list[tuple[Weakening, str]] = []
     first = first_sentence(reference)
-    # A one-sentence reference has no shorter first sentence to compare with.
+    # A one-sentence reference has no shorter first sentence or half to compare with.
     if first and first != reference.strip():
         weakened.append(("first_sentence", first))
+    half = first_half(reference)
+    if half != first:
+        weakened.append(("half", half))
     weakened.append(("other_answer", _closest_in_length(bank, index).reference_answer))
-    weakened.append(("padded", padded(reference)))
+    weakened.append(("padded", padded(reference, seed=index)))
     weakened.append(("dont_know", DONT_KNOW))
+    weakened.append(("negated", adversarial.negate(reference)))
+    weakened.append(("keywords", keywords(reference)))
     return weakened
 
 
@@ -255,14 +357,18 @@ def evaluate_ranking(bank: Sequence[BankQuestion], quality: Quality) -> RankingE
     pairs: list[RankingPair] = []
     for index, item in enumerate(bank):
         base = quality(item.question, item.reference_answer, item.reference_answer)
-        for kind, answer in weakened_answers(bank, index):
-            pairs.append(
-                RankingPair(
-                    question_id=item.id,
-                    kind=kind,
-                    reference_words=len(words(item.reference_answer)),
-                    weakened_words=len(words(answer)),
-                    won=base > quality(item.question, item.reference_answer, answer),
-                )
-            )
+        weakened = weakened_answers(bank, index)
+        scores = {kind: quality(item.question, item.reference_answer, answer) for kind, answer in weakened}
+        reference_words = len(words(item.reference_answer))
+        for kind, answer in weakened:
+            pairs.append(RankingPair(item.id, kind, reference_words, len(words(answer)), base > scores[kind]))
+        # Saying half of it right must beat saying all of it wrong, or only naming its words.
+        half = first_half(item.reference_answer)
+        if half and half != item.reference_answer.strip():
+            half_score = quality(item.question, item.reference_answer, half)
+            for kind, answer in weakened:
+                if kind in BELOW_HALF:
+                    pairs.append(
+                        RankingPair(item.id, kind, len(words(half)), len(words(answer)), half_score > scores[kind], "half")
+                    )
     return RankingEvaluation(questions=len(bank), pairs=pairs)

@@ -1,10 +1,12 @@
-"""Score an answer against a rubric, lexically and deterministically (no model, no I/O).
+"""Score an answer against a rubric, offline and deterministically (no model, no I/O).
 
-What was said (content) is measured by the question's key points and, where the rubric has
-one, recall of its reference answer; how it was said (cues) by each criterion's signal
-phrases. Repetition and filler lower a focus factor, so padding never raises a score.
-The same analysis gives the engine its quick assessment: too short, hedging, off topic,
-and which criteria still lack evidence.
+What was said (content) is measured by the question's key points, each counted only when a
+clause of the answer states it (a list of terms or an echo of the rubric's labels earns
+nothing, a negated or reversed statement is a contradiction) and by the rubric's common
+misconceptions; a small embedding model, when installed, credits paraphrases. How it was said
+(clarity) has signals of its own. A criterion the offline scorer cannot judge is not scored:
+it is reported as not assessed, with the reason. Repetition and filler lower a focus factor,
+so padding never raises a score. The same analysis gives the engine its quick assessment.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from interviewer.catalog import Criterion, KeyPoint, Language, Question, QuestionKey, Rubric
+from interviewer import clarity, content
+from interviewer.catalog import Criterion, KeyPoint, Language, Misconception, Question, QuestionKey, Rubric
+from interviewer.content import Finding, Measure
 from interviewer.text import Sentence, content_stems, phrase, sentences, words
 
 # Quality in [0, 1] maps to a 1-5 level through these lower bounds of levels 2, 3, 4, 5.
@@ -23,8 +27,8 @@ LACKING_AT_OR_BELOW = 2
 MAX_QUOTES = 2
 # A quote is a sentence of the answer; one without punctuation is cut to a prefix (still a substring).
 MAX_QUOTE_CHARS = 300
-# What is said only inside a list of terms earns this share of the credit of an explanation.
-LIST_CREDIT = 0.5
+# A contradicted key point or a stated misconception caps a content criterion at this level.
+CONTRADICTION_CAP = 2
 
 _HEDGES = {
     "en": [
@@ -53,6 +57,14 @@ class CriterionScore:
 
 
 @dataclass(frozen=True)
+class NotAssessed:
+    """A criterion the offline scorer does not judge, and why: it is left out of the overall."""
+
+    criterion_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Assessment:
     """What the engine needs from an answer, plus the full per-criterion scores."""
 
@@ -66,6 +78,10 @@ class Assessment:
     content: float
     focus: float
     scores: list[CriterionScore] = field(default_factory=list)
+    not_assessed: list[NotAssessed] = field(default_factory=list)
+    listed_key_points: list[str] = field(default_factory=list)
+    contradictions: list[Finding] = field(default_factory=list)
+    misconceptions: list[Finding] = field(default_factory=list)
 
 
 def level_of(quality: float) -> int:
@@ -84,53 +100,6 @@ def _hedges(text: str, word_count: int, content: float, min_words: int, language
         return False
     # With next to no content, any admission is the answer; otherwise only a dense one is.
     return content < 0.15 or (hits * 12 >= word_count and (content < 0.35 or word_count < 2 * min_words))
-
-
-def _matching_sentences(phrases: list[str], found: list[Sentence], language: Language) -> list[Sentence]:
-    compiled = [phrase(p, language) for p in phrases]
-    return [s for s in found if any(p.found_in(s) for p in compiled)]
-
-
-def _key_point_hits(
-    key_points: list[KeyPoint], found: list[Sentence], language: Language
-) -> tuple[list[KeyPoint], list[KeyPoint], list[Sentence], float]:
-    """Covered and missing key points, the sentences that carry them (richest first), and the
-    credit earned: a point only ever named inside a list of terms earns LIST_CREDIT."""
-    covered, missing = [], []
-    credit = 0.0
-    carried: Counter[int] = Counter()
-    for point in key_points:
-        hits = [i for i, s in enumerate(found) if any(phrase(p, language).found_in(s) for p in point.phrases(language))]
-        (covered if hits else missing).append(point)
-        if hits:
-            credit += 1.0 if any(not found[i].is_list for i in hits) else LIST_CREDIT
-        carried.update(hits)
-    ranked = sorted(carried, key=lambda i: (-carried[i], i))
-    return covered, missing, [found[i] for i in ranked], credit
-
-
-def _reference_recall(found: list[Sentence], reference: str | None, language: Language) -> float | None:
-    if not reference:
-        return None
-    ref = set(content_stems(reference, language))
-    if not ref:
-        return None
-    explained = set().union(*(s.all_stems for s in found if not s.is_list)) & ref
-    listed = set().union(*(s.all_stems for s in found if s.is_list)) & ref - explained
-    return (len(explained) + LIST_CREDIT * len(listed)) / len(ref)
-
-
-def _focus(answer_tokens: list[str], relevant: set[str], found: list[Sentence]) -> float:
-    """1.0 for a dense, non-repetitive answer; lower for filler, repetition and rambling."""
-    if not answer_tokens:
-        return 0.0
-    counts = Counter(answer_tokens)
-    # Tokens beyond a word's third use are repetition, not information.
-    repeated = sum(max(0, c - 3) for c in counts.values()) / len(answer_tokens)
-    distinct_sentences = len({s.text.lower() for s in found}) / max(1, len(found))
-    on_topic = sum(counts[t] for t in counts if t in relevant) / len(answer_tokens)
-    density = min(1.0, 0.55 + on_topic)
-    return max(0.0, min(1.0, density * distinct_sentences * (1.0 - repeated)))
 
 
 def _quotes(found: list[Sentence], limit: int = MAX_QUOTES) -> list[str]:
@@ -152,64 +121,63 @@ def merge_answers(answers: list[str], language: Language) -> str:
     return "\n".join(merged)
 
 
-def _criterion_score(
-    criterion: Criterion,
-    *,
-    m: Measure,
-    key_point_count: int,
-    hedges: bool,
-    too_short: bool,
-    language: Language,
+def content_findings(m: Measure, key_point_count: int) -> list[str]:
+    """What the content measure found, said plainly: the rationale of a content score."""
+    parts: list[str] = []
+    if key_point_count:
+        parts.append(f"Covers {len(m.covered)} of {key_point_count} key points")
+        if m.paraphrased:
+            parts[-1] += f" ({len(m.paraphrased)} in other words)"
+    if m.contradictions:
+        parts.append(f"contradicts {len(m.contradictions)}: \"{m.contradictions[0].quote[:120]}\"")
+    if m.misconceptions:
+        parts.append(f"states a common misconception: \"{m.misconceptions[0].quote[:120]}\"")
+    if m.listed:
+        parts.append(f"names {len(m.listed)} only in a list, without explaining")
+    return ["; ".join(parts) + "."] if parts else []
+
+
+def _content_score(
+    criterion: Criterion, *, m: Measure, key_point_count: int, hedges: bool, too_short: bool
 ) -> CriterionScore:
-    cues = criterion.signals.get(language) if criterion.signals else []
-    cue_hits = _matching_sentences(cues, m.found, language)
-    distinct_cues = sorted({c for c in cues if any(phrase(c, language).found_in(s) for s in cue_hits)})
-    cue = min(1.0, len(distinct_cues) / 2)
-    quality = (criterion.content_weight * m.content + (1 - criterion.content_weight) * cue) * m.focus
+    quality = m.quality
     if hedges:
         quality *= 0.5
     score = level_of(quality)
     if too_short:
         score = min(score, 3)
-    # Quote what the criterion rests on: key-point sentences for content, cue sentences for manner.
-    if criterion.content_weight >= 0.5:
-        evidence = m.key_point_evidence or cue_hits
-    else:
-        evidence = cue_hits or m.key_point_evidence
-    parts = [f"Level {score}."]
-    if key_point_count and criterion.content_weight > 0:
-        parts.append(f"Covers {len(m.covered)} of {key_point_count} key points.")
-    if criterion.content_weight < 1:
-        parts.append(f"Signs of {criterion.name.lower()}: {', '.join(distinct_cues[:3])}." if distinct_cues else f"No sign of {criterion.name.lower()}.")
+    if m.wrong:
+        score = min(score, CONTRADICTION_CAP)
+    evidence = [_quote_in(q.quote, m) for q in m.contradictions + m.misconceptions] if m.wrong else []
+    quotes = [e for e in evidence if e] or _quotes(m.key_point_evidence)
+    parts = [f"Level {score}."] + content_findings(m, key_point_count)
+    if not key_point_count:
+        parts.append("Measured against the reference answer.")
     if m.focus < 0.8:
         parts.append("Repetition or off-topic filler lowered the score.")
     if hedges:
         parts.append("Mostly hedging, with little substance.")
     if too_short:
         parts.append("Too short to show more than level 3.")
-    return CriterionScore(criterion_id=criterion.id, score=score, rationale=" ".join(parts), evidence=_quotes(evidence))
+    return CriterionScore(criterion_id=criterion.id, score=score, rationale=" ".join(parts), evidence=quotes[:MAX_QUOTES])
+
+
+def _quote_in(quote: str, m: Measure) -> str:
+    return quote[:MAX_QUOTE_CHARS] if any(s.text == quote for s in m.found) else ""
+
+
+def _clarity_score(criterion: Criterion, *, m: Measure, too_short: bool, language: Language) -> CriterionScore:
+    c = clarity.assess_clarity(m.explaining, m.relevant, language)
+    score = level_of(c.quality * min(1.0, m.focus / content.FOCUS_FULL))
+    if too_short:
+        score = min(score, 3)
+    rationale = f"Level {score}. " + "; ".join(c.findings()).capitalize() + "."
+    return CriterionScore(criterion_id=criterion.id, score=score, rationale=rationale, evidence=_quotes(m.explaining, 1))
 
 
 def criteria_for(question: Question, rubric: Rubric) -> list[Criterion]:
     ids = question.criteria or [c.id for c in rubric.criteria]
     return [rubric.criterion(i) for i in ids]
-
-
-@dataclass(frozen=True)
-class Measure:
-    """What was said about a question, measured against its key points and reference answer."""
-
-    found: list[Sentence]
-    content: float
-    focus: float
-    relevant: frozenset[str]
-    covered: list[KeyPoint]
-    missing: list[KeyPoint]
-    key_point_evidence: list[Sentence]
-
-    @property
-    def quality(self) -> float:
-        return self.content * self.focus
 
 
 def measure(
@@ -220,33 +188,11 @@ def measure(
     reference_answer: str | None,
     language: Language,
     cue_phrases: list[str] | None = None,
+    misconceptions: list[Misconception] | None = None,
 ) -> Measure:
-    found = sentences(text, language)
-    tokens = content_stems(text, language)
-    covered, missing, evidence, credit = _key_point_hits(key_points, found, language)
-    # Reference answers are written in English; French answers are judged on bilingual key points.
-    recall = _reference_recall(found, reference_answer, language) if language == "en" else None
-    coverage = credit / len(key_points) if key_points else None
-    if coverage is not None and recall is not None:
-        content = 0.6 * coverage + 0.4 * min(1.0, recall * 1.5)
-    else:
-        content = coverage if coverage is not None else min(1.0, (recall or 0.0) * 1.2)
-    relevant = set(content_stems(question_text, language))
-    for point in key_points:
-        for text_ in point.phrases(language):
-            relevant |= phrase(text_, language).required
-    if reference_answer:
-        relevant |= set(content_stems(reference_answer, language))
-    for cue in cue_phrases or []:
-        relevant |= phrase(cue, language).required
-    return Measure(
-        found=found,
-        content=content,
-        focus=_focus(tokens, relevant, found),
-        relevant=frozenset(relevant),
-        covered=covered,
-        missing=missing,
-        key_point_evidence=evidence,
+    return content.measure(
+        text, question_text=question_text, key_points=key_points, reference_answer=reference_answer,
+        language=language, cue_phrases=cue_phrases, misconceptions=misconceptions,
     )
 
 
@@ -269,6 +215,7 @@ def assess(
         reference_answer=key.reference_answer if key else None,
         language=language,
         cue_phrases=[p for c in criteria if c.signals for p in c.signals.get(language)],
+        misconceptions=key.misconceptions if key else [],
     )
     latest_words = len(words(latest))
     too_short = latest_words < min_words
@@ -278,16 +225,20 @@ def assess(
     thread_hedges = _hedges(thread, thread_words, m.content, min_words, language)
     thread_stems = set(content_stems(thread, language))
     on_topic_share = len(thread_stems & m.relevant) / max(1, len(thread_stems))
-    off_topic = latest_words >= min_words and not m.covered and on_topic_share < 0.12
+    off_topic = latest_words >= min_words and not m.covered and not m.wrong and on_topic_share < 0.12
 
     key_point_count = len(key.key_points) if key else 0
-    scores = [
-        _criterion_score(
-            c, m=m, key_point_count=key_point_count, hedges=thread_hedges,
-            too_short=thread_words < min_words, language=language,
-        )
-        for c in criteria
-    ]
+    scores: list[CriterionScore] = []
+    not_assessed: list[NotAssessed] = []
+    for c in criteria:
+        if c.offline == "not_assessed":
+            not_assessed.append(NotAssessed(c.id, c.offline_reason or "not judged offline"))
+        elif c.offline == "clarity":
+            scores.append(_clarity_score(c, m=m, too_short=thread_words < min_words, language=language))
+        else:
+            scores.append(
+                _content_score(c, m=m, key_point_count=key_point_count, hedges=thread_hedges, too_short=thread_words < min_words)
+            )
     if off_topic:
         scores = [CriterionScore(s.criterion_id, 1, s.rationale + " Off topic for this question.", s.evidence) for s in scores]
     lacking = [s.criterion_id for s in scores if s.score <= LACKING_AT_OR_BELOW or not s.evidence]
@@ -302,6 +253,10 @@ def assess(
         content=m.content,
         focus=m.focus,
         scores=scores,
+        not_assessed=not_assessed,
+        listed_key_points=[p.label for p in m.listed],
+        contradictions=m.contradictions,
+        misconceptions=m.misconceptions,
     )
 
 

@@ -37,6 +37,19 @@ def words(text: str) -> list[str]:
     return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
 
 
+# French elisions ("l'apprentissage", "n'utilise") hide the word's stem and a negation's "ne".
+_ELISION = re.compile(r"^(c|d|j|l|m|n|s|t|qu|jusqu|lorsqu|puisqu|quoiqu)'(.+)$")
+
+
+def tokens(text: str) -> list[str]:
+    """The words used for analysis: lower-case, with French elisions split off ("n'" then "utilise")."""
+    found: list[str] = []
+    for word in words(text):
+        elided = _ELISION.match(word)
+        found.extend([elided.group(1) + "'", elided.group(2)] if elided else [word])
+    return found
+
+
 @lru_cache(maxsize=100_000)
 def _stem(token: str, language: Language) -> str:
     # The pure-Python stemmer dominates scoring time, and answers reuse a small vocabulary.
@@ -50,7 +63,7 @@ def stems(tokens: list[str], language: Language) -> list[str]:
 def content_stems(text: str, language: Language) -> list[str]:
     """Stems of the words that carry meaning (function words removed), in order, with repeats."""
     stop = stop_words(language)
-    return stems([w for w in words(text) if w not in stop and len(w) > 1], language)
+    return stems([w for w in tokens(text) if w not in stop and len(w) > 1], language)
 
 
 # A long sentence with few function words is a list of terms, not an explanation of them.
@@ -63,7 +76,11 @@ class Sentence:
     text: str
     all_stems: frozenset[str]
     has_number: bool
+    # A list of terms, a heading or a string of nouns: it names things without saying anything of them.
     is_list: bool
+    # The words in order and their stems (the same length), for polarity and clause analysis.
+    words: tuple[str, ...] = ()
+    word_stems: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,19 +118,43 @@ def _spans(text: str) -> list[str]:
 
 
 def sentences(text: str, language: Language) -> list[Sentence]:
-    stop = stop_words(language)
     found: list[Sentence] = []
     for raw in _spans(text):
-        tokens = words(raw)
-        if not tokens:
+        found_tokens = tokens(raw)
+        if not found_tokens:
             continue
-        function_share = sum(t in stop for t in tokens) / len(tokens)
+        found_stems = stems(found_tokens, language)
         found.append(
             Sentence(
                 text=raw,
-                all_stems=frozenset(stems(tokens, language)),
+                all_stems=frozenset(found_stems),
                 has_number=bool(_NUMBER.search(raw)),
-                is_list=len(tokens) >= LIST_MIN_WORDS and function_share < LIST_FUNCTION_SHARE,
+                is_list=is_list(raw, found_tokens, language),
+                words=tuple(found_tokens),
+                word_stems=tuple(found_stems),
             )
         )
     return found
+
+
+# A sentence whose words are this rarely function words names terms without relating them.
+KEYWORDS_FUNCTION_SHARE = 0.1
+KEYWORDS_MIN_WORDS = 8
+# Comma-separated fragments this short are an enumeration, not clauses.
+ENUMERATION_MIN_ITEMS = 4
+ENUMERATION_MAX_ITEM_WORDS = 4
+
+
+def is_list(raw: str, found_tokens: list[str], language: Language) -> bool:
+    """True for a list of terms, a string of keywords or a heading: nothing is said about them."""
+    stop = stop_words(language)
+    function_share = sum(t in stop for t in found_tokens) / len(found_tokens)
+    if len(found_tokens) >= LIST_MIN_WORDS and function_share < LIST_FUNCTION_SHARE:
+        return True
+    if len(found_tokens) >= KEYWORDS_MIN_WORDS and function_share <= KEYWORDS_FUNCTION_SHARE:
+        return True
+    items = [i for i in re.split(r"[,;/|•·]|\s-\s", raw) if words(i)]
+    if len(items) >= ENUMERATION_MIN_ITEMS and max(len(words(i)) for i in items) <= ENUMERATION_MAX_ITEM_WORDS:
+        return True
+    # A bullet line or heading without a verb-bearing function word.
+    return raw.lstrip().startswith(("#", "-", "*", "•")) and function_share < LIST_FUNCTION_SHARE

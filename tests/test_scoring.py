@@ -126,7 +126,7 @@ def test_admitting_ignorance_at_length_is_a_hedge_not_off_topic() -> None:
 
 
 def test_quotes_are_capped_but_still_substrings() -> None:
-    run_on = "the chain rule " * 400
+    run_on = "the chain rule multiplies the local derivatives of each layer and " * 60
     result = assess(thread=run_on, latest=run_on, question=QUESTION, rubric=RUBRIC, language="en", min_words=12)
     quotes = [q for s in result.scores for q in s.evidence]
     assert quotes and all(len(q) <= 300 and q in run_on for q in quotes)

