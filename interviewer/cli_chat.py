@@ -38,7 +38,9 @@ class Runner:
         return self.loop.run_until_complete(coroutine)
 
     def close(self) -> None:
-        self.loop.close()
+        from interviewer.simulation import close_loop
+
+        close_loop(self.loop)
 
 
 def read_answer(draft: list[str]) -> str | None:

@@ -220,9 +220,12 @@ def evaluate(
             "database_url": f"sqlite:///{Path(folder) / 'eval.db'}", "model": interviewer_model, "rate_limit_per_minute": 0,
             **(settings_update or {}),
         }
-        settings = get_settings().model_copy(update=update)
+        base = get_settings()
+        # Validated, so a key given as text becomes a secret as it does from the environment.
+        settings = type(base).model_validate({**base.model_dump(), **update})
         loop = asyncio.new_event_loop()
-        models = llm.Models(settings) if candidate_model else None
+        # The candidate's model has a client of its own: the app's models serve the interviewer and the judge.
+        models = llm.Models(settings.model_copy(update={"model": candidate_model, "judge_model": None})) if candidate_model else None
         results: list[PersonaFigures] = []
         try:
             with TestClient(create_app(settings)) as client:
@@ -245,8 +248,19 @@ def evaluate(
                             progress(f"{persona_id} run {run + 1} {profile}: score {figures.scores[-1]:.2f}")
                     results.append(figures)
         finally:
-            loop.close()
+            close_loop(loop)
         return results
+
+
+def close_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Close as asyncio.run does: cancel what is left (litellm's logging worker), then close."""
+    pending = asyncio.all_tasks(loop)
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    loop.run_until_complete(loop.shutdown_asyncgens())
+    loop.close()
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:
