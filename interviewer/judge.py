@@ -64,6 +64,7 @@ class _MisconceptionOut(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     quote: str
+    misconception: str = ""
     correction: str
 
 
@@ -90,13 +91,26 @@ class JudgedScore:
 
 
 @dataclass(frozen=True)
+class JudgeUsage(llm.Usage):
+    """A judge call's usage, carrying what it found beyond scores, to be stored with the call."""
+
+    findings: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Misconception:
+    quote: str  # the candidate's own words
+    about: str  # the wrong belief, in a few words
+    correction: str
+
+
+@dataclass(frozen=True)
 class Verdict:
     scores: list[JudgedScore]
-    usage: llm.Usage
+    usage: JudgeUsage
     # Key points the judge found covered, each with the candidate's own words for it.
     covered_key_points: dict[str, str] = field(default_factory=dict)
-    # Misconceptions the answer states: (the candidate's words, the correction).
-    misconceptions: list[tuple[str, str]] = field(default_factory=list)
+    misconceptions: list[Misconception] = field(default_factory=list)
     samples: int = 1
 
 
@@ -127,8 +141,8 @@ def output_schema(criterion_ids: list[str], key_points: list[str]) -> OutputSche
                 "properties": {"key_point": key_point, "quote": {"type": "string"}},
             }},
             "misconceptions": {"type": "array", "items": {
-                "type": "object", "additionalProperties": False, "required": ["quote", "correction"],
-                "properties": {"quote": {"type": "string"}, "correction": {"type": "string"}},
+                "type": "object", "additionalProperties": False, "required": ["quote", "misconception", "correction"],
+                "properties": {"quote": {"type": "string"}, "misconception": {"type": "string"}, "correction": {"type": "string"}},
             }},
         },
     })
@@ -195,7 +209,9 @@ class _Sample:
     expectations: dict[str, float]
 
 
-def _combine(samples: list[_Sample], *, answer: str, criterion_ids: list[str], key: QuestionKey | None) -> tuple[list[JudgedScore], dict[str, str], list[tuple[str, str]]]:
+def _combine(
+    samples: list[_Sample], *, answer: str, criterion_ids: list[str], key: QuestionKey | None
+) -> tuple[list[JudgedScore], dict[str, str], list[Misconception]]:
     scores: list[JudgedScore] = []
     for criterion_id in criterion_ids:
         items = [(next(c for c in s.output.criteria if c.criterion_id == criterion_id), s.expectations) for s in samples]
@@ -224,7 +240,7 @@ def _combine(samples: list[_Sample], *, answer: str, criterion_ids: list[str], k
         ))
     labels = [p.label for p in key.key_points] if key else []
     covered: dict[str, str] = {}
-    misconceptions: list[tuple[str, str]] = []
+    misconceptions: list[Misconception] = []
     for sample in samples:
         for point in sample.output.key_points_covered:
             label = next((lab for lab in labels if lab.casefold() == point.key_point.strip().casefold()), None)
@@ -234,8 +250,8 @@ def _combine(samples: list[_Sample], *, answer: str, criterion_ids: list[str], k
                 covered[label] = span
         for m in sample.output.misconceptions:
             span = quotes.locate(m.quote, answer)
-            if span and m.correction.strip() and all(span != q for q, _ in misconceptions):
-                misconceptions.append((span, m.correction.strip()))
+            if span and m.correction.strip() and all(span != known.quote for known in misconceptions):
+                misconceptions.append(Misconception(quote=span, about=m.misconception.strip() or m.correction.strip(), correction=m.correction.strip()))
     return scores, covered, misconceptions
 
 
@@ -289,7 +305,14 @@ async def judge(
     for _, more in good[1:]:
         usage = llm.combine(usage, more)
     scores, covered, misconceptions = _combine([s for s, _ in good], answer=answer, criterion_ids=criterion_ids, key=key)
-    return Verdict(scores=scores, usage=usage, covered_key_points=covered, misconceptions=misconceptions, samples=len(good))
+    findings = {
+        "covered_key_points": covered,
+        "misconceptions": [{"quote": m.quote, "about": m.about, "correction": m.correction} for m in misconceptions],
+    }
+    return Verdict(
+        scores=scores, usage=JudgeUsage(**vars(usage), findings=findings), covered_key_points=covered,
+        misconceptions=misconceptions, samples=len(good),
+    )
 
 
 # One anchored criterion for judging a bare question/answer pair (`interviewer eval`).

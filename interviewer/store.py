@@ -155,6 +155,8 @@ class JudgeCall(SQLModel, table=True):
     turn_id: int | None = Field(default=None, foreign_key="turn.id", ondelete="CASCADE")
     # judge, claims, ...: what the call was for, as in /metrics.
     purpose: str = Field(default="judge", max_length=32)
+    # What a judge call found beyond scores: key points covered and misconceptions, each with its quote.
+    findings: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     model: str = Field(max_length=200)
     prompt_tokens: int | None = None
     completion_tokens: int | None = None

@@ -135,12 +135,19 @@ def test_key_points_and_misconceptions_count_only_with_a_quote(catalog: Catalog,
     labels = [p.label for p in key.key_points]
     extra = {
         "key_points_covered": [{"key_point": labels[0], "quote": "probability of the data"}, {"key_point": labels[-1], "quote": "words never said"}],
-        "misconceptions": [{"quote": "We maximise the log-likelihood", "correction": "A correction."}, {"quote": "an invented claim", "correction": "x"}],
+        "misconceptions": [
+            {"quote": "We maximise the log-likelihood", "misconception": "a wrong belief", "correction": "A correction."},
+            {"quote": "an invented claim", "misconception": "x", "correction": "x"},
+        ],
     }
     fake_openai.fail_next(httpx.Response(200, json=openai_completion(verdict(catalog, extra))))
     result = run_verdict(catalog)
     assert result.covered_key_points == {labels[0]: "probability of the data"}
-    assert result.misconceptions == [("We maximise the log-likelihood", "A correction.")]
+    assert [(m.quote, m.correction) for m in result.misconceptions] == [("We maximise the log-likelihood", "A correction.")]
+    assert result.usage.findings == {
+        "covered_key_points": {labels[0]: "probability of the data"},
+        "misconceptions": [{"quote": "We maximise the log-likelihood", "about": "a wrong belief", "correction": "A correction."}],
+    }
 
 
 def logprob_completion(text: str, digit_top: dict[str, float]) -> dict[str, object]:

@@ -1,5 +1,6 @@
 """Where each score came from (judge, or the offline scorer and why), the calibrated judge's exact
-score, spread and "not assessed", and model calls other than replies by purpose, claims included (issue 12).
+score, spread and "not assessed", what the judge found (key points, misconceptions), and model calls
+other than replies by purpose, claims included (issue 12).
 
 Revision ID: 0005
 Revises: 0004
@@ -30,6 +31,7 @@ def upgrade() -> None:
     op.execute("UPDATE answer_score SET scored_by = 'offline' WHERE model = 'offline'")
     with op.batch_alter_table('judge_call', schema=None) as batch_op:
         batch_op.add_column(sa.Column('purpose', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False, server_default=sa.text("'judge'")))
+        batch_op.add_column(sa.Column('findings', sa.JSON(), nullable=True))
         batch_op.alter_column('turn_id', existing_type=sa.Integer(), nullable=True)
 
 
@@ -37,6 +39,7 @@ def downgrade() -> None:
     op.execute("DELETE FROM judge_call WHERE turn_id IS NULL")
     with op.batch_alter_table('judge_call', schema=None) as batch_op:
         batch_op.alter_column('turn_id', existing_type=sa.Integer(), nullable=False)
+        batch_op.drop_column('findings')
         batch_op.drop_column('purpose')
     with op.batch_alter_table('answer_score', schema=None) as batch_op:
         batch_op.drop_column('assessed')
