@@ -13,12 +13,16 @@ from pathlib import Path
 from typing import Annotated, Literal, TypeVar
 
 import yaml
+
+# libyaml's C loader when installed: the same safe subset, about ten times as fast.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 Language = Literal["en", "fr"]
 LANGUAGES: tuple[Language, ...] = ("en", "fr")
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+OfflineAssessment = Literal["content", "clarity", "not_assessed"]
 
 
 class Strict(BaseModel):
@@ -48,6 +52,14 @@ class Phrases(Strict):
 # ---------------------------------------------------------------- rubric
 
 
+class WorkedExample(Strict):
+    """A short answer and the level it earns: calibration for the judge model (strong, medium, weak)."""
+
+    level: Annotated[int, Field(ge=1, le=5)]
+    answer: Text
+    why: Text | None = None
+
+
 class Criterion(Strict):
     id: Slug
     name: Text
@@ -58,6 +70,12 @@ class Criterion(Strict):
     # Which part of the evidence this criterion rests on: what was said (content) or how (cues).
     content_weight: float = Field(ge=0, le=1)
     signals: Phrases | None = None
+    # How the offline scorer assesses it: what was said (content), how it is said (clarity),
+    # or not at all ("not_assessed", with the reason shown in the report).
+    offline: OfflineAssessment = "content"
+    offline_reason: Text | None = None
+    # Worked examples shown to the judge model with the anchors, so its levels match the rubric's.
+    examples: list[WorkedExample] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _every_level_anchored(self) -> Criterion:
@@ -66,6 +84,8 @@ class Criterion(Strict):
             raise ValueError(f"levels: an anchor is required for every level 1-5; missing {missing}")
         if self.content_weight < 1 and self.signals is None:
             raise ValueError("signals: required when content_weight < 1 (the cue part needs cues)")
+        if self.offline == "not_assessed" and self.offline_reason is None:
+            raise ValueError("offline_reason: required when offline is not_assessed (the report shows it)")
         return self
 
 
@@ -81,10 +101,23 @@ class KeyPoint(Strict):
         return list(self.fr) + list(self.en) if language == "fr" else list(self.en)
 
 
+class Misconception(Strict):
+    """A classic wrong belief: any phrase, stated without negation, is the mistake; the correction
+    is what the report says instead ("You said ...; in fact ...")."""
+
+    en: list[Text] = Field(min_length=1)
+    fr: list[Text] = Field(min_length=1)
+    correction: Localized
+
+    def phrases(self, language: Language) -> list[str]:
+        return list(self.fr) + list(self.en) if language == "fr" else list(self.en)
+
+
 class QuestionKey(Strict):
     """How answers to one question are judged on content."""
 
     key_points: list[KeyPoint] = Field(min_length=1)
+    misconceptions: list[Misconception] = Field(default_factory=list)
     reference_answer: Text | None = None
     source: Text | None = None
 
@@ -121,6 +154,11 @@ class Question(Strict):
     topic: Text | None = None
     # Asked once after the first answer, however good: the "why this, when does it fail" probe.
     deepen: list[Localized] = Field(default_factory=list)
+    # Asked instead of `text` when the CV names a project ({project}) or the job description topics ({topics}).
+    cv_text: Localized | None = None
+    jd_text: Localized | None = None
+    # Words that make this question relevant to a job description or CV (besides its own text).
+    terms: list[Text] = Field(default_factory=list)
 
 
 class Stage(Strict):
@@ -136,6 +174,29 @@ class Stage(Strict):
         if self.ask is not None and self.ask > len(self.questions):
             raise ValueError(f"ask: {self.ask} is more than the {len(self.questions)} questions of the stage")
         return self
+
+
+# What a probe asks for, so it is never asked of an answer that already gave it.
+Asks = Literal["result", "example", "truth", "choice", "precision", "reasoning"]
+# The slots a probe or lead-in may name, filled from what the answer said.
+SLOTS = ("term", "choice", "alternative", "number", "example")
+
+
+class Probe(Localized):
+    """A follow-up question; `{term}`-style slots are filled from the answer, or the probe is skipped."""
+
+    asks: list[Asks] = Field(default_factory=list)
+
+
+class Acknowledgement(Localized):
+    """What the interviewer says before moving on; `fits` names the answers it suits."""
+
+    fits: list[Literal["solid", "partial", "weak"]] = Field(default_factory=lambda: ["solid", "partial", "weak"])
+
+
+def _as_list(value: object) -> object:
+    # Older snapshots stored one lead-in per reason; a list lets openings vary.
+    return [value] if isinstance(value, dict) else value
 
 
 class FollowUpLeadIns(Strict):
@@ -176,11 +237,6 @@ class LanguageSwitch(Strict):
     to: Language
     question: Slug
     announce: Localized
-    # Asked instead of `text` when the CV names a project ({project}) or the job description topics ({topics}).
-    cv_text: Localized | None = None
-    jd_text: Localized | None = None
-    # Words that make this question relevant to a job description or CV (besides its own text).
-    terms: list[Text] = Field(default_factory=list)
 
 
 class Presentation(Strict):
@@ -198,29 +254,6 @@ class Presentation(Strict):
 
 
 # What the write-up does with a claim: used it, proposed it (future work), cited it, or measured a number.
-# What a probe asks for, so it is never asked of an answer that already gave it.
-Asks = Literal["result", "example", "truth", "choice", "precision", "reasoning"]
-# The slots a probe or lead-in may name, filled from what the answer said.
-SLOTS = ("term", "choice", "alternative", "number", "example")
-
-
-class Probe(Localized):
-    """A follow-up question; `{term}`-style slots are filled from the answer, or the probe is skipped."""
-
-    asks: list[Asks] = Field(default_factory=list)
-
-
-class Acknowledgement(Localized):
-    """What the interviewer says before moving on; `fits` names the answers it suits."""
-
-    fits: list[Literal["solid", "partial", "weak"]] = Field(default_factory=lambda: ["solid", "partial", "weak"])
-
-
-def _as_list(value: object) -> object:
-    # Older snapshots stored one lead-in per reason; a list lets openings vary.
-    return [value] if isinstance(value, dict) else value
-
-
 ClaimStatus = Literal["used", "proposed", "cited", "measured"]
 
 
@@ -274,6 +307,7 @@ class Persona(Strict):
     opening_without_document: Localized | None = None
     acknowledgements: list[Acknowledgement] = Field(min_length=1)
     lead_ins: FollowUpLeadIns
+    remarks: Remarks | None = None
     stages: list[Stage] = Field(min_length=1)
     questions: list[Question] = Field(min_length=10)
     follow_ups: dict[Slug, list[Probe]]
@@ -307,7 +341,6 @@ class Persona(Strict):
 
     def probe(self, probe_id: str) -> Localized:
         """A follow-up's text: `criterion:i` from the persona's probes, `deepen:question:i` from a question's."""
-    remarks: Remarks | None = None
         if probe_id.startswith("deepen:"):
             _, question_id, index = probe_id.split(":")
             return self.question(question_id).deepen[int(index)]
@@ -346,7 +379,7 @@ class Catalog:
 
 def _read_yaml(path: Path) -> object:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506 (a safe loader)
     except UnicodeDecodeError as exc:
         raise CatalogError(f"{path}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from exc
     except yaml.YAMLError as exc:

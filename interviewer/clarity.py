@@ -21,6 +21,7 @@ from interviewer.text import Sentence, content_stems
 # Words per sentence that a listener follows without effort, and past which a sentence runs on.
 COMFORTABLE_WORDS = (8, 28)
 RUN_ON_WORDS = 45
+ON_TOPIC_GATE = 3
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class Clarity:
     quality: float
 
     def findings(self) -> list[str]:
+        if not self.mean_words:
+            return ["no sentence explains anything: only lists, headings or the rubric's own labels"]
         found = ["leads with the point" if self.leads_with_point else "does not lead with the point"]
         found.append("defines its terms" if self.defines_terms else "defines no term")
         found.append(f"{self.mean_words:.0f} words per sentence")
@@ -65,4 +68,8 @@ def assess_clarity(explaining: list[Sentence], relevant: frozenset[str], languag
     defines = any(_definitions(language).search(s.text) for s in explaining)
     quality = 0.35 * leads + 0.25 * defines + 0.4 * _length_fit(mean_words)
     quality *= max(0.0, 1 - run_ons / len(explaining))
+    # Well-formed sentences about nothing are not a clear answer; pronouns carry the topic on, so
+    # a third of the sentences naming it is enough.
+    on_topic = sum(bool(set(content_stems(s.text, language)) & relevant) for s in explaining)
+    quality *= min(1.0, ON_TOPIC_GATE * on_topic / len(explaining))
     return Clarity(leads, defines, mean_words, run_ons, quality)

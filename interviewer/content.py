@@ -22,7 +22,7 @@ ECHO_MAX_OWN_STEMS = 2
 ALIGN_SHARE = 0.5
 CONTRADICTION_JACCARD = 0.5
 # Paraphrase: a sentence this similar to a key point covers it; below FLOOR similarity earns nothing.
-KEY_POINT_SIMILARITY = 0.62
+KEY_POINT_SIMILARITY = 0.6
 SEMANTIC_KEY_POINT_CREDIT = 0.75
 # Against a reference answer: weights fitted on the dev set's human grades (bench/devset, Mohler
 # dev split; see the README, "How the offline scorer works").
@@ -344,5 +344,6 @@ def measure(
         paraphrased=paraphrased,
         contradictions=contradictions,
         misconceptions=stated_misconceptions,
-        explaining=[found[i] for i in sorted(counted)],
+        # Clarity reads every explaining sentence: a wrong answer can still be clearly put.
+        explaining=[found[i] for i in sorted(explaining)],
     )

@@ -13,8 +13,8 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from interviewer import accounting, lessons, scoring
-from interviewer.catalog import Language, Persona, Question, Rubric
+from interviewer import accounting, lessons, scoring, semantic
+from interviewer.catalog import Language, Persona, Question, QuestionKey, Rubric
 from interviewer.engine import TurnView, presentation_words
 from interviewer.report_html import render_html
 from interviewer.report_markdown import render_markdown
@@ -22,14 +22,18 @@ from interviewer.report_schema import (
     BANDS,
     Band,
     ClaimResult,
+    Correction,
     CriterionResult,
     Highlight,
     HistoryPoint,
+    NotAssessedCriterion,
     Overall,
     PresentationTiming,
+    PurposeUsage,
     QuestionResult,
     QuestionScore,
     Report,
+    ScorerInfo,
     SessionInfo,
     Usage,
 )
@@ -58,11 +62,59 @@ def quote_of(text: str, language: Language) -> str:
     return first if len(first) <= QUOTE_CHARS else first[:QUOTE_CHARS].rsplit(" ", 1)[0]
 
 
-def band_for(score: float) -> Band:
+def band_for(score: float, *, wrong: bool = False) -> Band:
+    """The practice band of an overall score; an answer that said something wrong is never "Ready"."""
     for bound, key, label in BANDS:
-        if score >= bound:
+        if score >= bound and not (wrong and key == "ready"):
             return Band(key=key, label=label)
     raise AssertionError("unreachable: the last band starts at 0")
+
+
+OFFLINE_METHOD = (
+    "The offline scorer: each key point counts when a clause of the answer states it (naming it in a list "
+    "earns nothing; stating it negated or reversed is a contradiction), common misconceptions are caught, "
+    "paraphrases are credited by sentence similarity, and clarity is read from sentence-level signals."
+)
+OFFLINE_CANNOT_SEE = [
+    "whether reasoning is sound beyond the rubric's key points, reference answer and listed misconceptions",
+    "mistakes the rubric does not list, and claims stated in words far from both",
+    "derivations, code and the correctness of numbers",
+]
+
+
+def scorer_info(model: str, scores: Sequence[AnswerScore], rubric: Rubric, semantic_available: bool) -> ScorerInfo:
+    """Which scorer produced the report, what it measures and what it cannot see."""
+    offline = {s.model == "offline" for s in scores} or {model == "offline"}
+    if offline == {True}:
+        cannot = list(OFFLINE_CANNOT_SEE)
+        if not semantic_available:
+            cannot.append("paraphrases: the embedding model is not installed, so only the rubric's own phrases count")
+        cannot += [f"{c.name}: {c.offline_reason}" for c in rubric.criteria if c.offline == "not_assessed"]
+        return ScorerInfo(kind="offline", name="offline", method=OFFLINE_METHOD, cannot_see=cannot)
+    kind = "judge" if offline == {False} else "mixed"
+    judge = next((s.model for s in scores if s.model != "offline"), model)
+    method = f"The judge model {judge} scored each answer against the rubric's anchored levels, quoting the answer."
+    if kind == "mixed":
+        method += " Where it failed, the offline scorer stood in (marked on each score)."
+    cannot = [
+        "facts outside the transcript: the judge sees only what was said",
+        "how it was said aloud: pace, tone and hesitation",
+    ]
+    return ScorerInfo(kind=kind, name=judge, method=method, cannot_see=cannot)
+
+
+def not_assessed(rubric: Rubric, criteria: Sequence[CriterionResult], info: ScorerInfo) -> list[NotAssessedCriterion]:
+    """Criteria nobody scored in this report, with why: never averaged in as a low score."""
+    scored = {c.id for c in criteria}
+    missing = [c for c in rubric.criteria if c.id not in scored]
+    return [
+        NotAssessedCriterion(
+            id=c.id, name=c.name,
+            reason=(f"not assessed offline: {c.offline_reason}" if c.offline == "not_assessed" and info.kind != "judge"
+                    else "no answer gave evidence for it"),
+        )
+        for c in missing
+    ]
 
 
 def planned_minutes(persona: Persona, question_id: str) -> float:
@@ -105,17 +157,23 @@ def _question_result(
     session_language: Language,
     turns: list[Turn],
     scores: list[AnswerScore],
+    judge_findings: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> tuple[QuestionResult, lessons.ThreadFacts]:
     asked = next(t for t in turns if t.role == "interviewer" and t.question_id == question_id)
     answers = [t for t in turns if t.role == "candidate" and t.question_id == question_id]
     follow_ups = [t for t in turns if t.kind == "follow_up" and t.question_id == question_id]
     last_scored = max((s.turn_id for s in scores), default=None)
     final = [s for s in scores if s.turn_id == last_scored]
+    # No evidence either way is not a low score: such criteria are listed, not averaged.
+    not_assessed = [rubric.criterion(s.criterion_id).name for s in final if not s.assessed]
+    final = [s for s in final if s.assessed]
     question = persona.question(question_id)
     key = rubric.questions.get(question_id)
     thread = "\n".join(a.content for a in answers)
     covered: list[str] = []
     missing = [p.label for p in key.key_points] if key else []
+    listed: list[str] = []
+    corrections: list[Correction] = []
     facts: list[lessons.AnswerFacts] = []
     if answers:
         language: Language = answers[-1].language  # type: ignore[assignment]
@@ -126,7 +184,16 @@ def _question_result(
             language=language, min_words=persona.min_answer_words,
         )
         covered, missing = assessment.covered_key_points, assessment.missing_key_points
+        listed = assessment.listed_key_points
+        corrections = [
+            Correction(quote=f.quote, about=f.about, correction=f.correction)
+            for f in assessment.contradictions + assessment.misconceptions
+        ]
         facts = _answer_facts(answers, follow_ups, question=question, rubric=rubric, min_words=persona.min_answer_words)
+    found = (judge_findings or {}).get(last_scored) if last_scored is not None else None
+    if found and key and final and all(s.scored_by == "judge" for s in final):
+        # Judged by the model: what it found, each backed by a quote of the answer, replaces the lexical match.
+        covered, missing, corrections = _judge_findings(found, key)
     text = question.text.get(asked.language)  # type: ignore[arg-type]
     result = QuestionResult(
         question_id=question_id,
@@ -146,12 +213,19 @@ def _question_result(
                 rationale=s.rationale,
                 evidence=s.evidence,
                 flagged=s.flagged,
+                scored_by="offline" if s.scored_by == "offline" else "judge",
+                scored_by_reason=s.reason,
+                calibrated_score=s.exact_score,
+                spread=s.spread,
             )
             for s in final
         ],
+        not_assessed_by_judge=not_assessed,
         key_points=[p.label for p in key.key_points] if key else [],
         covered_key_points=covered,
         missing_key_points=missing,
+        listed_key_points=listed,
+        corrections=corrections,
         reference_answer=key.reference_answer if key else None,
         source=key.source if key else None,
     )
@@ -167,13 +241,25 @@ def _question_result(
     return result, thread_facts
 
 
+def _judge_findings(found: Mapping[str, Any], key: QuestionKey) -> tuple[list[str], list[str], list[Correction]]:
+    """Key points covered and missing, and misconceptions, as the judge found them (issue 12)."""
+    quoted = found.get("covered_key_points") or {}
+    covered = [p.label for p in key.key_points if p.label in quoted]
+    missing = [p.label for p in key.key_points if p.label not in quoted]
+    corrections = [
+        Correction(quote=m["quote"], about=m.get("about") or "a misconception", correction=m.get("correction"))
+        for m in found.get("misconceptions") or [] if isinstance(m, Mapping) and m.get("quote")
+    ]
+    return covered, missing, corrections
+
+
 # ---------------------------------------------------------------- aggregates
 
 
 def _criteria(rubric: Rubric, questions: list[QuestionResult]) -> list[CriterionResult]:
     results: list[CriterionResult] = []
     for criterion in rubric.criteria:
-        weighted = [(q.minutes, s.score) for q in questions for s in q.scores if s.criterion_id == criterion.id]
+        weighted = [(q.minutes, s.calibrated_score or s.score) for q in questions for s in q.scores if s.criterion_id == criterion.id]
         if not weighted:
             continue
         score = sum(m * s for m, s in weighted) / sum(m for m, _ in weighted)
@@ -233,14 +319,14 @@ def _highlights(
     for c in sorted(criteria, key=lambda c: (-c.score, -c.weight)):
         q, s = best(c)
         if s.score >= STRENGTH_FROM and len(strengths) < 3:
-            strengths.append(highlight(c, q, s, f"Level {s.score} here: {s.anchor}", []))
+            strengths.append(highlight(c, q, s, f"{s.rationale} The rubric's target for level {s.score}: {s.anchor}", []))
     listed = {h.criterion_id for h in strengths}
     improvements: list[Highlight] = []
     for c in sorted(criteria, key=lambda c: (c.id in listed, worst(c)[1].score, c.score, -c.weight)):
         q, s = worst(c)
         if s.score < 5 and len(improvements) < 3:
             next_anchor = rubric.criterion(c.id).levels[s.score + 1]
-            note = f"Level {s.score} here; level {s.score + 1} asks for: {next_anchor}"
+            note = f"{s.rationale} Level {s.score + 1} asks for: {next_anchor}"
             improvements.append(highlight(c, q, s, note, q.missing_key_points))
     return strengths, improvements
 
@@ -290,6 +376,8 @@ def _usage(session: InterviewSession, turns: list[Turn], totals: accounting.Tota
         completion_tokens=totals["completion_tokens"],
         cost_usd=totals["cost_usd"],
         duration_seconds=round((turns[-1].created_at - turns[0].created_at).total_seconds()),
+        model_calls=totals["model_calls"],
+        by_purpose={purpose: PurposeUsage(**sums) for purpose, sums in totals["by_purpose"].items()},
     )
 
 
@@ -306,6 +394,7 @@ def history_point(*, session: InterviewSession, content: Mapping[str, Any]) -> H
             score=float(overall["score"]),
             band=band.get("key") if isinstance(band, Mapping) else None,
             current=False,
+            complete=overall.get("complete") is not False,
         )
     except ValidationError:
         return None
@@ -320,6 +409,7 @@ def build_report(
     scores: list[AnswerScore],
     usage: accounting.Totals,
     history: Sequence[HistoryPoint] = (),
+    judge_findings: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> Report:
     """The report of one session; `history` holds the past sessions of the same round, oldest first."""
     by_question: dict[str, list[AnswerScore]] = defaultdict(list)
@@ -331,7 +421,10 @@ def build_report(
             asked_ids.append(t.question_id)  # type: ignore[arg-type]
     language: Language = session.language  # type: ignore[assignment]
     built = [
-        _question_result(q, persona=persona, rubric=rubric, session_language=language, turns=turns, scores=by_question[q])
+        _question_result(
+            q, persona=persona, rubric=rubric, session_language=language, turns=turns, scores=by_question[q],
+            judge_findings=judge_findings or {},
+        )
         for q in asked_ids
     ]
     questions = [q for q, _ in built]
@@ -339,11 +432,17 @@ def build_report(
     criteria = _criteria(rubric, questions)
     weight = sum(c.weight for c in criteria)
     overall = round(sum(c.score * c.weight for c in criteria) / weight, 2) if weight else None
-    band = band_for(overall) if overall is not None else None
+    wrong = any(q.corrections for q in questions)
+    planned = len(session.plan or []) or len(asked_ids)
+    answered = sum(q.answered for q in questions)
+    # A round is complete once the interviewer reached its closing; before that, no band is earned.
+    complete = any(t.role == "interviewer" and t.kind in ("closing", "farewell") for t in turns) or answered >= planned
+    band = band_for(overall, wrong=wrong) if overall is not None and complete else None
+    scorer = scorer_info(session.model, scores, rubric, semantic.available())
     strengths, improvements = _highlights(rubric, criteria, questions, facts)
     current = HistoryPoint(
         session_id=session.id, created_at=session.created_at, score=overall,
-        band=band.key if band else None, current=True,
+        band=band.key if band else None, current=True, complete=complete,
     )
     return Report(
         disclaimer=DISCLAIMER,
@@ -364,9 +463,14 @@ def build_report(
             score=overall,
             band=band,
             questions_asked=len(questions),
-            questions_answered=sum(q.answered for q in questions),
+            questions_answered=answered,
+            complete=complete,
+            planned_questions=planned,
+            unfinished=None if complete else f"unfinished: {answered} of {planned} planned questions",
         ),
+        scorer=scorer,
         criteria=criteria,
+        not_assessed=not_assessed(rubric, criteria, scorer),
         questions=questions,
         strengths=strengths,
         improvements=improvements,

@@ -1,15 +1,32 @@
-"""Render a feedback report as Markdown (the terminal and `?format=md`)."""
+"""Render a feedback report as Markdown (the terminal and `?format=md`).
+
+Every text that comes from a person or a model (answers, quotes, claims, questions, notes) is
+data: raw HTML is escaped, link and image syntax is neutralised, and script schemes and event
+attributes are defused, so a shared report is safe in any renderer, even one that allows HTML."""
 
 from __future__ import annotations
 
-from interviewer.report_schema import Highlight, Report
+import re
+
+from interviewer.report_schema import Highlight, QuestionScore, Report
 
 SHORT_QUESTION_CHARS = 90
+HTML_CHARS = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]"})
+# Shown the same by a renderer (entities), but no longer a scheme or an attribute in the source.
+SCRIPT_SCHEME = re.compile(r"(?i)\b(javascript|vbscript|data)(\s*):")
+EVENT_ATTRIBUTE = re.compile(r"(?i)\b(on[a-z]+)(\s*)=")
+
+
+def _md(text: str) -> str:
+    """Text as inert Markdown: shown as written, never HTML, a link, an image or a script."""
+    text = text.translate(HTML_CHARS)
+    text = SCRIPT_SCHEME.sub(r"\1\2&#58;", text)
+    return EVENT_ATTRIBUTE.sub(r"\1\2&#61;", text)
 
 
 def _cell(text: str) -> str:
     # A table cell is one line, and a bare pipe would end it.
-    return " ".join(text.split()).replace("|", "\\|")
+    return _md(" ".join(text.split())).replace("|", "\\|")
 
 
 def _short(text: str, limit: int = SHORT_QUESTION_CHARS) -> str:
@@ -17,13 +34,18 @@ def _short(text: str, limit: int = SHORT_QUESTION_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
+def _lines(text: str) -> str:
+    """Several lines, each kept inside the blockquote that holds them."""
+    return _md(text).replace("\n", "\n> ")
+
+
 def _highlight(i: int, h: Highlight) -> list[str]:
     lines = [
-        f'{i}. **{h.criterion}** ({h.score:.1f} / 5). On "{_short(h.question)}" you said: "{_cell(h.quote)}"',
-        f"   {h.note}",
+        f'{i}. **{_cell(h.criterion)}** ({h.score:.1f} / 5). On "{_cell(_short(h.question))}" you said: "{_cell(h.quote)}"',
+        f"   {_md(h.note)}",
     ]
     if h.missing_key_points:
-        lines.append("   Say also: " + "; ".join(h.missing_key_points) + ".")
+        lines.append("   Say also: " + "; ".join(_md(p) for p in h.missing_key_points) + ".")
     return lines
 
 
@@ -34,24 +56,39 @@ TIMING = {
 }
 
 
+def _scorer_lines(report: Report) -> list[str]:
+    """Which scorer produced the report and what it cannot see: no score claims more."""
+    sc = report.scorer
+    lines = ["## How this was scored", "", f"Scored by: **{_md(sc.name)}** ({sc.kind}). {_md(sc.method)}", ""]
+    lines += ["It cannot see:"] + [f"- {_md(c)}" for c in sc.cannot_see] + [""]
+    if report.not_assessed:
+        lines += ["Not assessed (left out of the overall):"]
+        lines += [f"- **{_md(c.name)}**: {_md(c.reason)}" for c in report.not_assessed] + [""]
+    return lines
+
+
 def render_markdown(report: Report) -> str:
     s, o = report.session, report.overall
     lines = [
-        f"# Mock interview report: {s.interviewer} ({s.role})",
+        f"# Mock interview report: {_md(s.interviewer)} ({_md(s.role)})",
         "",
-        f"_{report.disclaimer}_",
+        f"_{_md(report.disclaimer)}_",
         "",
         f"Round `{s.persona_id}`, {s.created_at:%Y-%m-%d %H:%M} UTC, in {s.language}, {s.status}.",
         "",
     ]
-    if o.score is None or o.band is None:
+    if o.unfinished:
+        lines += [f"> **{_md(o.unfinished)}**: the round ended early, so it earns no band and stays out of progress charts.", ""]
+    if o.score is None:
         lines += ["No answer was scored in this session.", ""]
     else:
-        lines += [f"**Overall: {o.score:.1f} / 5**, practice band: {o.band.label}", ""]
-        lines += [f"{o.questions_answered} of {o.questions_asked} questions answered.", ""]
-        lines += ["## Criteria", "", "| criterion | weight | score | level reached |", "|---|---|---|---|"]
-        lines += [f"| {c.name} | {c.weight:.0%} | {c.score:.1f} | {c.level}: {_cell(c.anchor)} |" for c in report.criteria]
+        band = f", practice band: {o.band.label}" if o.band else ""
+        lines += [f"**Overall: {o.score:.1f} / 5**{band}", ""]
+        lines += [f"{o.questions_answered} of {o.planned_questions or o.questions_asked} planned questions answered.", ""]
+        lines += ["## Criteria", "", "| criterion | weight | score | what that level asks for |", "|---|---|---|---|"]
+        lines += [f"| {_cell(c.name)} | {c.weight:.0%} | {c.score:.1f} | {c.level}: {_cell(c.anchor)} |" for c in report.criteria]
         lines.append("")
+    lines += _scorer_lines(report)
     if report.strengths:
         lines += ["## Strengths", ""]
         for i, h in enumerate(report.strengths, 1):
@@ -65,9 +102,9 @@ def render_markdown(report: Report) -> str:
     if report.lessons:
         lines += ["## Lessons from real interviews", ""]
         for lesson in report.lessons:
-            lines.append(f"- **{lesson.title}.** {lesson.advice}")
+            lines.append(f"- **{_md(lesson.title)}.** {_md(lesson.advice)}")
             for occ in lesson.occurrences:
-                lines.append(f'  - {occ.observed} On "{_short(occ.question)}": "{_cell(occ.quote)}"')
+                lines.append(f'  - {_md(occ.observed)} On "{_cell(_short(occ.question))}": "{_cell(occ.quote)}"')
         lines.append("")
     if report.presentation:
         p = report.presentation
@@ -81,7 +118,7 @@ def render_markdown(report: Report) -> str:
         weak = [c for c in report.claims if c.advice]
         if weak:
             lines += ["", "Learn these or drop them before the real interview:"]
-            lines += [f"- **{_cell(_short(c.claim))}** ({c.score:.1f}). {c.advice}" for c in weak]
+            lines += [f"- **{_cell(_short(c.claim))}** ({c.score:.1f}). {_md(c.advice or '')}" for c in weak]
         lines.append("")
     lines += ["## Progress on this round", ""]
     if len(report.history) < 2:
@@ -95,27 +132,35 @@ def render_markdown(report: Report) -> str:
         lines.append("")
     lines += ["## Question by question", ""]
     for i, q in enumerate(report.questions, 1):
-        lines += [f"### {i}. {' '.join(q.question.split())}", ""]
+        lines += [f"### {i}. {_md(' '.join(q.question.split()))}", ""]
         if not q.answered or q.answer_excerpt is None:
             lines += ["_Not answered._", ""]
             continue
-        lines += ["> " + q.answer_excerpt.replace("\n", "\n> "), ""]
+        lines += ["> " + _lines(q.answer_excerpt), ""]
         if q.follow_ups:
             lines += ["Follow-ups: " + " / ".join(f'"{_cell(f)}"' for f in q.follow_ups), ""]
         if q.scores:
-            lines += ["| criterion | score | level | evidence |", "|---|---|---|---|"]
+            lines += ["| criterion | score | what was found | evidence |", "|---|---|---|---|"]
             for sc in q.scores:
                 evidence = " ".join(f'"{_cell(e)}"' for e in sc.evidence) or "none quoted"
-                lines.append(f"| {sc.criterion} | {sc.score}/5 | {_cell(sc.anchor)} | {evidence} |")
+                lines.append(f"| {_cell(sc.criterion)} | {sc.score}/5 | {_cell(sc.rationale)} | {evidence} |")
             lines.append("")
+            lines += [_scored_by_line(q.scores), ""]
+        if q.not_assessed_by_judge:
+            lines += ["Not assessed (no evidence either way): " + "; ".join(q.not_assessed_by_judge) + ".", ""]
+        for c in q.corrections:
+            fix = f" In fact: {_md(c.correction)}" if c.correction else f" This contradicts: {_md(c.about)}."
+            lines += [f'You said: "{_cell(c.quote)}".{fix}', ""]
+        if q.listed_key_points:
+            lines += ["Named but not explained (no credit): " + "; ".join(_md(p) for p in q.listed_key_points) + ".", ""]
         if q.missing_key_points:
-            lines += ["Missing key points: " + "; ".join(q.missing_key_points) + ".", ""]
+            lines += ["Missing key points: " + "; ".join(_md(p) for p in q.missing_key_points) + ".", ""]
         if q.reference_answer:
-            lines += ["Model answer:", "", "> " + q.reference_answer.strip().replace("\n", "\n> "), ""]
+            lines += ["Model answer:", "", "> " + _lines(q.reference_answer.strip()), ""]
             if q.source:
-                lines += [f"Source: {q.source}", ""]
+                lines += [f"Source: {_md(q.source)}", ""]
         elif q.key_points:
-            lines += ["A strong answer covers: " + "; ".join(q.key_points) + ".", ""]
+            lines += ["A strong answer covers: " + "; ".join(_md(p) for p in q.key_points) + ".", ""]
     u = report.usage
     tokens = (
         f"{u.prompt_tokens or 0} prompt + {u.completion_tokens or 0} completion tokens"
@@ -126,8 +171,24 @@ def render_markdown(report: Report) -> str:
     lines += [
         "## Usage",
         "",
-        f"Model {u.model}; {u.turns} turns; {u.candidate_words} words from you; {tokens}; {cost}; "
+        f"Model {_md(u.model)}; {u.turns} turns; {u.candidate_words} words from you; {tokens}; {cost}; "
         f"{u.duration_seconds // 60} min {u.duration_seconds % 60} s.",
         "",
     ]
+    if u.by_purpose:
+        calls = ", ".join(
+            f"{purpose} {p.model_calls}" + (f" (${p.cost_usd:.4f})" if p.cost_usd is not None else "") for purpose, p in u.by_purpose.items()
+        )
+        lines += [f"Model calls by purpose: {calls}.", ""]
     return "\n".join(lines)
+
+
+def _scored_by_line(scores: list[QuestionScore]) -> str:
+    """Who scored the answer, and why the offline scorer stood in when it did (issue 12)."""
+    offline = [s for s in scores if s.scored_by == "offline"]
+    spreads = [s.spread for s in scores if s.spread is not None]
+    spread = f" (spread over samples up to {max(spreads):.2f})" if spreads else ""
+    if not offline:
+        return f"Scored by: judge{spread}."
+    reason = next((s.scored_by_reason for s in offline if s.scored_by_reason), None)
+    return "Scored by: offline" + (f": {_cell(reason)}" if reason else "") + "."

@@ -50,9 +50,33 @@ class Band(Part):
 class Overall(Part):
     score: float | None = Field(description="Criterion scores weighted by the rubric's weights, 1-5; null when nothing was scored")
     out_of: Literal[5] = 5
-    band: Band | None = Field(description="Practice band of the overall score; practice feedback, not a hiring decision")
+    band: Band | None = Field(description="Practice band of the overall score; practice feedback, not a hiring decision. 'Ready' requires no contradiction and no misconception")
     questions_asked: int
     questions_answered: int
+    complete: bool = Field(default=True, description="False when the round ended before its plan: then band is null and the round stays out of progress charts")
+    planned_questions: int | None = Field(default=None, description="Questions the round's plan holds")
+    unfinished: str | None = Field(default=None, description='Banner of an unfinished round: "unfinished: k of n planned questions"')
+
+
+class NotAssessedCriterion(Part):
+    id: str
+    name: str
+    reason: str = Field(description="Why the scorer that produced this report cannot judge it; it is left out of the overall")
+
+
+class Correction(Part):
+    """A sentence of the answer that contradicts a key point or states a common misconception."""
+
+    quote: str = Field(description="What the candidate said, verbatim")
+    about: str = Field(description="The key point it contradicts, or the misconception it states")
+    correction: str | None = Field(description="What is true instead, from the rubric, when it has one")
+
+
+class ScorerInfo(Part):
+    kind: Literal["offline", "judge", "mixed"] = Field(description="Who produced the scores: the offline scorer, a judge model, or both (the offline scorer stood in where the judge failed)")
+    name: str = Field(description="The scorer: 'offline' or the judge model's name")
+    method: str = Field(description="What the scorer measures")
+    cannot_see: list[str] = Field(description="What this scorer does not check; no score claims it")
 
 
 class CriterionResult(Part):
@@ -61,8 +85,8 @@ class CriterionResult(Part):
     weight: float = Field(description="The criterion's weight in the overall score (the rubric's)")
     score: float = Field(description="Weighted mean of the criterion's final scores over the questions that assessed it, each question weighted by its planned minutes")
     level: int = Field(ge=1, le=5, description="The score rounded to a rubric level")
-    anchor: str = Field(description="The rubric's written anchor for that level")
-    next_anchor: str | None = Field(description="The anchor of the level above, null at level 5")
+    anchor: str = Field(description="The rubric's written target for that level: what the level asks for, not a finding about the answers")
+    next_anchor: str | None = Field(description="The target of the level above, null at level 5")
     questions: int = Field(description="How many questions assessed this criterion")
 
 
@@ -70,10 +94,14 @@ class QuestionScore(Part):
     criterion_id: str
     criterion: str
     score: int = Field(ge=1, le=5)
-    anchor: str = Field(description="The rubric's written anchor for this score")
+    anchor: str = Field(description="The rubric's written target for this level, not a finding; the rationale says what was found")
     rationale: str
     evidence: list[str] = Field(description="Quotes of the answer; each is a substring of what the candidate said, whitespace collapsed")
     flagged: bool = Field(description="True when the judge returned a quote that was not in the answer (it was dropped)")
+    scored_by: Literal["judge", "offline"] = Field(default="judge", description="Who scored it: the judge model, or the offline scorer")
+    scored_by_reason: str | None = Field(default=None, description="Why the offline scorer stood in for the judge model (it failed); it is judged again on a later report")
+    calibrated_score: float | None = Field(default=None, description="The judge's expected level under its token probabilities, or its mean over samples; `score` is its rounding")
+    spread: float | None = Field(default=None, description="Standard deviation of the level over the judge's samples (INTERVIEWER_JUDGE_SAMPLES > 1)")
 
 
 class QuestionResult(Part):
@@ -86,9 +114,12 @@ class QuestionResult(Part):
     answer_excerpt: str | None = Field(description="The candidate's answers to the question and its follow-ups, shortened")
     follow_ups: list[str] = Field(description="The follow-up questions the interviewer asked")
     scores: list[QuestionScore] = Field(description="Final per-criterion scores, judged on the whole thread")
+    not_assessed_by_judge: list[str] = Field(default_factory=list, description="Criteria the judge found no evidence on either way: not assessed, which is not a low score")
     key_points: list[str] = Field(description="What a strong answer says, from the rubric")
     covered_key_points: list[str]
     missing_key_points: list[str]
+    listed_key_points: list[str] = Field(default_factory=list, description="Key points only named in a list or a heading, never explained: they earn nothing")
+    corrections: list[Correction] = Field(default_factory=list, description="Contradicted key points and common misconceptions stated, each with the sentence and the correction")
     reference_answer: str | None = Field(description="The rubric's model answer, when it has one")
     source: str | None = Field(description="Where the question or model answer comes from, with its licence")
 
@@ -150,6 +181,14 @@ class HistoryPoint(Part):
     score: float | None
     band: BandKey | None
     current: bool = Field(description="True for the session this report is about")
+    complete: bool = Field(default=True, description="False for an unfinished round, left out of progress charts")
+
+
+class PurposeUsage(Part):
+    model_calls: int
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    cost_usd: float | None
 
 
 class Usage(Part):
@@ -160,6 +199,8 @@ class Usage(Part):
     completion_tokens: int | None
     cost_usd: float | None = Field(description="0 for the offline model; null when a model's cost was not recorded")
     duration_seconds: int = Field(description="From the first turn to the last")
+    model_calls: int = Field(default=0, description="Every model call of the session: replies, judge calls, the take-home's claims")
+    by_purpose: dict[str, PurposeUsage] = Field(default_factory=dict, description="Model calls, tokens and cost per purpose (reply, judge, claims)")
 
 
 class Report(Part):
@@ -167,7 +208,9 @@ class Report(Part):
     disclaimer: str
     session: SessionInfo
     overall: Overall
+    scorer: ScorerInfo
     criteria: list[CriterionResult]
+    not_assessed: list[NotAssessedCriterion] = Field(default_factory=list, description="Criteria of the rubric this report's scorer did not judge, with the reason; left out of the overall")
     questions: list[QuestionResult] = Field(description="In the order they were asked")
     strengths: list[Highlight] = Field(max_length=3, description="Up to 3 criteria that reached level 4 or 5 on some question, best aggregate first, each quoting that answer")
     improvements: list[Highlight] = Field(max_length=3, description="Up to 3 criteria below level 5 on some question, those not listed as strengths first, each quoting its weakest answer")

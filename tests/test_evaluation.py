@@ -77,6 +77,24 @@ def test_weakened_answers_are_what_the_ranking_promises() -> None:
     assert reference.startswith(weakened["first_sentence"]) and weakened["first_sentence"] != reference
     assert weakened["padded"].startswith(reference) and len(words(weakened["padded"])) >= 2 * len(words(reference))
     assert weakened["other_answer"] != reference and weakened["dont_know"] == "I don't know."
+    # Filler varies: no sentence is repeated to reach the length.
+    filler = weakened["padded"][len(reference):]
+    assert len(set(filler.split(". "))) == len(filler.split(". "))
+
+
+def test_adversarial_variants_say_the_contrary_or_only_name_words() -> None:
+    from interviewer.adversarial import negate, negate_sentence
+
+    assert negate_sentence("Regularisation increases the bias.") == "Regularisation decreases the bias."
+    assert negate_sentence("The model can overfit.") == "The model cannot overfit."
+    assert negate_sentence("Dropout turns off neurons.") == "Dropout does not turn off neurons."
+    bank = evaluation.load_question_bank()
+    weakened = dict(evaluation.weakened_answers(bank, 3))
+    reference = bank[3].reference_answer
+    assert weakened["negated"] == negate(reference) != reference
+    half = words(weakened["half"])
+    assert half == words(reference)[: len(half)] and len(half) < len(words(reference))
+    assert set(words(weakened["keywords"])) <= set(words(reference))
 
 
 @pytest.fixture
@@ -94,6 +112,10 @@ def test_eval_ranking_on_the_dsi_bank_clears_the_bar(runner: CliRunner) -> None:
     assert per_kind["padded"] == (152, 1.0)
     assert all(accuracy >= 0.9 for _, accuracy in per_kind.values())
     assert per_kind["length-matched"][0] >= 100
+    assert per_kind["negated"][1] >= 0.95
+    # Saying half of it right beats saying all of it wrong, or only naming its words.
+    below_half = {m[0]: float(m[1]) for m in re.findall(r"^half > (\w+)\s+\d+\s+([0-9.]+)", result.output, re.M)}
+    assert below_half.keys() == {"negated", "keywords"} and all(v >= 0.85 for v in below_half.values())
 
 
 def test_eval_scorer_on_the_project_graded_answers(runner: CliRunner) -> None:
@@ -102,7 +124,29 @@ def test_eval_scorer_on_the_project_graded_answers(runner: CliRunner) -> None:
     assert "answers: 48" in result.output and "spearman:" in result.output
     values = final_values(result.output)
     # Floors just under the measured figures (README): a regression guard, not a claim of quality.
-    assert values["pairwise"] >= 0.8 and values["pearson"] >= 0.45
+    assert values["pairwise"] >= 0.85 and values["pearson"] >= 0.65
+    assert "pairwise at margin 1:" in result.output and "pairwise at margin 2:" in result.output
+    calibration = re.findall(r"^\s+(\d+) ->\s+(\d+) answers, mean ([0-9.]+)", result.output, re.M)
+    means = [float(m[2]) for m in calibration]
+    assert len(calibration) == 6 and means[0] < means[-1]
+
+
+def test_eval_scorer_by_kind(runner: CliRunner, tmp_path: Path) -> None:
+    reference = "Dropout turns off each neuron with probability p during training, so the network cannot rely on a few neurons."
+    rows = [
+        {"question": "What is dropout?", "reference_answer": reference, "answer": answer, "score": score, "kind": kind}
+        for answer, score, kind in [
+            (reference, 5, "reference"),
+            ("Dropout turns off each neuron with probability p during training.", 3, "half"),
+            ("Dropout does not turn off each neuron with probability p during training, so the network can rely on a few neurons.", 0, "negated"),
+        ]
+    ]
+    graded = tmp_path / "kinds.jsonl"
+    graded.write_text("\n".join(json.dumps(r) for r in rows))
+    result = runner.invoke(main, ["eval", "scorer", str(graded), "--by-kind"])
+    assert result.exit_code == 0, result.output
+    rows_out = dict(re.findall(r"^(\w+ vs \w+)\s+\d+\s+([0-9.]+)", result.output, re.M))
+    assert rows_out["half vs negated"] == "1.000" and rows_out["negated vs reference"] == "1.000"
 
 
 def test_eval_scorer_reports_a_bad_file_and_a_bad_scale(runner: CliRunner, tmp_path: Path) -> None:
