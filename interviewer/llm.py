@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import os
 import random
 import time
@@ -117,6 +118,9 @@ def offline_stream(text: str) -> TextStream:
 
 
 _priced_models: frozenset[str] = frozenset()
+# The longest provider-requested wait (Retry-After) a request is held open for before a retry;
+# longer ones go back to the client as a 503 with that Retry-After.
+MAX_HELD_WAIT_S = 5.0
 
 
 def _import_litellm() -> Any:
@@ -328,8 +332,9 @@ class Models:
     async def _attempts(self, *, model: str, call: Callable[[float], Awaitable[Any]], deadline_s: float | None = None) -> Any:
         """`call(timeout)` until it answers, retrying what is worth retrying, all within one deadline.
 
-        A provider asking to wait (Retry-After) longer than the deadline leaves is answered at once
-        with a 503 carrying that wait, instead of holding the request open."""
+        A provider asking to wait (Retry-After) longer than the deadline leaves, or longer than
+        MAX_HELD_WAIT_S, is answered at once with a 503 carrying that wait, instead of holding the
+        request open: the client, whose answer is stored, resends when it says."""
         s = self.settings
         budget = deadline_s if deadline_s is not None else s.turn_deadline
         deadline = time.monotonic() + budget
@@ -351,9 +356,10 @@ class Models:
                 asked = _asked_wait(exc)
                 wait = asked if asked is not None else min(8.0, 0.5 * 2**attempt) * (0.5 + random.random() / 2)
                 left = deadline - time.monotonic()
-                if not error.retryable or attempt >= s.model_retries or wait >= left:
-                    if asked is not None and asked >= left:
-                        error.retry_after = max(1, round(asked))
+                too_long = asked is not None and (asked >= left or asked > MAX_HELD_WAIT_S)
+                if not error.retryable or attempt >= s.model_retries or wait >= left or too_long:
+                    if asked is not None:
+                        error.retry_after = max(1, math.ceil(asked))
                     raise error from exc
                 attempt += 1
                 log.info("model call retry model=%s attempt=%s wait_s=%.1f (%s)", model, attempt, wait, error)

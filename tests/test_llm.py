@@ -171,6 +171,14 @@ def test_a_retry_after_beyond_the_deadline_answers_503_at_once(fake_openai: Fake
     assert len(fake_openai.requests) == 1
 
 
+def test_a_long_retry_after_is_handed_to_the_client_instead_of_holding_the_request(fake_openai: FakeOpenAI) -> None:
+    fake_openai.fail_next(httpx.Response(429, json={"error": {"message": "Rate limit", "type": "rate_limit_error"}}, headers={"retry-after": "30"}))
+    started = time.monotonic()
+    with pytest.raises(ModelError) as error:
+        complete(models(model_retries=3, turn_deadline=45))
+    assert time.monotonic() - started < 3 and error.value.status == 503 and error.value.retry_after == 30
+
+
 def test_a_short_retry_after_is_waited_out_within_the_deadline(fake_openai: FakeOpenAI) -> None:
     fake_openai.fail_next(httpx.Response(429, json={"error": {"message": "Rate limit", "type": "rate_limit_error"}}, headers={"retry-after": "0.2"}))
     text, _ = complete(models(model_retries=2, turn_deadline=10))
