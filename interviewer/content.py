@@ -17,6 +17,7 @@ from interviewer.text import Sentence, content_stems, phrase, sentences
 
 # A sentence whose content words, beyond the labels and the question, are fewer than this echoes labels.
 ECHO_MAX_OWN_STEMS = 2
+ECHO_LABEL_SHARE = 0.6
 # A reference clause aligns with an answer clause sharing this share of its content stems (and 2+);
 # a contrary must be nearly the same claim: this Jaccard overlap of their content stems.
 ALIGN_SHARE = 0.5
@@ -75,14 +76,26 @@ class Measure:
         return bool(self.contradictions or self.misconceptions)
 
 
-def label_stems(key_points: list[KeyPoint], language: Language) -> frozenset[str]:
-    return frozenset(s for p in key_points for s in content_stems(p.label, language))
+# Labels that describe what an answer does ("explains how it works") rather than state a claim.
+META_VERBS = frozenset(
+    "states explains gives names discusses compares mentions describes covers shows defines "
+    "lists identifies justifies proposes quantifies addresses presents says knows links reports".split()
+)
 
 
-def echoes_labels(sentence: Sentence, labels: frozenset[str], question: frozenset[str], language: Language) -> bool:
-    """A sentence made of the rubric's key-point labels (and the question's words) repeats them."""
+def label_stems(key_points: list[KeyPoint], language: Language) -> list[frozenset[str]]:
+    """The stems of the labels that describe the answer; a label that is a claim is not echoed."""
+    meta = [p for p in key_points if p.label.split()[0].lower() in META_VERBS]
+    return [frozenset(content_stems(p.label, language)) for p in meta]
+
+
+def echoes_labels(sentence: Sentence, labels: list[frozenset[str]], question: frozenset[str], language: Language) -> bool:
+    """A sentence strung from several of the rubric's descriptive key-point labels (and the
+    question's words) repeats the rubric; it says nothing about the topic itself."""
     own = set(content_stems(sentence.text, language))
-    return len(own & labels) >= 2 and len(own - labels - question) < ECHO_MAX_OWN_STEMS
+    echoed = [label for label in labels if len(own & label) >= max(2, ECHO_LABEL_SHARE * len(label))]
+    every = frozenset().union(*labels) if labels else frozenset()
+    return len(echoed) >= 2 and len(own - every - question) < ECHO_MAX_OWN_STEMS
 
 
 @dataclass(frozen=True)
@@ -216,10 +229,13 @@ def semantic_match(question: str, reference: str, text: str, explaining_text: st
     gives; None without the model."""
     if not text.strip():
         return 0.0 if semantic.available() else None
-    matrix = semantic.similarities([reference], [text, explaining_text or " ", question])
+    # The explaining text is most often the whole text: embed it once.
+    same = explaining_text.split() == text.split()
+    matrix = semantic.similarities([reference], [text, question] if same else [text, question, explaining_text or " "])
     if matrix is None:
         return None
-    whole, explaining, baseline = matrix[0]
+    whole, baseline = matrix[0][0], matrix[0][1]
+    explaining = whole if same else matrix[0][2]
     mixed = WHOLE_SHARE * whole + (1 - WHOLE_SHARE) * (explaining if explaining_text else 0.0)
     zero = QUESTION_BASELINE * baseline
     return max(0.0, (mixed - zero) / (1 - zero))
@@ -257,14 +273,19 @@ def _focus(
     distinct_sentences = len({s.text.lower() for s in found}) / max(1, len(found))
     # Words spent in sentences that say nothing about the question dilute the answer.
     on_topic_words = total_words = 0
-    # A paraphrase shares no word with the question but is on topic all the same.
-    similar = semantic.similarities([s.text for s in found], anchors) if anchors else None
-    for k, s in enumerate(found):
+    lexical_misses: list[Sentence] = []
+    for s in found:
         own = content_stems(s.text, language)
         total_words += len(s.words)
-        hits = sum(t in relevant for t in own)
-        close = bool(similar and similar[k] and max(similar[k]) >= ON_TOPIC_SIMILARITY)
-        if close or (own and hits >= max(1, ON_TOPIC_SHARE * len(own))):
+        if own and sum(t in relevant for t in own) >= max(1, ON_TOPIC_SHARE * len(own)):
+            on_topic_words += len(s.words)
+        else:
+            lexical_misses.append(s)
+    # A paraphrase shares no word with the question but is on topic all the same (only the
+    # sentences the words missed are embedded: the model is the costly part).
+    similar = semantic.similarities([s.text for s in lexical_misses], anchors) if anchors and lexical_misses else None
+    for s, row in zip(lexical_misses, similar or [], strict=False):
+        if row and max(row) >= ON_TOPIC_SIMILARITY:
             on_topic_words += len(s.words)
     density = (on_topic_words / total_words) ** 0.5 if total_words else 0.0
     return max(0.0, min(1.0, density * distinct_sentences * (1.0 - repeated)))

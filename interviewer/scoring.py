@@ -12,8 +12,11 @@ so padding never raises a score. The same analysis gives the engine its quick as
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+import yaml
 
 from interviewer import clarity, content
 from interviewer.catalog import Criterion, KeyPoint, Language, Misconception, Question, QuestionKey, Rubric
@@ -30,21 +33,12 @@ MAX_QUOTE_CHARS = 300
 # A contradicted key point or a stated misconception caps a content criterion at this level.
 CONTRADICTION_CAP = 2
 
-_HEDGES = {
-    "en": [
-        r"\bi (?:really )?(?:do not|don't|dont) know\b", r"\bno idea\b", r"\bnot sure\b",
-        r"\bi (?:can't|cannot) remember\b", r"\bi forgot\b", r"\bi guess\b", r"\bmaybe\b",
-        r"\bno clue\b", r"\bidk\b", r"\bdunno\b", r"\bi (?:have )?never studied\b", r"\bi haven't studied\b",
-        r"\bi would (?:only )?be guessing\b",
-        r"\bhard to say\b", r"\bi have never (?:heard|seen|used)\b", r"\bi(?:'ll| will)? pass\b",
-    ],
-    "fr": [
-        r"\bje ne sais pas\b", r"\bje sais pas\b", r"\bj'sais pas\b", r"\baucune idée\b", r"\bpas sûr",
-        r"\bje n'en sais rien\b", r"\bpas la moindre idée\b",
-        r"\bje ne me souviens (?:pas|plus)\b", r"\bj'ai oublié\b", r"\bpeut-être\b",
-        r"\bdifficile à dire\b", r"\bje n'ai jamais\b", r"\bje passe (?:mon tour|la question)\b",
-    ],
-}
+
+@cache
+def _hedges_of(language: Language) -> list[re.Pattern[str]]:
+    """Hedge patterns, as data in both languages (data/hedges.yaml)."""
+    text = resources.files("interviewer.data").joinpath("hedges.yaml").read_text("utf-8")
+    return [re.compile(p) for p in yaml.safe_load(text)[language]]
 
 
 @dataclass(frozen=True)
@@ -90,7 +84,7 @@ def level_of(quality: float) -> int:
 
 def _hedge_count(text: str, language: Language) -> int:
     lowered = text.lower().replace("’", "'")
-    return sum(len(re.findall(p, lowered)) for p in _HEDGES[language])
+    return sum(len(p.findall(lowered)) for p in _hedges_of(language))
 
 
 def _hedges(text: str, word_count: int, content: float, min_words: int, language: Language) -> bool:
@@ -168,7 +162,7 @@ def _quote_in(quote: str, m: Measure) -> str:
 
 def _clarity_score(criterion: Criterion, *, m: Measure, too_short: bool, language: Language) -> CriterionScore:
     c = clarity.assess_clarity(m.explaining, m.relevant, language)
-    score = level_of(c.quality * min(1.0, m.focus / content.FOCUS_FULL))
+    score = level_of(c.quality)
     if too_short:
         score = min(score, 3)
     rationale = f"Level {score}. " + "; ".join(c.findings()).capitalize() + "."

