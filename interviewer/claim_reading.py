@@ -205,8 +205,8 @@ def overall_status(statuses: Sequence[ClaimStatus]) -> ClaimStatus:
 
 def inside_name(text: str, start: int, end: int) -> bool:
     """True when a match is only part of a longer model, file or package name ("SimCLR-ResNet50")."""
-    before = text[start - 1] if start else ""
-    return before in "/_." and bool(before) or bool(_NAME_CONTINUES.match(text, end))
+    after_separator = start > 0 and text[start - 1] in "/_."
+    return after_separator or bool(_NAME_CONTINUES.match(text, end))
 
 
 def clean_name(text: str) -> str:
@@ -303,7 +303,8 @@ def results(found: Sequence[Passage]) -> list[Finding]:
         if match is None:
             continue
         clause = clause_at(passage.text, match.start())
-        if cues["proposed"].search(clause) or "proposed" in section_kinds(passage.section) and not cues["used"].search(clause):
+        in_future_work = "proposed" in section_kinds(passage.section) and not cues["used"].search(clause)
+        if cues["proposed"].search(clause) or in_future_work:
             continue  # a number in future work is an expectation, not a result
         cited = bool(cues["cited"].search(clause)) and not cues["used"].search(clause)
         kinds = section_kinds(passage.section) | _features(passage.text)
