@@ -18,6 +18,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from interviewer import service, store
@@ -32,6 +33,8 @@ bearer = HTTPBearer(
 
 
 TOKEN_COOKIE = "interviewer_token"
+MISSING_TOKEN = "this server needs an API token: send `Authorization: Bearer TOKEN` (tokens come from `interviewer users add NAME`)"
+UNKNOWN_TOKEN = "unknown or revoked API token"
 
 
 def token_required(settings: Settings) -> bool:
@@ -84,12 +87,12 @@ def current_caller(
     # A browser signed in at /signin sends the token as a cookie instead of a header.
     token = credentials.credentials if credentials and credentials.credentials else request.cookies.get(TOKEN_COOKIE)
     if not token:
-        raise _unauthorized("this server needs an API token: send `Authorization: Bearer TOKEN` (tokens come from `interviewer users add NAME`)")
+        raise _unauthorized(MISSING_TOKEN)
     token_hash = hash_token(token)
     with Session(engine) as db:
         user = store.user_for_token(db=db, token_hash=token_hash)
     if user is None:
-        raise _unauthorized("unknown or revoked API token")
+        raise _unauthorized(UNKNOWN_TOKEN)
     wait = request.app.state.rate_limiter.hit(token_hash)
     if wait is not None:
         raise HTTPException(
@@ -101,6 +104,23 @@ def current_caller(
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
+
+
+def presented_token(authorization: str | None, cookie: str | None) -> str | None:
+    """The token a request carries: a Bearer header, else the sign-in cookie."""
+    scheme, _, credentials = (authorization or "").partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip():
+        return credentials.strip()
+    return cookie or None
+
+
+def token_problem(engine: Engine, token: str | None) -> str | None:
+    """Why a token does not authenticate (the 401's detail), or None when it does; read before any body."""
+    if not token:
+        return MISSING_TOKEN
+    with Session(engine) as db:
+        user = store.user_for_token(db=db, token_hash=hash_token(token))
+    return None if user is not None else UNKNOWN_TOKEN
 
 
 def session_owner(request: Request, caller: CallerDep, engine: EngineDep) -> None:

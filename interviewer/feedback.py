@@ -54,7 +54,7 @@ def save_scores(
         db.add(
             AnswerScore(
                 session_id=session_id, turn_id=item.turn_id, question_id=item.question_id,
-                criterion_id=s.criterion_id, score=max(1, min(5, s.score)), rationale=s.rationale,
+                criterion_id=s.criterion_id, score=max(1, min(5, s.score)), rationale=s.rationale.replace("\x00", ""),
                 evidence=evidence, flagged=s.flagged or dropped, model=model,
             )
         )

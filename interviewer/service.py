@@ -337,7 +337,8 @@ def _interviewer_turn(pending: PendingReply, text: str, usage: llm.Usage) -> Tur
         criterion_id=move.criterion_id,
         probe_id=move.probe_id,
         language=move.language,
-        content=text.strip(),
+        # PostgreSQL refuses NUL in text, and a model may emit one: never let it cost the reply.
+        content=text.replace("\x00", "").strip(),
         model=usage.model,
         prompt_tokens=usage.prompt_tokens,
         completion_tokens=usage.completion_tokens,

@@ -66,6 +66,13 @@ class Settings(BaseSettings):
     max_document_chars: int = Field(default=200_000, ge=1_000)
     # Uploaded files (a take-home PDF or notebook, a CV) may be larger than their text.
     max_upload_bytes: int = Field(default=5_000_000, ge=10_000)
+    # Whole request body, checked on Content-Length and while it streams in: 413 before it is buffered.
+    max_body_bytes: int = Field(default=20_000_000, ge=10_000)
+    # Proxies whose X-Forwarded-For/-Proto are believed (uvicorn's --forwarded-allow-ips); "*" trusts any.
+    forwarded_allow_ips: str = "127.0.0.1"
+    # PDF reading bounds: a decompression bomb or a huge page count gets a 4xx, never a stalled worker.
+    max_pdf_pages: int = Field(default=300, ge=1)
+    pdf_read_seconds: float = Field(default=20.0, gt=0)
 
 
     @field_validator("fallback_models", mode="before")

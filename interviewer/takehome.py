@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib import resources
@@ -26,6 +27,19 @@ WORDS_PER_MINUTE = 130
 
 class DocumentError(Exception):
     """The document cannot be read; the message says what to send instead."""
+
+
+class DocumentTooLarge(DocumentError):
+    """The document is over a reading limit (pages, text, time): a 413 saying which."""
+
+
+@dataclass(frozen=True)
+class PdfLimits:
+    """Bounds on reading one PDF, so a hostile file costs seconds, not minutes or gigabytes."""
+
+    max_pages: int = 300
+    max_chars: int = 200_000
+    max_seconds: float = 20.0
 
 
 @dataclass(frozen=True)
@@ -74,13 +88,14 @@ def _patterns() -> tuple[tuple[GlossaryEntry, re.Pattern[str]], ...]:
     return tuple((entry, entry.pattern) for entry in glossary())
 
 
-def read_document(filename: str, data: bytes) -> str:
-    """The text of an uploaded write-up; notebook outputs are dropped, PDFs read page by page."""
+def read_document(filename: str, data: bytes, limits: PdfLimits = PdfLimits()) -> str:
+    """The text of an uploaded write-up; notebook outputs are dropped, PDFs read page by page.
+    CPU-bound: call it from a worker thread, never on the event loop."""
     suffix = PurePath(filename).suffix.lower()
     if suffix not in SUFFIXES:
         raise DocumentError(f"{filename}: unsupported file type '{suffix or 'none'}'; send one of {', '.join(SUFFIXES)}")
     if suffix == ".pdf":
-        return _read_pdf(filename, data)
+        return _read_pdf(filename, data, limits)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -105,20 +120,41 @@ def _read_notebook(filename: str, text: str) -> str:
     return "\n\n".join(parts)
 
 
-def _read_pdf(filename: str, data: bytes) -> str:
+def _read_pdf(filename: str, data: bytes, limits: PdfLimits) -> str:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import LimitReachedError, PdfReadError
 
     try:
         reader = PdfReader(io.BytesIO(data))
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError) as exc:
+        pages = _pdf_pages_within(reader, filename, limits)
+    except LimitReachedError as exc:
+        # pypdf's own decompression bounds: a small file that would inflate to gigabytes.
+        raise DocumentTooLarge(f"{filename}: the PDF expands beyond what is read ({exc}); send the text or Markdown instead") from exc
+    except (PdfReadError, ValueError, KeyError, RecursionError) as exc:
         raise DocumentError(f"{filename}: not a readable PDF ({exc})") from exc
     # PDF extraction pads words with spaces and breaks lines at the page width.
     text = _unwrap(re.sub(r"[ \t]{2,}", " ", "\n\n".join(p.strip() for p in pages if p.strip())))
     if not text:
         raise DocumentError(f"{filename}: the PDF has no extractable text (a scan?); send the text or Markdown instead")
     return text
+
+
+def _pdf_pages_within(reader: Any, filename: str, limits: PdfLimits) -> list[str]:
+    """Each page's text, stopping with DocumentTooLarge at the page, text or time limit."""
+    started = time.monotonic()
+    count = len(reader.pages)
+    if count > limits.max_pages:
+        raise DocumentTooLarge(f"{filename}: the PDF has {count} pages, over the limit of {limits.max_pages}; send the part to discuss")
+    pages: list[str] = []
+    chars = 0
+    for page in reader.pages:
+        pages.append(page.extract_text() or "")
+        chars += len(pages[-1])
+        if chars > limits.max_chars:
+            raise DocumentTooLarge(f"{filename}: the PDF holds over {limits.max_chars} characters of text; send a shorter document")
+        if time.monotonic() - started > limits.max_seconds:
+            raise DocumentError(f"{filename}: the PDF took over {limits.max_seconds:g} s to read; send the text or Markdown instead")
+    return pages
 
 
 def _unwrap(text: str) -> str:
@@ -363,15 +399,22 @@ async def extract_claims_with_model(models: Any, document: str, *, limit: int = 
     return sorted(keep_grounded(unique, document), key=lambda c: -c.importance)
 
 
+async def _offline_claims(document: str, language: str) -> list[Claim]:
+    # Seconds of regex work on a long write-up: in a worker thread, so other requests keep being served.
+    import anyio
+
+    return await anyio.to_thread.run_sync(lambda: extract_claims(document, language=language))
+
+
 async def claims_for(models: Any, document: str, *, language: str) -> list[Claim]:
     """With a model configured, the model's grounded claims; offline (or if the model fails), the glossary's."""
     from interviewer import llm
 
     if llm.is_offline(models.settings.judge):
-        return extract_claims(document, language=language)
+        return await _offline_claims(document, language)
     try:
         found = await extract_claims_with_model(models, document)
     except llm.ModelError as exc:
         llm.log.warning("claim extraction by model failed (%s); using the offline glossary", exc)
-        return extract_claims(document, language=language)
-    return found or extract_claims(document, language=language)
+        return await _offline_claims(document, language)
+    return found or await _offline_claims(document, language)

@@ -186,9 +186,13 @@ def test_a_deleted_user_takes_their_sessions_and_tokens_along(exposed: TestClien
     assert exposed.get("/api/sessions", headers=bearer(alice)).status_code == 401
 
 
-def test_the_openapi_schema_declares_bearer_auth(client: TestClient, tmp_path: Path) -> None:
-    schema = client.get("/openapi.json").json()
+def test_the_openapi_schema_declares_bearer_auth_only_in_token_mode(exposed: TestClient, client: TestClient) -> None:
+    schema = exposed.get("/openapi.json").json()
     assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    assert "401" in schema["paths"]["/api/sessions"]["post"]["responses"]
+    local = client.get("/openapi.json").json()
+    assert "securitySchemes" not in local["components"], "a local server asks for no token, so its schema declares none"
+    assert "401" not in local["paths"]["/api/sessions"]["post"]["responses"]
 
 
 def test_a_browser_signs_in_once_and_uses_the_pages_and_api_with_a_cookie(exposed: TestClient) -> None:

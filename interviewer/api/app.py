@@ -14,9 +14,11 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
-from interviewer import auth, metrics, migrations, service
-from interviewer.api.middleware import RequestContext
+from interviewer import auth, llm, metrics, migrations, service
+from interviewer.api import docs, openapi
+from interviewer.api.middleware import RequestContext, RequestGuard, SecurityHeaders, body_too_large
 from interviewer.api.routes import pages, personas, sessions, shares, signin
 from interviewer.locks import TurnLocks
 from interviewer.ratelimit import RateLimiter
@@ -48,6 +50,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # A database behind the code's schema stops start-up with the command that fixes it.
         await anyio.to_thread.run_sync(lambda: migrations.prepare(engine, upgrade_first=settings.migrates_on_start))
+        if not (llm.is_offline(settings.model) and llm.is_offline(settings.judge)):
+            # litellm takes seconds to import: pay it now, not inside a first request that holds a session's turn.
+            await anyio.to_thread.run_sync(app.state.models.router)
         yield
         # Let replies still streaming finish and be stored before the process goes away.
         if app.state.reply_tasks:
@@ -59,6 +64,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description="Rehearse ML interviews with rubric-based feedback and quoted evidence.",
         lifespan=lifespan,
+        # /docs is served from the app's own assets (interviewer/api/docs.py), never from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.catalog = catalog
@@ -69,7 +77,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # One answer at a time per session, across the whole turn (and across workers on PostgreSQL).
     app.state.turn_locks = TurnLocks(engine)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    # Share links are read anonymously: counted per client address instead of per token.
+    app.state.share_limiter = RateLimiter(settings.rate_limit_per_minute)
+    # Outermost last: every answer (even a refusal) gets its request id, access log line and headers.
+    # Starlette's body limit, innermost: a body streamed without Content-Length is cut off with a 413
+    # as soon as it passes the limit (RequestGuard has refused a declared oversize before this).
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes)
+    app.add_middleware(RequestGuard)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestContext)
+    app.openapi = lambda: app.openapi_schema or _cache_schema(app, settings)  # type: ignore[method-assign]
 
     @app.exception_handler(service.ServiceError)
     async def service_error(_request: Request, exc: service.ServiceError) -> JSONResponse:
@@ -86,6 +103,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 413 and exc.detail == "Content Too Large":
+            return JSONResponse(
+                {"detail": body_too_large(settings.max_body_bytes)},
+                status_code=413,
+            )
         if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
             return JSONResponse({"detail": "the request body is not valid UTF-8; send JSON encoded as UTF-8"}, status_code=422)
         if exc.status_code == 401 and not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", ""):
@@ -122,5 +144,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Pages check the caller themselves, so a missing or foreign session gets the HTML 404 page.
     app.include_router(pages.router, dependencies=[Depends(auth.current_caller)])
     app.include_router(signin.router)
+    app.include_router(docs.router)
     app.mount("/static", pages.static_files(), name="static")
+    app.mount(docs.ASSETS_PATH, docs.assets(), name="docs-assets")
     return app
+
+
+def _cache_schema(app: FastAPI, settings: Settings) -> dict[str, object]:
+    app.openapi_schema = openapi.describe(app, token_mode=auth.token_required(settings), max_body_bytes=settings.max_body_bytes)
+    return app.openapi_schema

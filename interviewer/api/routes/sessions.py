@@ -112,8 +112,15 @@ async def _session_body(request: Request, settings: Settings) -> SessionCreate:
                 data = await value.read(settings.max_upload_bytes + 1)
                 if len(data) > settings.max_upload_bytes:
                     raise service.InputTooLarge(f"{name}: the file is over the upload limit of {settings.max_upload_bytes} bytes")
+                limits = takehome_module.PdfLimits(
+                    max_pages=settings.max_pdf_pages, max_chars=settings.max_document_chars, max_seconds=settings.pdf_read_seconds,
+                )
+                filename = value.filename or name
                 try:
-                    fields[name] = takehome_module.read_document(value.filename or name, data)
+                    # Parsing a PDF or a notebook is CPU work: in a worker thread, so /healthz and other sessions go on.
+                    fields[name] = await run_in_threadpool(takehome_module.read_document, filename, data, limits)
+                except takehome_module.DocumentTooLarge as exc:
+                    raise service.InputTooLarge(f"{name}: {exc}") from exc
                 except takehome_module.DocumentError as exc:
                     raise service.InvalidInput(f"{name}: {exc}") from exc
             else:

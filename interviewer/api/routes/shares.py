@@ -1,16 +1,20 @@
-"""Share links: a revocable, unguessable link giving read-only access to one session's report."""
+"""Share links: a revocable, unguessable link giving read-only access to one session's report.
+
+The link shows that report and nothing else (no history of the owner), opens as the HTML page in a
+browser, never makes the server call a model, and is rate-limited per client address."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, PlainTextResponse
 from pydantic import BaseModel
 
-from interviewer import auth, store
+from interviewer import auth, sharing, store
 from interviewer import report as report_module
-from interviewer.api.deps import ModelsDep, SessionDep
+from interviewer.api.deps import SessionDep
 from interviewer.api.routes import sessions
 from interviewer.api.schemas import ErrorOut
 
@@ -44,11 +48,24 @@ def revoke_shares(session_id: str, db: SessionDep) -> Response:
 @shared_router.get(
     "/{token}/report",
     response_model=report_module.Report,
-    responses={**UNKNOWN_LINK, **sessions.MODEL_FAILED, 200: {"content": {"text/markdown": {}, "text/html": {}}}},
+    responses={**UNKNOWN_LINK, 200: {"content": {"text/markdown": {}, "text/html": {}}}},
 )
-async def shared_report(token: str, db: SessionDep, models: ModelsDep, format: report_module.ReportFormat = "json") -> Any:
-    """The report a share link points to (JSON, Markdown or HTML), read-only."""
-    session_id = await run_in_threadpool(lambda: store.session_for_share(db=db, token_hash=auth.hash_token(token)))
-    if session_id is None:
+async def shared_report(token: str, request: Request, db: SessionDep, format: report_module.ReportFormat | None = None) -> Any:
+    """The report a share link points to, read-only: HTML for a browser, else JSON (or ?format=md|html|json)."""
+    settings = request.app.state.settings
+    client = request.client.host if request.client else "unknown"
+    wait = request.app.state.share_limiter.hit(f"share:{client}")
+    if wait is not None:
+        raise HTTPException(
+            status_code=429, headers={"Retry-After": str(wait)},
+            detail=f"over the limit of {settings.rate_limit_per_minute} shared-report reads a minute from this address; retry after {wait} s",
+        )
+    content = await run_in_threadpool(lambda: sharing.shared_report(db=db, token=token))
+    if content is None:
         raise HTTPException(status_code=404, detail="unknown or revoked share link")
-    return await sessions.get_report(session_id=session_id, db=db, models=models, format=format)
+    chosen = format or ("html" if "text/html" in request.headers.get("accept", "") else "json")
+    if chosen == "md":
+        return PlainTextResponse(report_module.render_markdown(content), media_type="text/markdown")
+    if chosen == "html":
+        return HTMLResponse(report_module.render_html(content))
+    return content
