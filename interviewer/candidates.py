@@ -16,7 +16,7 @@ from importlib import resources
 from typing import Any, Literal
 
 from interviewer.catalog import Language, Persona, Rubric
-from interviewer.text import sentences
+from interviewer.text import content_stems, sentences
 
 Profile = Literal["expert", "solid", "partial", "hedging", "bluffing", "off_topic"]
 # The level each profile should get: the report's score is expected to rank rounds in this order.
@@ -27,7 +27,8 @@ def profiles_for_run(run: int) -> list[Profile]:
 
 
 # Share of the key points and of the reference answer each profile says.
-_COVERAGE = {"expert": 1.0, "solid": 0.7, "partial": 0.35}
+_COVERAGE = {"expert": 1.0, "solid": 0.6, "partial": 0.3}
+OFF_TOPIC_DRAWS = 8
 _CLOSING_QUESTION = {
     "en": "What does a typical week look like for someone joining the team?",
     "fr": "À quoi ressemble une semaine type pour quelqu'un qui rejoint l'équipe ?",
@@ -107,9 +108,17 @@ def _reference(rubric: Rubric, question_id: str, language: Language, share: floa
     return found[: max(1, round(len(found) * share))]
 
 
-def _off_topic(question_id: str, run: int, turn_number: int) -> str:
+def _off_topic(rubric: Rubric, question_id: str, question: str, run: int, turn_number: int) -> str:
+    """Another DSI question's answer: of a few drawn, the one sharing the fewest words with this question."""
     bank = dsi_bank()
-    row = bank[_rng("off", question_id, run, turn_number).randrange(len(bank))]
+    rng = _rng("off", question_id, run, turn_number)
+    key = rubric.questions.get(question_id)
+    topic = question + " " + (key.reference_answer or "" if key else "") + " " + " ".join(
+        p for point in (key.key_points if key else []) for p in point.en
+    )
+    own = set(content_stems(topic, "en"))
+    drawn = [bank[rng.randrange(len(bank))] for _ in range(OFF_TOPIC_DRAWS)]
+    row = min(drawn, key=lambda r: len(own & set(content_stems(r["reference_answer"], "en"))))
     return " ".join(row["reference_answer"].split()[:90])
 
 
@@ -133,7 +142,7 @@ def answer(persona: Persona, rubric: Rubric, profile: Profile, turn: Turn, *, ru
         return _DONE[language]
     first = turn.kind in ("question", "language_switch")
     if profile == "off_topic":
-        return _off_topic(question_id, run, turn_number)
+        return _off_topic(rubric, question_id, turn.content, run, turn_number)
     if profile == "hedging":
         hedge = rng.choice(_HEDGES[language])
         said = _key_sentences(rubric, question_id, language, 0.2, rng)[:1] if first else []
@@ -142,7 +151,8 @@ def answer(persona: Persona, rubric: Rubric, profile: Profile, turn: Turn, *, ru
         return rng.choice(_BLUFF[language])
     share = _COVERAGE[profile]
     if first:
-        parts = _reference(rubric, question_id, language, share) + _key_sentences(rubric, question_id, language, share, rng)
+        # The reference answer's own prose when there is one; its key points said plainly otherwise.
+        parts = _reference(rubric, question_id, language, share) or _key_sentences(rubric, question_id, language, share, rng)
     else:
         # A follow-up: the points not said yet, in other words.
         parts = _key_sentences(rubric, question_id, language, 1.0, rng)[: 2 if profile == "expert" else 1]

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from interviewer import mentions
-from interviewer.catalog import Language, Localized, Persona, Probe
+from interviewer import follow_up, mentions
+from interviewer.catalog import Language, Persona, Probe
 from interviewer.mentions import Said
 from interviewer.scoring import Assessment
 from interviewer.tailoring import Focus, ranked
@@ -21,7 +22,6 @@ from interviewer.tailoring import Focus, ranked
 MoveKind = Literal["question", "language_switch", "follow_up", "presentation_more", "closing", "ended"]
 FollowUpReason = Literal["too_short", "hedge", "off_topic", "missing_evidence", "deepen", "candidate_question"]
 Remark = Literal["wrong_language", "candidate_question", "repeated"]
-AnswerFit = Literal["solid", "partial", "weak"]
 # Interviewer turn kinds that open or continue a question thread.
 ASKING_KINDS = ("question", "language_switch", "follow_up", "presentation_more")
 # A reply this short to "anything to add?" ends the presentation.
@@ -137,65 +137,13 @@ def _reason(assessment: Assessment) -> FollowUpReason | None:
     return None
 
 
-def answer_fit(assessment: Assessment | None) -> AnswerFit:
-    if assessment is None:
-        return "partial"
-    if assessment.hedges or assessment.off_topic or assessment.too_short:
-        return "weak"
-    return "partial" if assessment.lacking else "solid"
-
-
-def opening_of(template: str) -> str:
-    """What a lead-in or acknowledgement starts with: its text before the first slot, lower-cased."""
-    return template.split("{", 1)[0].strip().lower()
-
-
-def _uses(template: str, texts: list[str]) -> int:
-    opening = opening_of(template)
-    return sum(1 for text in texts if opening and text.lower().startswith(opening))
-
-
-def _least_used(options: list[int], templates: list[str], said_before: list[str], rng: random.Random) -> int | None:
-    """The option said least often so far, never the one said last; ties drawn with the seed."""
-    if not options:
-        return None
-    last = said_before[-1:] if said_before else []
-    fresh = [i for i in options if not _uses(templates[i], last)] or options
-    rng.shuffle(fresh)
-    return min(fresh, key=lambda i: _uses(templates[i], said_before))
-
-
-def _lead_in(
-    persona: Persona, reason: str, language: Language, slots: dict[str, str], follow_up_texts: list[str], rng: random.Random,
-) -> int | None:
-    options = persona.lead_ins.of(reason)
-    templates = [o.get(language) for o in options]
-    fitting = [i for i, t in enumerate(templates) if mentions.slots_of(t) <= set(slots)]
-    return _least_used(fitting, templates, follow_up_texts, rng)
-
-
-def _acknowledgement(persona: Persona, fit: AnswerFit, language: Language, said_before: list[str], seed: str) -> int | None:
-    templates = [a.get(language) for a in persona.acknowledgements]
-    fitting = [i for i, a in enumerate(persona.acknowledgements) if fit in a.fits] or list(range(len(templates)))
-    return _least_used(fitting, templates, said_before, _rng(seed, f"ack:{len(said_before)}"))
-
-
-def _probe_fits(probe: Probe, language: Language, slots: dict[str, str], gave: set[str], reason: FollowUpReason) -> bool:
-    if set(probe.asks) & gave:
-        return False
-    if reason == "hedge" and set(probe.asks) & {"truth", "precision", "result"}:
-        # A hedge gets an invitation to reason aloud, not a demand for rigour.
-        return False
-    return mentions.slots_of(probe.get(language)) <= set(slots)
-
-
 def _follow_up(
     persona: Persona,
     *,
     question_id: str,
     assessment: Assessment,
     said: Said,
-    used: set[str],
+    used: Counter[str],
     seed: str,
     language: Language,
     follow_up_texts: list[str],
@@ -203,6 +151,9 @@ def _follow_up(
     reason = _reason(assessment)
     if reason is None:
         return None
+    if said.dont_know and reason in ("too_short", "off_topic"):
+        # "I don't know" is a hedge however short: it gets an invitation to reason, not "say more".
+        reason = "hedge"
     question = persona.question(question_id)
     in_scope = question.criteria or list(persona.follow_ups)
     # Probe the criteria that lack evidence first; a short or hedged answer may probe any.
@@ -216,7 +167,7 @@ def _follow_up(
         rng = _rng(seed, f"{question_id}:{criterion_id}")
         for index, probe in enumerate(persona.follow_ups.get(criterion_id, [])):
             probe_id = f"{criterion_id}:{index}"
-            if probe_id in used or not _probe_fits(probe, language, slots, gave, reason):
+            if not follow_up.fresh(probe_id, probe, language, slots, used, follow_up_texts) or not follow_up.probe_fits(probe, language, slots, gave, reason):
                 continue
             wants_reasoning = reason == "hedge" and "reasoning" in probe.asks
             filled = len(mentions.slots_of(probe.get(language)))
@@ -227,7 +178,9 @@ def _follow_up(
     _, _, _, probe_id, probe = min(options)
     criterion_id = probe_id.rsplit(":", 1)[0]
     needed = mentions.slots_of(probe.get(language))
-    lead_in = _lead_in(persona, reason, language, slots, follow_up_texts, _rng(seed, f"lead:{len(follow_up_texts)}"))
+    lead_in = follow_up.lead_in(
+        persona, reason, language, slots, follow_up_texts, _rng(seed, f"lead:{len(follow_up_texts)}"), prefer_slots=not needed,
+    )
     if lead_in is not None:
         needed |= mentions.slots_of(persona.lead_ins.of(reason)[lead_in].get(language))
     return Move(
@@ -278,13 +231,22 @@ def _deepen(
     for offset in range(len(question.deepen)):
         probe_id = f"deepen:{question_id}:{(start + offset) % len(question.deepen)}"
         if probe_id not in used:
-            lead_in = _lead_in(persona, "deepen", language, slots, follow_up_texts, _rng(seed, f"lead:{len(follow_up_texts)}"))
+            # The deeper probe names nothing of the answer, so its lead-in does when it can.
+            lead_in = follow_up.lead_in(
+                persona, "deepen", language, slots, follow_up_texts, _rng(seed, f"lead:{len(follow_up_texts)}"), prefer_slots=True,
+            )
             needed = mentions.slots_of(persona.lead_ins.deepen[lead_in].get(language)) if lead_in is not None else set()
             return Move(
                 kind="follow_up", language=language, question_id=question_id, probe_id=probe_id, reason="deepen",
                 slots=tuple((k, v) for k, v in slots.items() if k in needed), lead_in=lead_in,
             )
     return None
+
+
+def _vocabulary(persona: Persona) -> frozenset[str]:
+    """The round's own words: a candidate naming them is worth following up on, glossary or not."""
+    texts = tuple(t for q in persona.questions for t in (q.text.en, q.text.fr, q.topic or "", *q.terms))
+    return mentions.vocabulary_of(texts)
 
 
 def _remark(persona: Persona, turns: list[TurnView], latest: TurnView, said: Said, expected: Language) -> Remark | None:
@@ -308,7 +270,7 @@ def _remark(persona: Persona, turns: list[TurnView], latest: TurnView, said: Sai
 def _opens_with_remark(persona: Persona, turn: TurnView, remark: Remark) -> bool:
     assert persona.remarks is not None
     text = getattr(persona.remarks, remark)
-    return any(turn.content.lower().startswith(opening_of(text.get(lang))[:30]) for lang in ("en", "fr")) if turn.content else False
+    return any(turn.content.lower().startswith(follow_up.opening_of(text.get(lang))[:30]) for lang in ("en", "fr")) if turn.content else False
 
 
 def next_move(
@@ -343,7 +305,7 @@ def next_move(
     if current is not None and assessment is not None and latest is not None:
         asked_in = question_language(persona, current, language)
         question_text = persona.question(current).text.get(asked_in)
-        said = mentions.read_answer(latest.content, language=asked_in, question=question_text)
+        said = mentions.read_answer(latest.content, language=asked_in, question=question_text, vocabulary=_vocabulary(persona))
         follow_up_texts = [t.content for t in interviewer_turns if t.kind == "follow_up"]
         if said.asks_question and persona.remarks is not None:
             # Once per question (a follow-up without a probe is that re-ask), so it cannot loop.
@@ -356,12 +318,13 @@ def next_move(
         if deepen is not None and remark != "wrong_language":
             return replace(deepen, remark=remark)
         follow_ups_here = sum(1 for t in interviewer_turns if t.kind == "follow_up" and t.question_id == current)
-        hedged_before = assessment.hedges and any(
+        # A second "I don't know" on the same question: move on rather than press.
+        hedged_before = said.dont_know and any(
             t.kind == "follow_up" and t.question_id == current and t.probe_id and not t.probe_id.startswith("deepen:")
             for t in interviewer_turns
-        ) and said.dont_know
+        )
         if follow_ups_here < persona.max_follow_ups_per_question and not hedged_before:
-            used = {t.probe_id for t in interviewer_turns if t.probe_id}
+            used = Counter(t.probe_id for t in interviewer_turns if t.probe_id)
             move = _follow_up(
                 persona,
                 question_id=current,
@@ -386,7 +349,7 @@ def _next_question(
     asked = {t.question_id for t in interviewer_turns if t.kind in ASKING_KINDS}
     remaining = [q for q in planned if q not in asked]
     said_before = [t.content for t in interviewer_turns if t.kind in ("question", "language_switch", "closing") and t.content]
-    ack = _acknowledgement(persona, answer_fit(assessment), language, said_before, seed)
+    ack = follow_up.acknowledgement(persona, follow_up.answer_fit(assessment), language, said_before, seed)
     if remaining:
         return replace(_ask(persona, remaining[0], language, focus=focus, interviewer_turns=interviewer_turns), ack=ack)
     return Move(kind="closing", language=language, ack=ack)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from interviewer.catalog import Language
 from interviewer.takehome import glossary
@@ -62,7 +62,7 @@ _CHOOSING = frozenset("chose choose chosen picked pick used use went with opted 
 _CLAUSE = frozenset("since because as which that so and but car parce puisque qui donc mais et".split())
 WORD_MIN_LETTERS = 5
 # Stems in the glossary's prose that are ordinary words, not terms of the field.
-_GENERIC_STEMS = frozenset("make made give given take taken use used using work works need needs mean means matter remember mention".split())
+_GENERIC_STEMS = frozenset("make made give given take taken use used using work works need needs mean means matter remember mention built build show shows found".split())
 QUESTION_MAX_WORDS = 60
 
 
@@ -143,21 +143,43 @@ def domain_stems() -> frozenset[str]:
     return frozenset(s for s in found if len(s) >= 4) - _GENERIC_STEMS
 
 
-def terms_in(text: str, *, language: Language, avoid: str = "") -> list[str]:
+@lru_cache(maxsize=64)
+def vocabulary_of(texts: tuple[str, ...]) -> frozenset[str]:
+    """Stems of a round's own words (its questions and topics), in both languages."""
+    found: set[str] = set()
+    for language in ("en", "fr"):
+        found.update(content_stems(" ".join(texts), language))  # type: ignore[arg-type]
+    return frozenset(s for s in found if len(s) >= 4) - _GENERIC_STEMS
+
+
+def terms_in(text: str, *, language: Language, avoid: str = "", vocabulary: frozenset[str] = frozenset()) -> list[str]:
     """Terms the text names, glossary entries first, then technical tokens, then salient words;
     terms also in `avoid` (the question) come last, since repeating those proves no listening."""
     avoid_lower = avoid.lower()
     ordered: list[str] = [t for _, t in sorted(_glossary_terms(text))]
     ordered += [m.group(0) for m in _TECH_TOKEN.finditer(text)]
     stop = stop_words(language) | stop_words("en")
-    lexicon = domain_stems()
-    counts: dict[str, int] = {}
-    for token in words(text):
-        if len(token) < WORD_MIN_LETTERS or token in stop or token in _BLAND or not token.isalpha():
-            continue
+    lexicon = domain_stems() | vocabulary
+
+    def salient(token: str) -> bool:
         # Only words of the field are worth repeating back: "baseline" is, "remember" is not.
-        if stems([token], language)[0] in lexicon or stems([token], "en")[0] in lexicon:
-            counts[token] = counts.get(token, 0) + 1
+        if len(token) < WORD_MIN_LETTERS or token in stop or token in _BLAND or not token.isalpha():
+            return False
+        return stems([token], language)[0] in lexicon or stems([token], "en")[0] in lexicon
+
+    counts: dict[str, int] = {}
+    tokens = words(text)
+    for i, token in enumerate(tokens):
+        if not salient(token):
+            continue
+        # A salient word with its neighbour names more: "first week", "research lab", "data drift".
+        after = tokens[i + 1] if i + 1 < len(tokens) else ""
+        before = tokens[i - 1] if i > 0 else ""
+        if after.isalpha() and len(after) > 2 and after not in stop and after not in _BLAND:
+            token = f"{token} {after}"
+        elif before.isalpha() and len(before) > 2 and before not in stop and before not in _BLAND and not salient(before):
+            token = f"{before} {token}"
+        counts[token] = counts.get(token, 0) + 1
     ordered += sorted(counts, key=lambda t: (-counts[t], -len(t)))
     unique: list[str] = []
     seen: set[str] = set()
@@ -218,7 +240,8 @@ def _example(text: str) -> str | None:
 
 def numbers_in(text: str) -> list[str]:
     found = [m.group(1).strip() for m in _NUMBER.finditer(text)]
-    return [n for n in found if not _YEAR.match(n)]
+    # A bare single digit is a count or a list marker ("1. MSE"), not a result; a year is a date.
+    return [n for n in found if not _YEAR.match(n) and not re.fullmatch(r"\d", n)]
 
 
 def asks_question(text: str) -> bool:
@@ -230,12 +253,12 @@ def asks_question(text: str) -> bool:
     return parts[-1].endswith("?") and asked * 2 >= len(parts)
 
 
-def read_answer(text: str, *, language: Language, question: str = "") -> Said:
-    """Everything the engine uses about one answer."""
+def read_answer(text: str, *, language: Language, question: str = "", vocabulary: frozenset[str] = frozenset()) -> Said:
+    """Everything the engine uses about one answer; `vocabulary` (stems) adds the round's own words to the field's."""
     detected = detect_language(text)
     reading: Language = detected or language
     return Said(
-        terms=terms_in(text, language=reading, avoid=question),
+        terms=terms_in(text, language=reading, avoid=question, vocabulary=vocabulary),
         numbers=numbers_in(text),
         choice=_choice(text, reading),
         example=_example(text),
