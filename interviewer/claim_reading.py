@@ -277,9 +277,12 @@ def rank_entry(entry: Entry, mentions: list[Mention], found: Sequence[Passage]) 
     weights = reading().ranking
     status = overall_status([m.status for m in mentions])
     source = _quote(mentions, status, found)
-    if status == "used" and entry.kind in MEASURING_KINDS and _carries_numbers(source, found):
-        # An experimental procedure quoted with its number (an ablation, seeds, a test) is questioned as a result.
-        status = "measured"
+    if status == "used" and entry.kind in MEASURING_KINDS:
+        # An experimental procedure quoted with its numbers (an ablation, seeds, a test) is questioned as a result.
+        used = [m.passage for m in mentions if m.status == "used" and m.passage.is_prose]
+        numbered = next((p for p in used if _carries_numbers(p, found)), None)
+        if numbered is not None:
+            source, status = numbered, "measured"
     if entry.id in reading().generic:
         return Finding(entry, status, source, float(weights["generic"]), mentions)
     distinct = len({m.passage.index for m in mentions})
@@ -290,6 +293,9 @@ def rank_entry(entry: Entry, mentions: list[Mention], found: Sequence[Passage]) 
     if status == "used" and any("alternative" in _features(c) for c in used_clauses):
         score += float(weights["alternative"])
     score += reading().entry_bonus.get(entry.id, 0.0)
+    # The subject of its sentence: the sentence is about it, not a passing mention.
+    if any(m.passage is source and m.start <= 3 and m.end > m.start for m in mentions):
+        score += float(weights["subject"])
     return Finding(entry, status, source, round(score, 2), mentions)
 
 
