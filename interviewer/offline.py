@@ -30,6 +30,12 @@ def _filled(template: str, move: Move) -> str:
     return mentions.fill(template, move.slot_values) or template
 
 
+def fill_probe(persona: Persona, move: Move) -> str:
+    """A follow-up probe with its slots filled from the answer (what a model prompt also needs)."""
+    assert move.probe_id is not None
+    return _filled(persona.probe(move.probe_id).get(move.language), move)
+
+
 def _remark(persona: Persona, move: Move, session_language: str) -> str:
     """A word about the conversation before the move, in the language of the move."""
     if move.remark is None or persona.remarks is None:
@@ -76,7 +82,7 @@ def phrase_move(persona: Persona, move: Move, *, session_language: str, turn_ind
             lead_in = _filled(options[move.lead_in].get(lang), move)
         else:
             lead_in = ack if move.reason == "deepen" else options[0].get(lang)
-        probe = _filled(persona.probe(move.probe_id).get(lang), move)
+        probe = fill_probe(persona, move)
         if lead_in.endswith(","):
             # "Regarding X, which of..." reads as one sentence.
             probe = probe[:1].lower() + probe[1:]

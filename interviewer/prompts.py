@@ -15,7 +15,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from interviewer.catalog import Criterion, Language, Persona, QuestionKey, Rubric
 from interviewer.engine import Move
-from interviewer.offline import timing_sentence
+from interviewer.offline import fill_probe, timing_sentence
 from interviewer.scoring import criteria_for
 
 LANGUAGE_NAMES: dict[str, str] = {"en": "English", "fr": "French"}
@@ -27,6 +27,7 @@ REASONS = {
     "off_topic": "the answer drifted away from the question; bring them back to it.",
     "missing_evidence": "the answer left part of the question without evidence.",
     "deepen": "every claim gets one deeper question: why this choice, when it fails, what you would change.",
+    "candidate_question": "the candidate asked you a question; answer briefly in character or keep it for the end, then ask your question again.",
 }
 Messages = list[dict[str, str]]
 
@@ -103,7 +104,7 @@ def interviewer_messages(ctx: ReplyContext, *, recent_turns: int) -> Messages:
     recent = ctx.turns[-recent_turns:]
     question_text = ctx.persona.question(move.question_id).text.get(move.language) if move.question_id else None
     criterion = ctx.rubric.criterion(move.criterion_id) if move.criterion_id else None
-    probe = ctx.persona.probe(move.probe_id).get(move.language) if move.probe_id else None
+    probe = fill_probe(ctx.persona, move) if move.probe_id else None
     system = _environment().get_template("interviewer.j2").render(
         persona=ctx.persona,
         move=move,
