@@ -95,7 +95,8 @@ class ProgressChart:
 
 def progress_chart(history: list[HistoryPoint], band_bounds: list[float]) -> ProgressChart:
     """Overall score (1-5) of each session of the round, oldest left; band bounds as dashed lines."""
-    scored = [h for h in history if h.score is not None]
+    # An unfinished round's score covers a few questions: it is no point on a trend.
+    scored = [h for h in history if h.score is not None and h.complete]
     shown = scored[-MAX_SESSIONS:]
     left, right, top, bottom, height = 30.0, WIDTH - 26.0, 20.0, 160.0, 192
 
