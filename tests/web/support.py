@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +33,24 @@ def interviewer_turns(page: Any) -> Any:
     return page.locator("#transcript li.interviewer")
 
 
+def wait_until(page: Any, expression: str, arg: Any = None, *, timeout_s: float = 20.0) -> None:
+    """Until `expression` (or the function it is, called with `arg`) is true in the page.
+
+    Not `page.wait_for_function`: its polling evaluates a string, which the pages' CSP (no
+    unsafe-eval) rightly refuses; `page.evaluate` goes through the debugger protocol instead."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression, arg):
+        assert time.monotonic() < deadline, f"still false after {timeout_s} s: {expression}"
+        page.wait_for_timeout(50)
+
+
 def wait_for_reply(page: Any, count: int) -> None:
     """Until the transcript holds `count` interviewer turns and none is still streaming."""
-    page.wait_for_function(
+    wait_until(
+        page,
         "n => document.querySelectorAll('#transcript li.interviewer').length >= n"
         " && document.getElementById('transcript').getAttribute('aria-busy') !== 'true'",
-        arg=count,
+        count,
     )
 
 

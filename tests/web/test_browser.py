@@ -12,7 +12,7 @@ from interviewer.catalog import Catalog
 
 from tests.fake_models import API_BASE, FakeOpenAI
 from tests.interviews import strong_candidate
-from tests.web.support import PHONE, chat_screenshot, interviewer_turns, last_question, overflow, screenshot, wait_for_reply
+from tests.web.support import PHONE, chat_screenshot, interviewer_turns, last_question, overflow, screenshot, wait_for_reply, wait_until
 
 MAX_ANSWERS = 40
 
@@ -37,7 +37,7 @@ def open_report(page: Any) -> Any:
     page.wait_for_url(re.compile(r"/sessions/\w+/report$"))
     report = page.frame_locator("#report-frame")
     report.locator("h1").filter(has_text="Mock interview report").wait_for()
-    page.wait_for_function("document.getElementById('report-status').hidden")
+    wait_until(page, "document.getElementById('report-status').hidden")
     return report
 
 
@@ -55,7 +55,7 @@ def test_a_whole_round_from_the_home_page_to_the_report(serve: Any, new_page: An
     page.get_by_label("Job description", exact=True).fill("ML intern, NLP team: PyTorch, evaluation, energy measurement.")
     # A text file fills its box, where it can still be edited.
     page.get_by_label("Or upload your CV").set_input_files({"name": "cv.md", "mimeType": "text/markdown", "buffer": "# CV\nMSc student in machine learning.".encode()})
-    page.wait_for_function("document.getElementById('cv').value.startsWith('# CV')")
+    wait_until(page, "document.getElementById('cv').value.startsWith('# CV')")
     page.get_by_label("CV", exact=True).press("Control+End")
     page.keyboard.type(" Internship on speech recognition.")
     screenshot(page, "round-home")

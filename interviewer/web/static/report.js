@@ -51,3 +51,57 @@
     frame.src = `${source}&retry=${Date.now()}`;
   });
 })();
+
+// Share: one click makes a read-only link to this report (shown once, copied on demand); revoke ends every link.
+(() => {
+  const head = document.querySelector(".report-head");
+  const open = document.getElementById("share-open");
+  const panel = document.getElementById("share-panel");
+  const field = document.getElementById("share-url");
+  const copy = document.getElementById("share-copy");
+  const revoke = document.getElementById("share-revoke");
+  const status = document.getElementById("share-status");
+  const api = `/api/sessions/${head.dataset.sessionId}/share`;
+
+  async function detail(response) {
+    try { return (await response.json()).detail || response.statusText; } catch { return response.statusText; }
+  }
+
+  open.addEventListener("click", async () => {
+    panel.hidden = false;
+    open.setAttribute("aria-expanded", "true");
+    if (field.value) return;
+    status.textContent = "Making a link…";
+    const response = await fetch(api, { method: "POST", headers: { Accept: "application/json" } });
+    if (!response.ok) {
+      status.textContent = `No link was made: ${await detail(response)}.`;
+      return;
+    }
+    field.value = new URL((await response.json()).path, window.location.origin).href;
+    status.textContent = "Link ready: copy it and send it to whoever should read the report.";
+    field.focus();
+    field.select();
+  });
+
+  copy.addEventListener("click", async () => {
+    if (!field.value) return;
+    field.select();
+    try {
+      await navigator.clipboard.writeText(field.value);
+      status.textContent = "Link copied.";
+    } catch {
+      // No clipboard permission (plain http, an old browser): the link is selected for Ctrl+C.
+      status.textContent = "Press Ctrl+C (or ⌘C) to copy the selected link.";
+    }
+  });
+
+  revoke.addEventListener("click", async () => {
+    const response = await fetch(api, { method: "DELETE" });
+    if (!response.ok) {
+      status.textContent = `The links were not revoked: ${await detail(response)}.`;
+      return;
+    }
+    field.value = "";
+    status.textContent = "Every link to this report is revoked: they now answer “not found”.";
+  });
+})();
