@@ -129,8 +129,9 @@ def session_owner(request: Request, caller: CallerDep, engine: EngineDep) -> Non
     if session_id is None:
         return
     with Session(engine) as db:
-        session = store.get_session(db=db, session_id=session_id)
-    if session is None or session.user_id != caller.user_id:
+        # The owner's id alone: the session's row holds snapshots far too large to read on every request.
+        owner = store.session_owner(db=db, session_id=session_id)
+    if owner is None or owner != caller.user_id:
         raise service.SessionNotFound(session_id)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from interviewer import accounting, engine, llm, offline, prompts, scoring, store
+from interviewer import accounting, engine, llm, offline, prompts, scoring, store, tailoring, transcripts
 from interviewer import takehome as takehome_module
 from interviewer.catalog import Catalog, Language, Persona, Rubric, snapshot
 from interviewer.engine import Move, TurnView
@@ -40,8 +40,15 @@ class PersonaNotFound(ServiceError):
 
 
 class SessionNotFound(ServiceError):
-    def __init__(self, session_id: str) -> None:
-        super().__init__(f"no session '{session_id}'")
+    def __init__(self, session_id: str, detail: str | None = None) -> None:
+        super().__init__(detail or f"no session '{session_id}'")
+
+
+def deleted_mid_turn(session_id: str) -> SessionNotFound:
+    """The session was deleted while its turn was in flight: nothing of the turn is kept."""
+    return SessionNotFound(
+        session_id, f"session '{session_id}' was deleted while this answer was being replied to; the answer was deleted with it"
+    )
 
 
 class SessionEnded(ServiceError):
@@ -118,21 +125,44 @@ def clean_text(value: str | None, *, field: str, limit: int) -> str | None:
 
 
 def turn_views(turns: list[Turn]) -> list[TurnView]:
-    return [
-        TurnView(role=t.role, kind=t.kind, question_id=t.question_id, probe_id=t.probe_id, words=len(words(t.content)))  # type: ignore[arg-type]
-        for t in turns
-    ]
+    return [transcripts.view_of(t) for t in turns]
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """What a turn needs: the session row (without its snapshots), its parsed persona and rubric,
+    and its transcript. Read in O(1) rows: the rest is kept in memory (see transcripts.py)."""
+
+    session: InterviewSession
+    persona: Persona
+    rubric: Rubric
+    transcript: transcripts.Transcript
+
+    @property
+    def turns(self) -> list[Turn]:
+        return list(self.transcript.turns)
+
+
+def load_state(*, db: Session, session_id: str) -> SessionState:
+    """The session's state; its objects are detached, so they outlive `db` and its commits."""
+    session = store.session_row(db=db, session_id=session_id)
+    if session is None:
+        transcripts.forget(session_id)
+        raise SessionNotFound(session_id)
+    persona = transcripts.persona(session.persona_hash, lambda: store.snapshot_text(db=db, session_id=session_id, which="persona"))
+    rubric = transcripts.rubric(session.rubric_hash, lambda: store.snapshot_text(db=db, session_id=session_id, which="rubric"))
+    base = transcripts.known(session_id)
+    new = store.list_turns(db=db, session_id=session_id, after_seq=base.last_seq)
+    db.expunge(session)
+    for turn in new:
+        db.expunge(turn)
+    return SessionState(session, persona, rubric, transcripts.extend(session_id, base, new))
 
 
 def get_session(*, db: Session, session_id: str) -> SessionView:
-    session = store.get_session(db=db, session_id=session_id)
-    if session is None:
-        raise SessionNotFound(session_id)
-    persona = Persona.model_validate_json(session.persona_snapshot)
-    rubric = Rubric.model_validate_json(session.rubric_snapshot)
+    state = load_state(db=db, session_id=session_id)
     return SessionView(
-        session=session, persona=persona, rubric=rubric,
-        turns=store.list_turns(db=db, session_id=session_id),
+        session=state.session, persona=state.persona, rubric=state.rubric, turns=state.turns,
         judge_calls=store.list_judge_calls(db=db, session_id=session_id),
     )
 
@@ -142,18 +172,24 @@ def answers_to(turns: list[Turn], question_id: str, *, up_to: int | None = None)
     return [t for t in turns if t.role == "candidate" and t.question_id == question_id and (up_to is None or t.seq <= up_to)]
 
 
-def assess_answer(view: SessionView, turns: list[Turn], answer: Turn) -> scoring.Assessment | None:
-    if answer.question_id is None:
+def assess_answer(view: SessionView | SessionState, turns: list[Turn] | tuple[Turn, ...], answer: Turn) -> scoring.Assessment | None:
+    """The answer's quick assessment on its whole question thread, computed once per answer."""
+    question_id = answer.question_id
+    if question_id is None:
         return None
-    thread = answers_to(turns, answer.question_id, up_to=answer.seq)
-    return scoring.assess(
-        thread=scoring.merge_answers([t.content for t in thread], answer.language),  # type: ignore[arg-type]
-        latest=answer.content,
-        question=view.persona.question(answer.question_id),
-        rubric=view.rubric,
-        language=answer.language,  # type: ignore[arg-type]
-        min_words=view.persona.min_answer_words,
-    )
+
+    def compute() -> scoring.Assessment:
+        thread = answers_to(list(turns), question_id, up_to=answer.seq)
+        return scoring.assess(
+            thread=scoring.merge_answers([t.content for t in thread], answer.language),  # type: ignore[arg-type]
+            latest=answer.content,
+            question=view.persona.question(question_id),
+            rubric=view.rubric,
+            language=answer.language,  # type: ignore[arg-type]
+            min_words=view.persona.min_answer_words,
+        )
+
+    return transcripts.assessment(answer.session_id, answer.seq, compute)
 
 
 def _pending(
@@ -161,7 +197,7 @@ def _pending(
     lacking: list[str],
 ) -> PendingReply:
     seq = answer.seq + 1 if answer else 1
-    scripted = offline.phrase_move(persona, move, session_language=session.language, turn_index=seq - 1)
+    scripted = offline.phrase_move(persona, move, session_language=session.language, turn_index=seq - 1, has_document=bool(session.takehome))
     context = prompts.ReplyContext(
         persona=persona,
         rubric=rubric,
@@ -177,17 +213,24 @@ def _pending(
     return PendingReply(session=session, answer=answer, move=move, seq=seq, context=context)
 
 
-def _decide(view: SessionView, turns: list[Turn], answer: Turn) -> PendingReply:
-    """The engine's decision for the reply to `answer`, given the transcript up to it."""
+def _focus(session: InterviewSession, persona: Persona) -> tailoring.Focus:
+    """What the job description and CV make relevant (the offline engine's tailoring)."""
+    return tailoring.focus_of(job_description=session.job_description, cv=session.cv, language=persona.language)
+
+
+def _decide(view: SessionState, upto: int, answer: Turn) -> PendingReply:
+    """The engine's decision for the reply to `answer`, given the first `upto` turns (up to it)."""
     session = view.session
+    turns = list(view.transcript.turns[:upto])
     assessment = assess_answer(view, turns, answer)
     move = engine.next_move(
         persona=view.persona,
         planned=session.plan,
         language=session.language,  # type: ignore[arg-type]
-        turns=turn_views(turns),
+        turns=list(view.transcript.views[:upto]),
         assessment=assessment,
         seed=session.id,
+        focus=_focus(session, view.persona),
     )
     lacking = assessment.lacking if assessment and move.kind == "follow_up" else []
     return _pending(session=session, persona=view.persona, rubric=view.rubric, turns=turns, answer=answer, move=move, lacking=lacking)
@@ -241,18 +284,40 @@ def prepare_session(
         takehome=takehome,
         claims=records,
     )
-    session.plan = engine.plan(persona, seed=session.id)
-    move = engine.first_move(persona, session.plan, session.language)  # type: ignore[arg-type]
+    focus = _focus(session, persona)
+    session.plan = engine.plan(persona, seed=session.id, focus=focus)
+    move = engine.first_move(persona, session.plan, session.language, focus)  # type: ignore[arg-type]
     return _pending(session=session, persona=persona, rubric=rubric, turns=[], answer=None, move=move, lacking=[])
 
 
-def store_session(*, db: Session, pending: PendingReply, text: str, usage: llm.Usage) -> SessionView:
+def store_session(
+    *, db: Session, pending: PendingReply, text: str, usage: llm.Usage, calls: list[tuple[str, llm.Usage]] = (),  # type: ignore[assignment]
+) -> SessionView:
+    """`calls`: model calls made for the session before it existed (reading the take-home's claims)."""
     if pending.session.user_id == store.LOCAL_USER:
         store.ensure_local_user(db=db)
-    db.add(pending.session)
-    db.add(_interviewer_turn(pending, text, usage))
-    db.commit()
-    return get_session(db=db, session_id=pending.session.id)
+    session, opening = pending.session, _interviewer_turn(pending, text, usage)
+    accounted = [
+        JudgeCall(session_id=session.id, turn_id=None, purpose=purpose, model=u.model, prompt_tokens=u.prompt_tokens,
+                  completion_tokens=u.completion_tokens, cost_usd=u.cost_usd, latency_ms=u.latency_ms)
+        for purpose, u in calls
+    ]
+    with store.writing(db):
+        db.add(session)
+        db.add(opening)
+        db.flush()
+        db.add_all(accounted)
+        db.flush()
+        for call in accounted:
+            db.expunge(call)
+        # Detached before the commit, so the commit does not expire them: no read-back is needed.
+        db.expunge(session)
+        db.expunge(opening)
+        db.commit()
+    context = pending.context
+    transcripts.remember_snapshots(session.persona_hash, context.persona, session.rubric_hash, context.rubric)
+    transcripts.extend(session.id, transcripts.Transcript(), [opening])
+    return SessionView(session=session, persona=context.persona, rubric=context.rubric, turns=[opening], judge_calls=accounted)
 
 
 # ---------------------------------------------------------------- answering
@@ -261,12 +326,16 @@ def store_session(*, db: Session, pending: PendingReply, text: str, usage: llm.U
 def accept_answer(
     *, db: Session, session_id: str, content: str, idempotency_key: str | None, answer_limit: int
 ) -> AnswerResult | PendingReply:
-    """Store the answer (step 1). A replayed key returns its result, or resumes its missing reply."""
-    view = get_session(db=db, session_id=session_id)
-    session = view.session
+    """Store the answer (step 1). A replayed key returns its result, or resumes its missing reply.
+
+    Reads O(1) rows and ends every transaction it opens: nothing is held once it returns."""
+    view = load_state(db=db, session_id=session_id)
+    # The read transaction ends here: the write below starts a fresh one (SQLite: no stale snapshot).
+    db.commit()
     text = clean_text(content, field="content", limit=answer_limit)
+    session, turns = view.session, view.transcript.turns
     if idempotency_key:
-        previous = store.find_answer_by_key(db=db, session_id=session_id, idempotency_key=idempotency_key)
+        previous = next((t for t in turns if t.role == "candidate" and t.idempotency_key == idempotency_key), None)
         if previous is not None:
             if text != previous.content:
                 raise KeyReused(
@@ -279,7 +348,7 @@ def accept_answer(
         raise InvalidInput("content: the answer is empty; type an answer before sending")
     if not words(text):
         raise InvalidInput("content: the answer has no words; write your answer in words before sending")
-    last = view.turns[-1]
+    last = turns[-1]
     if last.role == "candidate":
         if text == last.content:
             # The same answer sent again (without its key) resumes the reply it is waiting for.
@@ -298,31 +367,50 @@ def accept_answer(
         content=text,
         idempotency_key=idempotency_key,
     )
-    db.add(candidate)
-    try:
-        # The answer is committed before any model call: nothing after this may lose it.
-        db.commit()
-    except IntegrityError as exc:
-        db.rollback()
-        raise Busy("another answer to this session was stored at the same moment; resend yours") from exc
-    db.refresh(candidate)
-    return _decide(view, [*view.turns, candidate], candidate)
+    with store.writing(db):
+        db.add(candidate)
+        try:
+            # The answer is committed before any model call: nothing after this may lose it.
+            db.flush()
+            db.expunge(candidate)
+            db.commit()
+        except IntegrityError as exc:
+            db.rollback()
+            if store.session_owner(db=db, session_id=session_id) is None:
+                db.rollback()
+                transcripts.forget(session_id)
+                raise SessionNotFound(session_id) from exc
+            db.rollback()
+            raise Busy("another answer to this session was stored at the same moment; resend yours") from exc
+    view = SessionState(session, view.persona, view.rubric, transcripts.extend(session_id, view.transcript, [candidate]))
+    return _decide(view, len(view.transcript.turns), candidate)
 
 
-def _resume(view: SessionView, answer: Turn) -> AnswerResult | PendingReply:
-    reply = next((t for t in view.turns if t.seq == answer.seq + 1), None)
+def _resume(view: SessionState, answer: Turn) -> AnswerResult | PendingReply:
+    turns = view.transcript.turns
+    reply = next((t for t in turns if t.seq == answer.seq + 1), None)
     if reply is not None:
         return AnswerResult(answer=answer, reply=reply, status=view.session.status)
-    return _decide(view, [t for t in view.turns if t.seq <= answer.seq], answer)
+    return _decide(view, next(i for i, t in enumerate(turns) if t.seq == answer.seq) + 1, answer)
 
 
 def reply_stream(models: llm.Models, pending: PendingReply) -> llm.TextStream:
-    """The interviewer's words for the move (step 2): the only model call on a turn's critical path."""
+    """The interviewer's words for the move (step 2), streamed: the only model call on a turn's critical path."""
     model = pending.session.model
     if llm.is_offline(model):
         return llm.offline_stream(pending.context.scripted)
     messages = prompts.interviewer_messages(pending.context, recent_turns=models.settings.recent_turns)
     return models.stream(model=model, messages=messages)
+
+
+async def reply_text(models: llm.Models, pending: PendingReply) -> tuple[str, llm.Usage]:
+    """The same words in one piece: a plain model call, cheaper than a stream nobody watches."""
+    model = pending.session.model
+    if llm.is_offline(model):
+        return pending.context.scripted, llm.Usage(model=llm.OFFLINE, cost_usd=0.0, latency_ms=0)
+    messages = prompts.interviewer_messages(pending.context, recent_turns=models.settings.recent_turns)
+    reply = await models.complete(model=model, messages=messages, temperature=0.4, purpose="reply")
+    return reply.text, reply.usage
 
 
 def _interviewer_turn(pending: PendingReply, text: str, usage: llm.Usage) -> Turn:
@@ -348,38 +436,52 @@ def _interviewer_turn(pending: PendingReply, text: str, usage: llm.Usage) -> Tur
 
 
 def store_reply(*, db: Session, pending: PendingReply, text: str, usage: llm.Usage) -> AnswerResult:
-    """Store the interviewer's turn (step 3); a concurrent resend that stored it first wins."""
-    assert pending.answer is not None
-    session = db.get(InterviewSession, pending.session.id)
-    assert session is not None
+    """Store the interviewer's turn (step 3); a concurrent resend that stored it first wins.
+
+    A session deleted while its turn was in flight answers SessionNotFound (the API's 404)."""
+    assert pending.answer is not None, "an opening turn is stored with store_session"
+    session_id = pending.session.id
     reply = _interviewer_turn(pending, text, usage)
-    db.add(reply)
-    if pending.move.kind == "ended":
-        session.status = "ended"
-        session.ended_at = store.now()
-        db.add(session)
-    try:
-        db.commit()
-    except IntegrityError:
-        db.rollback()
-        view = get_session(db=db, session_id=session.id)
-        stored = next(t for t in view.turns if t.seq == pending.seq)
-        return AnswerResult(answer=pending.answer, reply=stored, status=view.session.status)
-    db.refresh(reply)
-    db.refresh(session)
-    return AnswerResult(answer=pending.answer, reply=reply, status=session.status)
+    status = "ended" if pending.move.kind == "ended" else pending.session.status
+    with store.writing(db):
+        try:
+            db.add(reply)
+            db.flush()
+            if status == "ended" and not store.set_status(db=db, session_id=session_id, status="ended", ended_at=store.now()):
+                raise IntegrityError("the session is gone", None, ValueError(session_id))
+            db.expunge(reply)
+            db.commit()
+        except IntegrityError:
+            db.rollback()
+            try:
+                state = load_state(db=db, session_id=session_id)
+            except SessionNotFound:
+                raise deleted_mid_turn(session_id) from None
+            finally:
+                db.rollback()
+            stored = next((t for t in state.transcript.turns if t.seq == pending.seq), None)
+            if stored is None:
+                raise Busy("another answer to this session was stored at the same moment; resend yours") from None
+            return AnswerResult(answer=pending.answer, reply=stored, status=state.session.status)
+    base = transcripts.known(session_id)
+    if base.last_seq == pending.answer.seq:
+        transcripts.extend(session_id, base, [reply])
+    return AnswerResult(answer=pending.answer, reply=reply, status=status)
 
 
 def end_session(*, db: Session, session_id: str) -> SessionView:
     view = get_session(db=db, session_id=session_id)
     if view.session.status == "active":
-        view.session.status = "ended"
-        view.session.ended_at = store.now()
-        db.add(view.session)
-        db.commit()
-    return get_session(db=db, session_id=session_id)
+        with store.writing(db):
+            db.rollback()
+            store.set_status(db=db, session_id=session_id, status="ended", ended_at=store.now())
+            db.commit()
+        return get_session(db=db, session_id=session_id)
+    return view
 
 
 def delete_session(*, db: Session, session_id: str) -> None:
-    if not store.delete_session(db=db, session_id=session_id):
+    deleted = store.delete_session(db=db, session_id=session_id)
+    transcripts.forget(session_id)
+    if not deleted:
         raise SessionNotFound(session_id)

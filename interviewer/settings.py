@@ -56,6 +56,17 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=120, ge=0)
     # Worker processes of `interviewer serve`; they share nothing but the database.
     workers: int = Field(default=1, ge=1, le=64)
+    # Database connections of a worker: a request holds one only for a store step, never across a
+    # model call, so a pool much smaller than the number of interviews serves them; an exhausted
+    # pool answers 503 with Retry-After after `db_pool_timeout` seconds.
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_pool_overflow: int = Field(default=20, ge=0, le=400)
+    db_pool_timeout: float = Field(default=10.0, gt=0)
+    # On SIGTERM, in-flight requests and streamed replies get this long to finish; a turn cut short
+    # keeps its stored answer, and resending it resumes.
+    shutdown_grace_s: float = Field(default=10.0, ge=0)
+    # Answers scored at once in the background by a worker; the others queue, so turns come first.
+    scoring_concurrency: int = Field(default=2, ge=1, le=32)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # json: one object per line with the request id; text: for people; auto: text on a terminal, json otherwise.
     log_format: Literal["auto", "json", "text"] = "auto"

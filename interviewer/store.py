@@ -4,13 +4,20 @@ can serve any request. SQLite by default, PostgreSQL in production; the same cod
 
 from __future__ import annotations
 
+import threading
 import uuid
-from datetime import UTC, datetime
+import weakref
+from contextlib import nullcontext
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Text, TypeDecorator, UniqueConstraint, event
+from sqlalchemy import JSON, Column, DateTime, Text, TypeDecorator, UniqueConstraint, delete, event, func, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import defer
 from sqlmodel import Field, Session, SQLModel, create_engine, select
 
 
@@ -170,6 +177,8 @@ class Report(SQLModel, table=True):
     # One stored report per session, rewritten when the report is built again.
     session_id: str = Field(foreign_key="interview_session.id", ondelete="CASCADE", unique=True, max_length=32)
     content: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    # What the report was built from (turns, scores, status, history): unchanged inputs, no rebuild.
+    inputs: str | None = Field(default=None, max_length=200)
     created_at: datetime = _timestamp()
 
 
@@ -184,19 +193,60 @@ class ReportShare(SQLModel, table=True):
     created_at: datetime = _timestamp()
 
 
-def make_engine(database_url: str) -> Engine:
+class Claim(SQLModel, table=True):
+    """A lease on one piece of work (a session's turn, a report build) shared by all workers.
+
+    Taken and released in short transactions, so no connection is held while a model thinks; a
+    claim whose worker died expires at `expires_at` and can then be taken over."""
+
+    name: str = Field(primary_key=True, max_length=80)
+    owner: str = Field(max_length=32)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+# An exhausted pool raises this after pool_timeout, and SQLite locked past busy_timeout raises
+# OperationalError "database is locked": both are "busy, retry soon" (the API's 503), never a 500.
+DatabaseBusy = PoolTimeout
+
+
+def is_busy(exc: OperationalError) -> bool:
+    return "database is locked" in str(exc) or "database table is locked" in str(exc)
+
+
+# SQLite allows one writer at a time; a worker's writers queue here instead of in SQLite's busy loop.
+_writers: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def make_engine(database_url: str, *, pool_size: int = 10, max_overflow: int = 20, pool_timeout: float = 10.0) -> Engine:
+    """An engine whose pool is sized for the worker's concurrency; an exhausted pool raises
+    sqlalchemy.exc.TimeoutError after `pool_timeout` seconds (the API answers 503)."""
+    pool = {"pool_size": pool_size, "max_overflow": max_overflow, "pool_timeout": pool_timeout}
     if database_url.startswith("sqlite"):
-        engine = create_engine(database_url, connect_args={"check_same_thread": False, "timeout": 30})
+        in_memory = ":memory:" in database_url or database_url.rstrip("/") in ("sqlite:", "sqlite+pysqlite:")
+        engine = create_engine(
+            database_url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            **({} if in_memory else pool),
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
+            # WAL: readers never wait for the writer; busy_timeout: a writer of another process waits, not fails.
             cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cursor.close()
 
+        _writers[engine] = threading.Lock()
         return engine
-    return create_engine(database_url, pool_pre_ping=True)
+    return create_engine(database_url, pool_pre_ping=True, **pool)
+
+
+def writing(db: Session) -> Any:
+    """Hold around a write transaction: on SQLite, one writer at a time in this worker; elsewhere nothing."""
+    lock = _writers.get(db.get_bind())  # type: ignore[arg-type]
+    return lock if lock is not None else nullcontext()
 
 
 def create_tables(engine: Engine) -> None:
@@ -208,6 +258,35 @@ def create_tables(engine: Engine) -> None:
 
 def get_session(*, db: Session, session_id: str) -> InterviewSession | None:
     return db.get(InterviewSession, session_id)
+
+
+# The snapshots are large (100 KB and more) and parsed once per hash: a turn reads them only on a miss.
+SNAPSHOTS = {"persona": InterviewSession.persona_snapshot, "rubric": InterviewSession.rubric_snapshot}
+
+
+def session_row(*, db: Session, session_id: str) -> InterviewSession | None:
+    """The session's row without its persona and rubric snapshots (read them with `snapshot_text`)."""
+    query = select(InterviewSession).where(InterviewSession.id == session_id).options(
+        defer(InterviewSession.persona_snapshot), defer(InterviewSession.rubric_snapshot)  # type: ignore[arg-type]
+    )
+    return db.exec(query).first()
+
+
+def snapshot_text(*, db: Session, session_id: str, which: str) -> str:
+    return db.exec(select(SNAPSHOTS[which]).where(InterviewSession.id == session_id)).one()
+
+
+def session_owner(*, db: Session, session_id: str) -> str | None:
+    """Who owns a session (None: no such session), without reading the session itself."""
+    return db.exec(select(InterviewSession.user_id).where(InterviewSession.id == session_id)).first()
+
+
+def set_status(*, db: Session, session_id: str, status: str, ended_at: datetime | None) -> bool:
+    """Change a session's status in the current transaction; False when the session is gone."""
+    result = db.execute(
+        update(InterviewSession).where(InterviewSession.id == session_id).values(status=status, ended_at=ended_at)  # type: ignore[arg-type]
+    )
+    return result.rowcount > 0
 
 
 def list_sessions(
@@ -222,8 +301,11 @@ def list_sessions(
     return list(db.exec(query))
 
 
-def list_turns(*, db: Session, session_id: str) -> list[Turn]:
-    return list(db.exec(select(Turn).where(Turn.session_id == session_id).order_by(Turn.seq)))  # type: ignore[arg-type]
+def list_turns(*, db: Session, session_id: str, after_seq: int = 0) -> list[Turn]:
+    """The session's turns in order; only those after `after_seq` when given (the rest is known)."""
+    query = select(Turn).where(Turn.session_id == session_id, Turn.seq > after_seq).order_by(Turn.seq)  # type: ignore[arg-type]
+    return list(db.exec(query))
+
 
 
 def find_answer_by_key(*, db: Session, session_id: str, idempotency_key: str) -> Turn | None:
@@ -236,20 +318,53 @@ def list_scores(*, db: Session, session_id: str) -> list[AnswerScore]:
     return list(db.exec(query))
 
 
+def scored_turn_ids(*, db: Session, session_id: str) -> set[int]:
+    query = select(AnswerScore.turn_id).where(AnswerScore.session_id == session_id).distinct()
+    return set(db.exec(query))
+
+
+def is_scored(*, db: Session, turn_id: int) -> bool:
+    return db.exec(select(AnswerScore.id).where(AnswerScore.turn_id == turn_id).limit(1)).first() is not None
+
+
 def list_judge_calls(*, db: Session, session_id: str) -> list[JudgeCall]:
     return list(db.exec(select(JudgeCall).where(JudgeCall.session_id == session_id).order_by(JudgeCall.id)))  # type: ignore[arg-type]
 
 
-def save_report(*, db: Session, session_id: str, content: dict[str, Any]) -> Report:
-    report = db.exec(select(Report).where(Report.session_id == session_id)).first()
-    if report is None:
-        report = Report(session_id=session_id, content=content)
-    else:
-        report.content, report.created_at = content, now()
-    db.add(report)
+def report_inputs(*, db: Session, session_id: str, persona_id: str, created_before: datetime, user_id: str) -> str:
+    """A fingerprint of everything a report is built from: its turns, scores, judge calls, status,
+    and the stored reports of earlier sessions of the round (its progress chart)."""
+    turns = db.exec(select(func.max(Turn.seq)).where(Turn.session_id == session_id)).one()
+    # The sum too: a score re-judged in place changes the report as much as a new one.
+    scores = db.exec(
+        select(func.count(AnswerScore.id), func.max(AnswerScore.id), func.sum(AnswerScore.score)).where(AnswerScore.session_id == session_id)  # type: ignore[arg-type]
+    ).one()
+    calls = db.exec(select(func.max(JudgeCall.id)).where(JudgeCall.session_id == session_id)).one()
+    status = db.exec(select(InterviewSession.status).where(InterviewSession.id == session_id)).one()
+    history = db.exec(
+        select(func.count(Report.id), func.max(Report.created_at))  # type: ignore[arg-type]
+        .join(InterviewSession, Report.session_id == InterviewSession.id)  # type: ignore[arg-type]
+        .where(InterviewSession.persona_id == persona_id, InterviewSession.created_at < created_before, InterviewSession.user_id == user_id)
+    ).one()
+    return f"t{turns}:s{scores[0]}.{scores[1]}.{scores[2]}:j{calls}:{status}:h{history[0]}.{history[1]}"
+
+
+def stored_report(*, db: Session, session_id: str) -> Report | None:
+    return db.exec(select(Report).where(Report.session_id == session_id)).first()
+
+
+def save_report(*, db: Session, session_id: str, content: dict[str, Any], inputs: str | None = None) -> None:
+    """Store a session's one report, replacing the previous one (an upsert: concurrent builds never collide)."""
+    values = {"session_id": session_id, "content": content, "inputs": inputs, "created_at": now()}
+    table = Report.__table__  # type: ignore[attr-defined]
+    dialect = db.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(table).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["session_id"], set_={"content": statement.excluded.content, "inputs": statement.excluded.inputs, "created_at": statement.excluded.created_at}
+    )
+    db.execute(statement)
     db.commit()
-    db.refresh(report)
-    return report
 
 
 def list_round_reports(
@@ -271,12 +386,10 @@ def list_round_reports(
 
 def delete_session(*, db: Session, session_id: str) -> bool:
     """Remove a session; its turns, scores and report go with it (ON DELETE CASCADE)."""
-    session = db.get(InterviewSession, session_id)
-    if session is None:
-        return False
-    db.delete(session)
-    db.commit()
-    return True
+    with writing(db):
+        result = db.execute(delete(InterviewSession).where(InterviewSession.id == session_id))  # type: ignore[arg-type]
+        db.commit()
+    return result.rowcount > 0
 
 
 def purge_sessions(*, db: Session, created_before: datetime) -> int:
@@ -361,3 +474,4 @@ def revoke_shares(*, db: Session, session_id: str) -> int:
         db.delete(share)
     db.commit()
     return len(shares)
+

@@ -1,19 +1,30 @@
 """Concurrent answers to one session wait their turn: each is stored once, in order, with exactly
 one reply, and the turn numbers stay contiguous. On SQLite and PostgreSQL; on PostgreSQL also
-across two app instances sharing the database, as two workers of `interviewer serve --workers 2` do."""
+across two app instances sharing the database, as two workers of `interviewer serve --workers 2` do.
+A session deleted mid-turn answers 404 and says so truthfully; concurrent first builds of one report
+all answer, judging each answer once."""
 
 from __future__ import annotations
 
+import json
+import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import httpx
 import pytest
+import respx
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlalchemy import delete
+from sqlmodel import Session, select
 
+from interviewer import store
 from interviewer.api.app import create_app
 from interviewer.settings import Settings
-from interviewer.store import list_turns
+from interviewer.store import AnswerScore, JudgeCall, Report, list_judge_calls, list_turns
+
+from tests.fake_models import API_BASE, OPENAI_URL, FakeOpenAI
 
 ANSWERS = 20
 
@@ -73,3 +84,77 @@ def test_concurrent_answers_through_two_workers_are_serialized(database_url: str
         with ThreadPoolExecutor(max_workers=ANSWERS) as pool:
             responses = list(pool.map(lambda i: send(first if i % 2 else second, session_id, i), range(ANSWERS)))
         assert_serialized(first, session_id, responses)
+
+
+# ---------------------------------------------------------------- issue 15, findings 3 and 4
+
+
+@pytest.fixture
+def model_app(database_url: str, no_network: respx.MockRouter) -> Iterator[tuple[TestClient, FakeOpenAI, respx.Route]]:
+    fake = FakeOpenAI()
+    route = no_network.post(OPENAI_URL).mock(side_effect=fake)
+    settings = Settings(database_url=database_url, model="openai/gpt-4o-mini", api_base=API_BASE, api_key="sk-test", model_retries=0, model_timeout=5)
+    with TestClient(create_app(settings)) as client:
+        yield client, fake, route
+
+
+def _delete_during_the_reply(client: TestClient, fake: FakeOpenAI, route: respx.Route, session_id: str) -> None:
+    """The next reply call deletes the session first, as a DELETE arriving mid-turn would."""
+
+    def deleting(request: httpx.Request) -> httpx.Response:
+        with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
+            store.delete_session(db=db, session_id=session_id)
+        return fake(request)
+
+    route.mock(side_effect=deleting)
+
+
+def test_deleting_a_session_mid_turn_answers_404_and_says_the_answer_went_with_it(model_app: tuple[TestClient, FakeOpenAI, respx.Route]) -> None:
+    client, fake, route = model_app
+    session_id = start(client)
+    _delete_during_the_reply(client, fake, route, session_id)
+    response = send(client, session_id, 0)
+    assert response.status_code == 404, response.text
+    assert "deleted" in response.json()["detail"]
+    assert client.get(f"/api/sessions/{session_id}").status_code == 404
+
+
+def test_deleting_a_session_mid_stream_sends_an_error_event_that_tells_the_truth(model_app: tuple[TestClient, FakeOpenAI, respx.Route]) -> None:
+    client, fake, route = model_app
+    session_id = start(client)
+    _delete_during_the_reply(client, fake, route, session_id)
+    response = client.post(
+        f"/api/sessions/{session_id}/answers", json={"content": "The likelihood as a function of the parameters."},
+        headers={"Accept": "text/event-stream", "Idempotency-Key": "k"},
+    )
+    assert response.status_code == 200
+    event = response.text.split("event: error\n", 1)[1]
+    error = json.loads(event.split("data: ", 1)[1].split("\n", 1)[0])
+    assert error["status"] == 404
+    assert "deleted" in error["detail"] and "saved" not in error["detail"]
+
+
+def test_twelve_concurrent_first_builds_of_one_report_all_answer_and_judge_each_answer_once(
+    model_app: tuple[TestClient, FakeOpenAI, respx.Route],
+) -> None:
+    client, fake, _route = model_app
+    session_id = start(client)
+    for i in range(3):
+        assert send(client, session_id, i).status_code == 200
+    deadline = time.monotonic() + 30
+    while client.app.state.scoring.pending and time.monotonic() < deadline:  # type: ignore[attr-defined]
+        time.sleep(0.01)
+    with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
+        # As if the judge had been down during the interview: three answers left to judge, no report yet.
+        db.execute(delete(AnswerScore).where(AnswerScore.session_id == session_id))  # type: ignore[arg-type]
+        db.execute(delete(JudgeCall).where(JudgeCall.session_id == session_id))  # type: ignore[arg-type]
+        db.commit()
+    fake.requests.clear()
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        responses = list(pool.map(lambda _: client.get(f"/api/sessions/{session_id}/report"), range(12)))
+    assert [r.status_code for r in responses] == [200] * 12, [r.text[:200] for r in responses if r.status_code != 200]
+    assert len(fake.judge_requests) == 3
+    assert all(r.json()["overall"] == responses[0].json()["overall"] for r in responses)
+    with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
+        assert len(list_judge_calls(db=db, session_id=session_id)) == 3
+        assert len(list(db.exec(select(Report).where(Report.session_id == session_id)))) == 1

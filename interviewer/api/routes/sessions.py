@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, BackgroundTasks, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile as StarletteUploadFile
@@ -33,7 +33,7 @@ from interviewer.api.schemas import (
     SessionSummary,
     TurnOut,
 )
-from interviewer.locks import TurnLock
+from interviewer.locks import Contended, TurnLock
 from interviewer.settings import Settings
 from interviewer.store import Turn, list_sessions
 
@@ -44,6 +44,7 @@ MODEL_FAILED: dict[int | str, dict[str, Any]] = {
     503: {"model": ErrorOut, "description": "The model is unavailable or rate-limited; retry after Retry-After"},
     504: {"model": ErrorOut, "description": "The model timed out; retry"},
 }
+T = TypeVar("T")
 ANSWER_KEPT = "Your answer is saved: send it again with the same Idempotency-Key to get the reply."
 
 
@@ -73,15 +74,20 @@ def answer_out(result: service.AnswerResult) -> AnswerOut:
     return AnswerOut(answer=turn_out(result.answer), reply=turn_out(result.reply), status=result.status)
 
 
-async def score_in_background(engine: Engine, models: llm.Models, session_id: str) -> None:
+def score_in_background(app: Any, result: service.AnswerResult) -> None:
     # Judging runs after the reply is out: the reply is the only model call on a turn's critical path.
-    try:
+    app.state.scoring.submit(result.answer.session_id, result.answer.seq)
+
+
+def _short(engine: Engine, step: Callable[[Session], T]) -> Callable[[], T]:
+    """A store step in a database session of its own, closed when the step ends: no connection
+    or transaction is held across a model call."""
+
+    def run() -> T:
         with Session(engine) as db:
-            await feedback.score_pending(db=db, models=models, session_id=session_id)
-    except llm.ModelError as exc:
-        service.log.warning("background scoring of %s failed (%s); the report will retry", session_id, exc)
-    except service.SessionNotFound:
-        pass  # deleted meanwhile: nothing left to score
+            return step(db)
+
+    return run
 
 
 DOCUMENT_FIELDS = ("job_description", "cv", "takehome")
@@ -152,10 +158,11 @@ async def create_session(
     Send JSON, or a multipart form whose job_description, cv and takehome may be files
     (.md, .txt, .ipynb, .pdf). A take-home's claims become the questions of the deep dive."""
     body = await _session_body(request, settings)
-    claims = None
+    claims, calls = None, []
     persona = catalog.personas.get(body.persona_id)
     if body.takehome and persona is not None and persona.takehome is not None:
-        claims = await takehome_module.claims_for(models, body.takehome, language=body.language or persona.language)
+        with llm.ledger() as calls:  # the claims call is accounted to the session it starts
+            claims = await takehome_module.claims_for(models, body.takehome, language=body.language or persona.language)
     pending = service.prepare_session(
         catalog=catalog,
         model=settings.model,
@@ -168,10 +175,8 @@ async def create_session(
         document_limit=settings.max_document_chars,
         user_id=caller.user_id,
     )
-    stream = service.reply_stream(models, pending)
-    text = await stream.text()
-    assert stream.usage is not None
-    view = await run_in_threadpool(lambda: service.store_session(db=db, pending=pending, text=text, usage=stream.usage))  # type: ignore[arg-type]
+    text, usage = await service.reply_text(models, pending)
+    view = await run_in_threadpool(lambda: service.store_session(db=db, pending=pending, text=text, usage=usage, calls=calls))
     return session_out(view)
 
 
@@ -213,16 +218,18 @@ def _stream_reply(request: Request, pending: service.PendingReply, turn: TurnLoc
                 queue.put_nowait(("token", {"text": delta}))
             assert stream.usage is not None
 
-            def store() -> service.AnswerResult:
-                with Session(app.state.engine) as db:
-                    return service.store_reply(db=db, pending=pending, text="".join(parts), usage=stream.usage)  # type: ignore[arg-type]
-
-            result = await run_in_threadpool(store)
+            text, usage = "".join(parts), stream.usage
+            result = await run_in_threadpool(
+                _short(app.state.engine, lambda db: service.store_reply(db=db, pending=pending, text=text, usage=usage))
+            )
             await turn.release()
             queue.put_nowait(("done", answer_out(result).model_dump(mode="json")))
-            await score_in_background(app.state.engine, app.state.models, pending.session.id)
+            score_in_background(app, result)
         except llm.ModelError as exc:
             queue.put_nowait(("error", {"detail": f"{exc}. {ANSWER_KEPT}", "status": exc.status, "retry_after": exc.retry_after}))
+        except service.SessionNotFound as exc:
+            # Deleted mid-turn: the answer went with the session, so saying it is saved would be false.
+            queue.put_nowait(("error", {"detail": str(exc), "status": 404, "retry_after": None}))
         except Exception:
             service.log.exception("streaming a reply failed")
             queue.put_nowait(("error", {"detail": f"the reply could not be produced. {ANSWER_KEPT}", "status": 500, "retry_after": 5}))
@@ -259,11 +266,9 @@ async def post_answer(
     session_id: str,
     body: AnswerCreate,
     request: Request,
-    db: SessionDep,
     settings: SettingsDep,
     models: ModelsDep,
     engine: EngineDep,
-    background: BackgroundTasks,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Any:
     """Answer the interviewer's last turn; resending with the same Idempotency-Key never adds a turn.
@@ -271,15 +276,16 @@ async def post_answer(
     With `Accept: text/event-stream` the reply is streamed: `token` events, then `done` with the
     stored turns, or `error`."""
     # Concurrent answers to one session wait here, one whole turn at a time, in arrival order.
-    turn = await request.app.state.turn_locks.acquire(session_id)
+    try:
+        turn = await request.app.state.turn_locks.acquire(session_id)
+    except Contended as exc:
+        raise service.Busy("another answer to this session is still being replied to; resend yours in a moment") from exc
     handed_over = False
     try:
-        outcome = await run_in_threadpool(
-            lambda: service.accept_answer(
-                db=db, session_id=session_id, content=body.content, idempotency_key=idempotency_key,
-                answer_limit=settings.max_answer_chars,
-            )
-        )
+        outcome = await run_in_threadpool(_short(engine, lambda db: service.accept_answer(
+            db=db, session_id=session_id, content=body.content, idempotency_key=idempotency_key,
+            answer_limit=settings.max_answer_chars,
+        )))
         wants_stream = "text/event-stream" in request.headers.get("accept", "")
         if isinstance(outcome, service.AnswerResult):
             if wants_stream:
@@ -288,17 +294,16 @@ async def post_answer(
         if wants_stream:
             handed_over = True  # the streaming task releases the turn once the reply is stored
             return _stream_reply(request, outcome, turn)
-        stream = service.reply_stream(models, outcome)
         try:
-            text = await stream.text()
+            text, usage = await service.reply_text(models, outcome)
         except llm.ModelError as exc:
             raise llm.ModelError(f"{exc}. {ANSWER_KEPT}", status=exc.status, retry_after=exc.retry_after) from exc
-        assert stream.usage is not None
-        result = await run_in_threadpool(lambda: service.store_reply(db=db, pending=outcome, text=text, usage=stream.usage))  # type: ignore[arg-type]
+        pending = outcome
+        result = await run_in_threadpool(_short(engine, lambda db: service.store_reply(db=db, pending=pending, text=text, usage=usage)))
     finally:
         if not handed_over:
             await turn.release()
-    background.add_task(score_in_background, engine, models, session_id)
+    score_in_background(request.app, result)
     return answer_out(result)
 
 
@@ -313,12 +318,18 @@ def end_session(session_id: str, db: SessionDep) -> SessionOut:
     response_model=report_module.Report,
     responses={**NOT_FOUND, **MODEL_FAILED, 200: {"content": {"text/markdown": {}, "text/html": {}}}},
 )
-async def get_report(
-    session_id: str, db: SessionDep, models: ModelsDep, format: report_module.ReportFormat = "json"
-) -> Any:
+async def get_report(session_id: str, request: Request, format: report_module.ReportFormat = "json") -> Any:
     """The feedback report (JSON schema v2, Markdown, or a self-contained HTML page with charts)."""
-    await feedback.score_pending(db=db, models=models, session_id=session_id)
-    content = await run_in_threadpool(lambda: feedback.build_report(db=db, session_id=session_id))
+    return await report_response(request.app, session_id, format)
+
+
+async def report_response(app: Any, session_id: str, format: report_module.ReportFormat, *, judge_answers: bool = True) -> Any:
+    """A session's report in `format`; rebuilt only when its inputs changed, one build at a time.
+    `judge_answers=False` (a share link's anonymous reader) never triggers judging."""
+    state = app.state
+    content = await feedback.report_for(
+        engine=state.engine, models=state.models, locks=state.scoring_locks, session_id=session_id, judge_answers=judge_answers
+    )
     if format == "md":
         return PlainTextResponse(report_module.render_markdown(content), media_type="text/markdown")
     if format == "html":

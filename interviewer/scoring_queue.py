@@ -1,0 +1,62 @@
+"""Background scoring: after a turn's reply is out, its answer is scored off the critical path.
+
+At most one scorer per session at a time (the same per-session lock as report builds, so an
+answer is judged once), and at most `concurrency` scorers in the worker: the others queue, so
+scoring under load yields to turns. A scorer reads and scores only its new answer. Anything left
+unscored (a failed judge, a shutdown) is scored by the next report build.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from sqlalchemy.engine import Engine
+
+from interviewer import feedback, llm
+from interviewer.locks import Contended, KeyedLocks
+from interviewer.service import SessionNotFound
+
+log = logging.getLogger("interviewer.scoring")
+
+
+class ScoringQueue:
+    def __init__(self, *, engine: Engine, models: llm.Models, locks: KeyedLocks, concurrency: int) -> None:
+        self.engine, self.models, self.locks = engine, models, locks
+        self._slots = asyncio.Semaphore(concurrency)
+        # Held so a task is not garbage-collected before it runs, and so shutdown can cancel them.
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def submit(self, session_id: str, seq: int) -> None:
+        """Score the answer at `seq` soon; returns at once."""
+        task = asyncio.get_running_loop().create_task(self._score(session_id, seq))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    @property
+    def pending(self) -> int:
+        """Answers queued or being scored."""
+        return len(self._tasks)
+
+    async def _score(self, session_id: str, seq: int) -> None:
+        try:
+            async with self._slots, self.locks.hold(session_id):
+                await feedback.score_answer(engine=self.engine, models=self.models, session_id=session_id, seq=seq)
+        except llm.ModelError as exc:
+            log.warning("background scoring of %s failed (%s); the report will retry", session_id, exc)
+        except (SessionNotFound, Contended):
+            pass  # deleted meanwhile, or being scored by another worker's report build
+        except Exception:
+            log.exception("background scoring of %s failed; the report will retry", session_id)
+
+    async def drain(self) -> None:
+        """Wait until every queued answer is scored (tests and benchmarks)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def close(self) -> None:
+        """Abandon queued scoring at shutdown: scores are derived data, rebuilt by the next report."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

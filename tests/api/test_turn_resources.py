@@ -1,0 +1,120 @@
+"""What a turn holds and reads (issue 13): no database connection while the model thinks (plain
+answers, streamed answers, report judging), the same statements at answer 2 as at answer 10, a
+plain model call for a plain answer, and 503 with Retry-After when the database is busy."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import respx
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+
+from interviewer.api.app import create_app
+from interviewer.settings import Settings
+
+from tests.fake_models import API_BASE, OPENAI_URL, FakeOpenAI, is_judge
+
+ANSWER = "I would compare against a simple baseline on a held-out set and check for leakage before trusting the gain."
+
+
+def drained(client: TestClient) -> None:
+    """Wait until background scoring has finished (it runs after the reply is out)."""
+    deadline = time.monotonic() + 30
+    while client.app.state.scoring.pending and time.monotonic() < deadline:  # type: ignore[attr-defined]
+        time.sleep(0.01)
+
+
+class Watched:
+    """The fake model server, noting how many pooled connections the app holds at each call."""
+
+    def __init__(self, fake: FakeOpenAI) -> None:
+        self.fake = fake
+        self.client: TestClient | None = None
+        self.held: list[tuple[str, int]] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        assert self.client is not None
+        kind = "judge" if is_judge(json.loads(request.content)) else "reply"
+        self.held.append((kind, self.client.app.state.engine.pool.checkedout()))  # type: ignore[attr-defined]
+        return self.fake(request)
+
+
+@pytest.fixture
+def watched(database_url: str, no_network: respx.MockRouter) -> Iterator[tuple[TestClient, Watched]]:
+    watch = Watched(FakeOpenAI())
+    no_network.post(OPENAI_URL).mock(side_effect=watch)
+    settings = Settings(database_url=database_url, model="openai/gpt-4o-mini", api_base=API_BASE, api_key="sk-test", model_retries=0, model_timeout=5)
+    with TestClient(create_app(settings)) as client:
+        watch.client = client
+        yield client, watch
+
+
+def answer(client: TestClient, session_id: str, i: int, **headers: str) -> Any:
+    return client.post(f"/api/sessions/{session_id}/answers", json={"content": f"{ANSWER} ({i})"}, headers={"Idempotency-Key": f"k{i}", **headers})
+
+
+def test_no_connection_is_held_while_the_model_writes_a_reply_or_judges(watched: tuple[TestClient, Watched]) -> None:
+    client, watch = watched
+    session_id = client.post("/api/sessions", json={"persona_id": "technical-ml"}).json()["id"]
+    for i in range(3):
+        assert answer(client, session_id, i).status_code == 200
+        drained(client)
+    streamed = answer(client, session_id, 3, accept="text/event-stream")
+    assert "event: done" in streamed.text
+    drained(client)
+    assert client.get(f"/api/sessions/{session_id}/report").status_code == 200
+    kinds = {kind for kind, _ in watch.held}
+    assert kinds == {"reply", "judge"}, watch.held
+    assert [held for _, held in watch.held] == [0] * len(watch.held), watch.held
+
+
+def test_a_plain_answer_makes_a_plain_model_call_and_only_sse_streams(watched: tuple[TestClient, Watched]) -> None:
+    client, watch = watched
+    session_id = client.post("/api/sessions", json={"persona_id": "technical-ml"}).json()["id"]
+    assert answer(client, session_id, 0).status_code == 200
+    assert "event: done" in answer(client, session_id, 1, accept="text/event-stream").text
+    replies = watch.fake.interviewer_requests
+    assert [bool(r.get("stream")) for r in replies] == [False, False, True]  # opening, plain answer, streamed answer
+
+
+def test_a_turn_and_its_scoring_run_the_same_statements_at_answer_2_and_answer_10(client: TestClient) -> None:
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    session_id = client.post("/api/sessions", json={"persona_id": "technical-ml"}).json()["id"]
+    counts, snapshot_reads = [], []
+    for i in range(10):
+        statements.clear()
+        response = answer(client, session_id, i)
+        assert response.status_code == 200, response.text
+        # The turn and the background scoring of its answer, together.
+        drained(client)
+        if response.json()["status"] != "active":
+            break
+        # One score row per criterion of the question: that varies with the question, not with the session.
+        counts.append(sum(not s.startswith("INSERT INTO answer_score") for s in statements))
+        snapshot_reads.append(sum("persona_snapshot" in s or "rubric_snapshot" in s for s in statements))
+    assert len(counts) >= 8
+    # Whatever the length of the session: the same statements, and the snapshots are never re-read.
+    assert max(counts[1:]) == min(counts[1:]), counts
+    assert snapshot_reads == [0] * len(snapshot_reads)
+
+
+def test_an_exhausted_connection_pool_answers_503_with_retry_after(database_url: str) -> None:
+    settings = Settings(database_url=database_url, model="offline", db_pool_size=1, db_pool_overflow=0, db_pool_timeout=0.2)
+    with TestClient(create_app(settings)) as client:
+        session_id = client.post("/api/sessions", json={"persona_id": "technical-ml"}).json()["id"]
+        with client.app.state.engine.connect():  # type: ignore[attr-defined]
+            busy = client.get(f"/api/sessions/{session_id}")
+            refused = answer(client, session_id, 0)
+        assert busy.status_code == 503 and busy.headers["retry-after"]
+        assert "retry" in busy.json()["detail"]
+        assert refused.status_code == 503
+        # Once the database is free again, the same answer goes through.
+        assert answer(client, session_id, 0).status_code == 200
