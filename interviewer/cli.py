@@ -90,12 +90,19 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     _catalog(settings)
     database(settings).dispose()
     workers = workers or settings.workers
+    if workers > 1 and settings.database_url.startswith("sqlite"):
+        # SQLite has one writer and each worker keeps its own turn locks: several workers need PostgreSQL.
+        raise click.UsageError(
+            f"--workers {workers} needs PostgreSQL (set INTERVIEWER_DATABASE_URL=postgresql+psycopg://...); "
+            "SQLite serves one worker: drop --workers or set it to 1"
+        )
     with _metrics_dir(workers):
         # Each worker builds its own app from the environment: they share nothing but the database.
         uvicorn.run(
             "interviewer.api.app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
             workers=workers, log_config=logging_config(level=settings.log_level, fmt=settings.log_format, terminal=sys.stderr.isatty()),
             access_log=False,  # interviewer.access logs each request, with its id
+            timeout_graceful_shutdown=settings.shutdown_grace_s or None,
         )
 
 

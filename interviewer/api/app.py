@@ -13,6 +13,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
@@ -20,12 +21,13 @@ from interviewer import auth, llm, metrics, migrations, service
 from interviewer.api import docs, openapi
 from interviewer.api.middleware import RequestContext, RequestGuard, SecurityHeaders, body_too_large
 from interviewer.api.routes import pages, personas, sessions, shares, signin
-from interviewer.locks import TurnLocks
+from interviewer.locks import KeyedLocks, TurnLocks
+from interviewer.scoring_queue import ScoringQueue
 from interviewer.ratelimit import RateLimiter
 from interviewer.catalog import load_catalog
 from interviewer.llm import ModelError, Models
 from interviewer.settings import Settings, get_settings
-from interviewer.store import make_engine
+from interviewer.store import DatabaseBusy, is_busy, make_engine
 
 # Each domain error answers with the status a client can act on.
 STATUS = {
@@ -44,7 +46,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     # Loaded before serving: a malformed persona or rubric stops start-up with its file and field.
     catalog = load_catalog(settings.personas_dir, settings.rubrics_dir)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(
+        settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_pool_overflow, pool_timeout=settings.db_pool_timeout
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -54,9 +58,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # litellm takes seconds to import: pay it now, not inside a first request that holds a session's turn.
             await anyio.to_thread.run_sync(app.state.models.router)
         yield
+        # Queued background scoring is abandoned, not waited for: the next report scores what is left.
+        await app.state.scoring.close()
         # Let replies still streaming finish and be stored before the process goes away.
         if app.state.reply_tasks:
-            await asyncio.wait(app.state.reply_tasks, timeout=settings.model_timeout)
+            await asyncio.wait(app.state.reply_tasks, timeout=settings.shutdown_grace_s)
         engine.dispose()
 
     app = FastAPI(
@@ -75,7 +81,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Replies being streamed; held so a client disconnect never cancels the storing of a reply.
     app.state.reply_tasks = set()
     # One answer at a time per session, across the whole turn (and across workers on PostgreSQL).
-    app.state.turn_locks = TurnLocks(engine)
+    # A claim outlives the longest turn (every retry timing out), so it expires only when its worker died.
+    lease_s = settings.model_timeout * (settings.model_retries + 1) + 30
+    app.state.turn_locks = TurnLocks(engine, lease_s=lease_s)
+    # One scorer or report build at a time per session, so each answer is judged once.
+    app.state.scoring_locks = KeyedLocks(engine, lease_s=lease_s, prefix="scoring")
+    app.state.scoring = ScoringQueue(
+        engine=engine, models=app.state.models, locks=app.state.scoring_locks, concurrency=settings.scoring_concurrency
+    )
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     # Share links are read anonymously: counted per client address instead of per token.
     app.state.share_limiter = RateLimiter(settings.rate_limit_per_minute)
@@ -114,6 +127,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # A browser asking for a page is sent to sign in, then back.
             return RedirectResponse(f"/signin?next={quote(request.url.path)}", status_code=303)
         return await http_exception_handler(request, exc)
+
+    @app.exception_handler(DatabaseBusy)
+    @app.exception_handler(OperationalError)
+    async def database_busy(_request: Request, exc: Exception) -> JSONResponse:
+        # Every pooled connection stayed busy for db_pool_timeout (or SQLite stayed locked): come back soon.
+        if isinstance(exc, OperationalError) and not is_busy(exc):
+            raise exc
+        service.log.warning("database busy: %s", exc)
+        return JSONResponse(
+            {"detail": "the server is busy; retry in a few seconds (your answer, if any, was not stored)", "retry_after": 2},
+            status_code=503, headers={"Retry-After": "2"},
+        )
 
     @app.exception_handler(ModelError)
     async def model_error(_request: Request, exc: ModelError) -> JSONResponse:
