@@ -22,6 +22,7 @@ from interviewer.text import content_stems
 CV_WEIGHT = 0.5
 MAX_PROJECTS = 3
 MAX_TOPICS = 3
+GROUNDED_BONUS = 3.0
 PROJECT_MAX_WORDS = 9
 # A line of a CV that describes a piece of work the candidate did.
 _ACTION = re.compile(
@@ -32,6 +33,8 @@ _ACTION = re.compile(
 )
 # Where a project phrase stops: the means or the result, not the thing itself.
 _PROJECT_END = re.compile(r"\s(?:using|with|in order|to reach|that|which|reaching|achieving|for \d|en utilisant|avec|afin|qui|pour atteindre)\b", re.IGNORECASE)
+# A bullet point of a CV: "- Sentiment analysis of tweets with BERT (2023)".
+_BULLET = re.compile(r"^\s*(?:[-*•·▪]|\d+[.)])\s+(?P<what>\w.{6,})$")
 _SECTION = re.compile(r"^# --- (?P<name>.+?) -+\s*$")
 _ID = re.compile(r"^- id: (?P<id>\S+)")
 
@@ -77,15 +80,31 @@ class Focus:
         return not (self.entries or self.stems)
 
 
+def _clean_project(text: str) -> str:
+    what = _PROJECT_END.split(text)[0]
+    # Dates and parentheses say when, not what: "(2023)", "2022-2023", "| Python".
+    what = re.sub(r"\(.*?\)|\b(19|20)\d\d\b(\s*[-–]\s*((19|20)\d\d|present|today))?|[|•].*$", " ", what)
+    return " ".join(what.split()[:PROJECT_MAX_WORDS]).strip(" ,;:()-–")
+
+
 def _projects(cv: str) -> tuple[str, ...]:
+    """What the CV says the candidate did: lines with an action verb, else its bullet points, else
+    the techniques it names."""
     found: list[str] = []
-    for match in _ACTION.finditer(cv):
-        what = _PROJECT_END.split(match.group("what"))[0]
-        phrase = " ".join(what.split()[:PROJECT_MAX_WORDS]).strip(" ,()-–")
-        if len(phrase.split()) >= 2 and phrase.lower() not in (p.lower() for p in found):
+
+    def keep(phrase: str) -> None:
+        if len(phrase.split()) >= 2 and phrase.lower() not in (p.lower() for p in found) and len(found) < MAX_PROJECTS:
             found.append(phrase)
-        if len(found) == MAX_PROJECTS:
-            break
+
+    for match in _ACTION.finditer(cv):
+        keep(_clean_project(match.group("what")))
+    for line in cv.splitlines():
+        bullet = _BULLET.match(line)
+        if bullet and not _ACTION.search(line):
+            keep(_clean_project(bullet.group("what")))
+    if not found:
+        # No described work: the techniques it names are still something to ask about.
+        found.extend(_names(glossary_hits(cv))[:MAX_PROJECTS])
     return tuple(found)
 
 
@@ -150,10 +169,15 @@ def rarity(persona: Persona, language: str) -> dict[str, float]:
     return {s: math.log(n / c) / math.log(n) for s, c in counts.items() if c * 10 <= n}
 
 
+def _grounded(question: Question, focus: Focus) -> float:
+    """A question that can name the CV's project or the job's topics is the one to ask when they exist."""
+    return GROUNDED_BONUS * ((question.cv_text is not None and bool(focus.projects)) + (question.jd_text is not None and bool(focus.topics)))
+
+
 def ranked(pool: list[str], persona: Persona, focus: Focus, order: list[str], language: str) -> list[str]:
     """The pool ordered by relevance to the documents; `order` (the seeded draw) breaks ties."""
     rare = rarity(persona, language)
-    score = {q: relevance(persona.question(q), focus, rare=rare, language=language) for q in pool}
+    score = {q: relevance(persona.question(q), focus, rare=rare, language=language) + _grounded(persona.question(q), focus) for q in pool}
     position = {q: i for i, q in enumerate(order)}
     # Whole points only: tiny overlaps must not undo the seeded variety between sessions.
     return sorted(pool, key=lambda q: (-math.floor(score[q]), position[q]))
