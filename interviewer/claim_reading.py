@@ -43,7 +43,9 @@ RESULT = re.compile(
     r"|précision|exactitude|énergie|erreur|perte|latence|débit)\D{0,40}(?<![\w.-])\d"
     r"|\d+(?:[.,]\d+)?\s*(?:±|\+/-)\s*\d"
     r"|\b(?:from|de|passe de)\s+-?\d[\d.,]*\s*\S{0,8}\s+(?:to|à)\s+-?\d"
-    r"|\bp\s*[=<]\s*0?[.,]\d",
+    r"|\bp\s*[=<]\s*0?[.,]\d"
+    r"|\b(?:falls?|fell|drops?|dropped|rises?|rose|increases?|decreases?|improves?|goes|went|tombe|passe|monte|baisse)"
+    r"\s(?:\w+\s){0,3}?(?:to|à)\s+-?\d",
     re.IGNORECASE,
 )
 
@@ -105,9 +107,10 @@ def _heading_level(line: str, following: str, first: bool) -> int | None:
         return None
     if _UNDERLINE.match(following) and len(stripped.split()) <= 14:
         return 1 if following.strip()[0] == "=" else 2
-    words = stripped.split()
+    title = _NUMBERING.sub("", stripped)
+    words = title.split()
     title_like = (
-        1 <= len(words) <= 8 and stripped[0].isupper() and stripped[-1] not in ".:;,!?"
+        1 <= len(words) <= 8 and title[:1].isupper() and title[-1] not in ".:;,!?"
         and sum(any(ch.isdigit() for ch in w) for w in words) <= 1 and "±" not in stripped
     )
     return (1 if first else 2) if title_like else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import re
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from importlib import resources
 from pathlib import PurePath
@@ -202,11 +202,13 @@ def extract_claims(text: str, *, language: str = "en") -> list[Claim]:
         for f in findings if isinstance(f.entry, GlossaryEntry)
     ]
     # A result and a measured procedure (the ablation, the seeds) quoting the same sentence would be
-    # the same question: the more important of the two is kept.
+    # the same question: the more important of the two is kept, and an ablation always keeps its own.
+    implied = set(claim_reading.reading().implied_by)
     fresh: list[claim_reading.Finding] = []
     for result in claim_reading.results(found):
         twins = [c for c in claims if c.status == "measured" and c.source == result.source.text]
-        if any(t.importance >= result.importance for t in twins):
+        if any(t.importance >= result.importance or t.id in implied for t in twins):
+            claims = [replace(c, importance=max(c.importance, result.importance)) if c in twins and c.id in implied else c for c in claims]
             continue
         claims = [c for c in claims if c not in twins]
         fresh.append(result)
