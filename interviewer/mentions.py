@@ -110,10 +110,13 @@ class Said:
 def detect_language(text: str) -> Language | None:
     """The answer's language from its function words, or None when too short or mixed to tell."""
     tokens = words(text)
-    if len(tokens) < 6:
+    if len(tokens) < 3:
         return None
     en = sum(t in stop_words("en") for t in tokens)
     fr = sum(t in stop_words("fr") for t in tokens)
+    if len(tokens) < 6:
+        # "Je ne sais pas": a short answer counts only when no word of the other language is in it.
+        return "fr" if fr >= 2 and en == 0 else "en" if en >= 2 and fr == 0 else None
     # English technical words are common in French answers, so a clear margin is required.
     if fr >= 3 and fr >= 2 * en:
         return "fr"
