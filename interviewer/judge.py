@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from interviewer import llm, prompts, quotes
 from interviewer.catalog import Criterion, Language, Persona, QuestionKey, Rubric
+from interviewer.scoring import criteria_for
 from interviewer.structured_output import OutputSchema
 
 # Samples beyond the first are drawn warmer, so that their spread measures the judge's uncertainty.
@@ -217,7 +218,7 @@ def _combine(
         items = [(next(c for c in s.output.criteria if c.criterion_id == criterion_id), s.expectations) for s in samples]
         assessed = [(item, exp) for item, exp in items if item.assessed and item.score is not None]
         # Most samples found nothing to assess: the criterion is not assessed, which is not a low score.
-        is_assessed = 2 * len(assessed) > len(items) or (len(items) == 1 and bool(assessed))
+        is_assessed = 2 * len(assessed) > len(items)
         values = [exp.get(criterion_id, float(item.score or 0)) for item, exp in assessed]
         evidence: list[str] = []
         dropped = False
@@ -356,16 +357,10 @@ async def judge_quality(
     return Quality(value=(level - 1) / 4, usage=verdict.usage, spread=spread)
 
 
-def _criteria_for(persona: Persona, rubric: Rubric, question_id: str) -> list[Criterion]:
-    from interviewer.scoring import criteria_for
-
-    return criteria_for(persona.question(question_id), rubric)
-
-
 async def judge_answer(
     models: llm.Models, *, persona: Persona, rubric: Rubric, question_id: str, thread: str, language: Language
 ) -> Verdict:
     """Judge the whole thread of answers to one question of the session."""
-    criteria = _criteria_for(persona, rubric, question_id)
+    criteria = criteria_for(persona.question(question_id), rubric)
     messages = prompts.judge_messages(rubric=rubric, persona=persona, question_id=question_id, thread=thread, language=language)
     return await judge(models, messages=messages, criteria=criteria, key=rubric.questions.get(question_id), answer=thread)
