@@ -84,7 +84,8 @@ OFFLINE_CANNOT_SEE = [
 
 def scorer_info(model: str, scores: Sequence[AnswerScore], rubric: Rubric, semantic_available: bool) -> ScorerInfo:
     """Which scorer produced the report, what it measures and what it cannot see."""
-    offline = {s.model == "offline" for s in scores} or {model == "offline"}
+    # A score is offline when the session has no model, or when the offline scorer stood in for the judge.
+    offline = {s.model == "offline" or s.scored_by == "offline" for s in scores} or {model == "offline"}
     if offline == {True}:
         cannot = list(OFFLINE_CANNOT_SEE)
         if not semantic_available:
@@ -92,7 +93,7 @@ def scorer_info(model: str, scores: Sequence[AnswerScore], rubric: Rubric, seman
         cannot += [f"{c.name}: {c.offline_reason}" for c in rubric.criteria if c.offline == "not_assessed"]
         return ScorerInfo(kind="offline", name="offline", method=OFFLINE_METHOD, cannot_see=cannot)
     kind = "judge" if offline == {False} else "mixed"
-    judge = next((s.model for s in scores if s.model != "offline"), model)
+    judge = next((s.model for s in scores if s.model != "offline" and s.scored_by != "offline"), model)
     method = f"The judge model {judge} scored each answer against the rubric's anchored levels, quoting the answer."
     if kind == "mixed":
         method += " Where it failed, the offline scorer stood in (marked on each score)."
