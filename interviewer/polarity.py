@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -139,7 +139,7 @@ def phrase_negated(text: str, language: Language) -> bool:
     return len(negation_positions(tuple(tokens(text)), language)) % 2 == 1
 
 
-Polarity = str  # "stated" | "contradicted"
+Polarity = Literal["stated", "contradicted"]
 
 
 def phrase_polarity(p: Phrase, sentence: Sentence, language: Language) -> Polarity | None:

@@ -21,7 +21,7 @@ import yaml
 from interviewer import clarity, content
 from interviewer.catalog import Criterion, KeyPoint, Language, Misconception, Question, QuestionKey, Rubric
 from interviewer.content import Finding, Measure
-from interviewer.text import Sentence, content_stems, phrase, sentences, words
+from interviewer.text import Sentence, content_stems, sentences, words
 
 # Quality in [0, 1] maps to a 1-5 level through these lower bounds of levels 2, 3, 4, 5.
 LEVEL_BOUNDS = (0.15, 0.35, 0.55, 0.75)
