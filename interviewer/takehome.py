@@ -196,7 +196,7 @@ def extract_claims(text: str, *, language: str = "en") -> list[Claim]:
     findings = [claim_reading.rank_entry(by_id[entry_id], mentions, found) for entry_id, mentions in _mentions(found).items()]
     claims = [
         Claim(
-            id=f.entry.id, kind=f.entry.kind, claim=f.entry.name, source=f.source.text, importance=f.importance,
+            id=f.entry.id, kind=f.entry.kind, claim=_named_as(f), source=f.source.text, importance=f.importance,
             status=f.status, definition=f.entry.definition, key_terms=f.entry.key_terms,
         )
         for f in findings if isinstance(f.entry, GlossaryEntry)
@@ -218,6 +218,17 @@ def extract_claims(text: str, *, language: str = "en") -> list[Claim]:
             importance=result.importance, status=result.status,
         ))
     return sorted(claims, key=lambda c: -c.importance)
+
+
+def _named_as(finding: claim_reading.Finding) -> str:
+    """A model is asked about under the name the write-up gives it (DistilCamemBERT, not DistilBERT)."""
+    assert isinstance(finding.entry, GlossaryEntry)
+    if finding.entry.kind != "paper":
+        return finding.entry.name
+    here = next((m for m in finding.mentions if m.passage is finding.source and m.end > m.start), None)
+    surface = finding.source.text[here.start : here.end] if here else ""
+    same = re.sub(r"[\s-]+", " ", surface).lower() == re.sub(r"[\s-]+", " ", finding.entry.name).lower()
+    return surface if surface and not same and surface[:1].isupper() else finding.entry.name
 
 
 def _mentions(found: list[claim_reading.Passage]) -> dict[str, list[claim_reading.Mention]]:

@@ -164,7 +164,7 @@ def test_the_claims_table_says_what_the_write_up_does_with_each_claim(client: Te
     assert all(c["claim"] not in ("fine-tuning", "PyTorch", "learning rate") for c in top)
     assert all(not c["claim"].startswith(("- ", "* ", "#")) and c["claim"][-1] not in ".:;," for c in report["claims"])
     if name == "tickets-fr":
-        assert statuses["knowledge distillation"] == "proposed" and statuses["DistilBERT"] == "used"
+        assert statuses["knowledge distillation"] == "proposed" and statuses["DistilCamemBERT"] == "used"
     else:
         assert statuses["distributional RL"] == "proposed" and statuses["Rainbow"] == "cited"
     markdown = client.get(f"/api/sessions/{sid}/report?format=md").text
