@@ -13,6 +13,7 @@ Re-sending an answer with the same Idempotency-Key resumes at whichever step is 
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,9 @@ from interviewer.store import InterviewSession, JudgeCall, Turn
 from interviewer.text import words
 
 log = logging.getLogger("interviewer.service")
+# The engine's and the scorer's text work (stemmers hold state) runs one thread at a time; it is
+# CPU-bound, so under the GIL this costs no throughput, and it never holds a database connection.
+THINKING = threading.Lock()
 
 
 class ServiceError(Exception):
@@ -222,18 +226,19 @@ def _decide(view: SessionState, upto: int, answer: Turn) -> PendingReply:
     """The engine's decision for the reply to `answer`, given the first `upto` turns (up to it)."""
     session = view.session
     turns = list(view.transcript.turns[:upto])
-    assessment = assess_answer(view, turns, answer)
-    move = engine.next_move(
-        persona=view.persona,
-        planned=session.plan,
-        language=session.language,  # type: ignore[arg-type]
-        turns=list(view.transcript.views[:upto]),
-        assessment=assessment,
-        seed=session.id,
-        focus=_focus(session, view.persona),
-    )
-    lacking = assessment.lacking if assessment and move.kind == "follow_up" else []
-    return _pending(session=session, persona=view.persona, rubric=view.rubric, turns=turns, answer=answer, move=move, lacking=lacking)
+    with THINKING:
+        assessment = assess_answer(view, turns, answer)
+        move = engine.next_move(
+            persona=view.persona,
+            planned=session.plan,
+            language=session.language,  # type: ignore[arg-type]
+            turns=list(view.transcript.views[:upto]),
+            assessment=assessment,
+            seed=session.id,
+            focus=_focus(session, view.persona),
+        )
+        lacking = assessment.lacking if assessment and move.kind == "follow_up" else []
+        return _pending(session=session, persona=view.persona, rubric=view.rubric, turns=turns, answer=answer, move=move, lacking=lacking)
 
 
 # ---------------------------------------------------------------- starting
@@ -261,33 +266,34 @@ def prepare_session(
         raise PersonaNotFound(persona_id, sorted(catalog.personas))
     rubric = catalog.rubric_for(persona)
     takehome = clean_text(takehome, field="takehome", limit=document_limit)
-    records: list[dict[str, Any]] = []
-    if persona.takehome and takehome:
-        if claims is None:
-            claims = takehome_module.extract_claims(takehome, language=language or persona.language)
-        persona, rubric, records = takehome_module.with_claims(persona, rubric, claims)
-    persona_snapshot, persona_hash = snapshot(persona)
-    rubric_snapshot, rubric_hash = snapshot(rubric)
-    session = InterviewSession(
-        user_id=user_id,
-        persona_id=persona.id,
-        rubric_id=rubric.id,
-        language=language or persona.language,
-        model=model,
-        persona_snapshot=persona_snapshot,
-        persona_hash=persona_hash,
-        rubric_snapshot=rubric_snapshot,
-        rubric_hash=rubric_hash,
-        plan=[],
-        job_description=clean_text(job_description, field="job_description", limit=document_limit),
-        cv=clean_text(cv, field="cv", limit=document_limit),
-        takehome=takehome,
-        claims=records,
-    )
-    focus = _focus(session, persona)
-    session.plan = engine.plan(persona, seed=session.id, focus=focus)
-    move = engine.first_move(persona, session.plan, session.language, focus)  # type: ignore[arg-type]
-    return _pending(session=session, persona=persona, rubric=rubric, turns=[], answer=None, move=move, lacking=[])
+    with THINKING:
+        records: list[dict[str, Any]] = []
+        if persona.takehome and takehome:
+            if claims is None:
+                claims = takehome_module.extract_claims(takehome, language=language or persona.language)
+            persona, rubric, records = takehome_module.with_claims(persona, rubric, claims)
+        persona_snapshot, persona_hash = snapshot(persona)
+        rubric_snapshot, rubric_hash = snapshot(rubric)
+        session = InterviewSession(
+            user_id=user_id,
+            persona_id=persona.id,
+            rubric_id=rubric.id,
+            language=language or persona.language,
+            model=model,
+            persona_snapshot=persona_snapshot,
+            persona_hash=persona_hash,
+            rubric_snapshot=rubric_snapshot,
+            rubric_hash=rubric_hash,
+            plan=[],
+            job_description=clean_text(job_description, field="job_description", limit=document_limit),
+            cv=clean_text(cv, field="cv", limit=document_limit),
+            takehome=takehome,
+            claims=records,
+        )
+        focus = _focus(session, persona)
+        session.plan = engine.plan(persona, seed=session.id, focus=focus)
+        move = engine.first_move(persona, session.plan, session.language, focus)  # type: ignore[arg-type]
+        return _pending(session=session, persona=persona, rubric=rubric, turns=[], answer=None, move=move, lacking=[])
 
 
 def store_session(

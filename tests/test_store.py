@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -89,3 +90,27 @@ def test_timestamps_come_back_in_utc(db: Session) -> None:
     assert loaded.created_at.utcoffset() is not None and loaded.created_at.utcoffset().total_seconds() == 0
     assert abs((loaded.created_at - store.now()).total_seconds()) < 60
     assert turn.id == loaded.id
+
+
+def test_sqlite_runs_in_wal_mode_and_waits_for_a_busy_writer(db: Session) -> None:
+    if db.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite's journal and busy timeout")
+    assert db.exec(text("PRAGMA journal_mode")).one()[0] == "wal"  # type: ignore[call-overload]
+    assert db.exec(text("PRAGMA busy_timeout")).one()[0] == store.SQLITE_BUSY_TIMEOUT_MS  # type: ignore[call-overload]
+
+
+def test_reports_are_upserted_one_per_session(db: Session) -> None:
+    session = make_session(db)
+    store.save_report(db=db, session_id=session.id, content={"v": 1}, inputs="first")
+    store.save_report(db=db, session_id=session.id, content={"v": 2}, inputs="second")
+    report = store.stored_report(db=db, session_id=session.id)
+    assert report is not None and report.content == {"v": 2} and report.inputs == "second"
+
+
+def test_only_the_turns_after_a_known_one_are_read(db: Session) -> None:
+    session = make_session(db)
+    for seq in (1, 2, 3, 4):
+        add_turn(db, session, seq)
+    assert [t.seq for t in store.list_turns(db=db, session_id=session.id, after_seq=2)] == [3, 4]
+    assert store.session_owner(db=db, session_id=session.id) == store.LOCAL_USER
+    assert store.session_owner(db=db, session_id="missing") is None

@@ -14,7 +14,9 @@ import pytest
 import respx
 from fastapi.testclient import TestClient
 from sqlalchemy import event
+from sqlmodel import Session
 
+from interviewer import store
 from interviewer.api.app import create_app
 from interviewer.settings import Settings
 
@@ -118,3 +120,26 @@ def test_an_exhausted_connection_pool_answers_503_with_retry_after(database_url:
         assert refused.status_code == 503
         # Once the database is free again, the same answer goes through.
         assert answer(client, session_id, 0).status_code == 200
+
+
+def test_a_report_is_rebuilt_only_when_what_it_is_built_from_changes(client: TestClient) -> None:
+    session_id = client.post("/api/sessions", json={"persona_id": "technical-ml"}).json()["id"]
+    assert answer(client, session_id, 0).status_code == 200
+    drained(client)
+
+    def stored_at() -> object:
+        with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
+            report = store.stored_report(db=db, session_id=session_id)
+            assert report is not None
+            return report.created_at
+
+    first = client.get(f"/api/sessions/{session_id}/report").json()
+    built_at = stored_at()
+    assert client.get(f"/api/sessions/{session_id}/report").json() == first
+    assert client.get(f"/api/sessions/{session_id}/report?format=md").status_code == 200
+    assert stored_at() == built_at  # nothing changed: nothing rebuilt
+    assert answer(client, session_id, 1).status_code == 200
+    drained(client)
+    second = client.get(f"/api/sessions/{session_id}/report").json()
+    assert stored_at() != built_at  # a new answer and its scores: built again
+    assert len(second["questions"]) >= 1 and second != first

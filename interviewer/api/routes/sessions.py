@@ -163,7 +163,8 @@ async def create_session(
     if body.takehome and persona is not None and persona.takehome is not None:
         with llm.ledger() as calls:  # the claims call is accounted to the session it starts
             claims = await takehome_module.claims_for(models, body.takehome, language=body.language or persona.language)
-    pending = service.prepare_session(
+    # CPU work (claims, plan, the opening's words) in a worker thread: the event loop stays free.
+    pending = await run_in_threadpool(lambda: service.prepare_session(
         catalog=catalog,
         model=settings.model,
         persona_id=body.persona_id,
@@ -174,7 +175,7 @@ async def create_session(
         claims=claims,
         document_limit=settings.max_document_chars,
         user_id=caller.user_id,
-    )
+    ))
     text, usage = await service.reply_text(models, pending)
     view = await run_in_threadpool(lambda: service.store_session(db=db, pending=pending, text=text, usage=usage, calls=calls))
     return session_out(view)
