@@ -45,12 +45,30 @@ def _worker(answers: int, semantic_on: bool) -> dict[str, float]:
         evaluation.offline_quality(question, reference, answer)
         timings.append((time.perf_counter() - t) * 1000)
     timings.sort()
+    # A live turn: a whole answer to a rubric question with key points (tests' strong answers).
+    from interviewer.catalog import load_catalog
+    from interviewer.scoring import assess
+
+    catalog = load_catalog(ROOT / "personas", ROOT / "rubrics")
+    persona = catalog.persona("technical-ml")
+    rubric = catalog.rubric_for(persona)
+    turns = []
+    for question in persona.questions:
+        key = rubric.questions.get(question.id)
+        if not key or not key.reference_answer:
+            continue
+        t = time.perf_counter()
+        assess(thread=key.reference_answer, latest=key.reference_answer, question=question, rubric=rubric, language="en", min_words=5)
+        turns.append((time.perf_counter() - t) * 1000)
+    turns.sort()
     return {
         "model_loaded": float(loaded),
         "cold_load_s": load_s,
         "p50_ms": statistics.median(timings),
         "p95_ms": timings[int(0.95 * (len(timings) - 1))],
         "mean_ms": statistics.fmean(timings),
+        "turn_p50_ms": statistics.median(turns),
+        "turn_p95_ms": turns[int(0.95 * (len(turns) - 1))],
     }
 
 
@@ -59,7 +77,8 @@ def main() -> None:
         print(json.dumps(_worker(int(sys.argv[2]), sys.argv[3] == "on")))
         return
     answers = int(sys.argv[1]) if len(sys.argv) > 1 else 100
-    print(f"offline scorer, {answers} answers from the DSI bank, one fresh process per mode")
+    print(f"offline scorer: {answers} DSI answers against their reference, and every technical-round answer")
+    print(f"against its key points, one fresh process per mode; load average now {os.getloadavg()[0]:.1f}")
     for mode in ("off", "on"):
         out = subprocess.run(
             [sys.executable, __file__, "--worker", str(answers), mode], capture_output=True, text=True, check=True, cwd=ROOT
@@ -67,7 +86,8 @@ def main() -> None:
         r = json.loads(out.stdout.strip().splitlines()[-1])
         print(
             f"semantic {mode:<3}  model loaded={bool(r['model_loaded'])!s:<5}  cold load {r['cold_load_s']:.2f} s  "
-            f"per answer p50 {r['p50_ms']:.1f} ms  p95 {r['p95_ms']:.1f} ms  mean {r['mean_ms']:.1f} ms"
+            f"against a reference: p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms; "
+            f"a turn against key points: p50 {r['turn_p50_ms']:.1f} ms, p95 {r['turn_p95_ms']:.1f} ms"
         )
     sizes = {p: _installed_bytes(p) for p in EXTRA}
     print("extra install: " + ", ".join(f"{p} {b / 1e6:.1f} MB" for p, b in sizes.items()) + f"; total {sum(sizes.values()) / 1e6:.1f} MB")

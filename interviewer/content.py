@@ -125,7 +125,8 @@ def _key_point(point: KeyPoint, found: list[Sentence], explaining: set[int], lan
     # Opposites: the phrase with one word reversed ("decreases" for "increases") is a contradiction.
     for i in sorted(explaining):
         for text in point.phrases(language):
-            if polarity.phrase_polarity(phrase(text, language), found[i], language) == "contradicted":
+            p = phrase(text, language)
+            if polarity.may_be_reversed(p, found[i], language) and polarity.phrase_polarity(p, found[i], language) == "contradicted":
                 return PointResult(point, "contradicted", [i], found[i].text)
     if stated:
         return PointResult(point, "covered", sorted(set(stated)))

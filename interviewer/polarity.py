@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, Literal
 
@@ -110,8 +110,10 @@ class Clause:
     negated: bool
 
 
+@lru_cache(maxsize=20_000)
 def clauses(sentence: Sentence, language: Language) -> list[Clause]:
-    """The sentence cut where a negation's scope ends, each with its polarity."""
+    """The sentence cut where a negation's scope ends, each with its polarity (cached: every
+    phrase of every key point asks about the same sentences)."""
     words, word_stems = sentence.words, sentence.word_stems
     if not words:
         return []
@@ -134,6 +136,14 @@ def clauses(sentence: Sentence, language: Language) -> list[Clause]:
     return found
 
 
+def may_be_reversed(p: Phrase, sentence: Sentence, language: Language) -> bool:
+    """Cheap test before `phrase_polarity`: part of the phrase is there and another part's opposite."""
+    opposite = opposites(language)
+    present = p.required & sentence.all_stems
+    return bool(present) and any(opposite.get(r, frozenset()) & sentence.all_stems for r in p.required - present)
+
+
+@cache
 def phrase_negated(text: str, language: Language) -> bool:
     """A phrase written with a negation ("does not work") states a negative claim."""
     return len(negation_positions(tuple(tokens(text)), language)) % 2 == 1
