@@ -396,15 +396,19 @@ async def extract_claims_with_model(models: Any, document: str, *, limit: int = 
     """Claims found by the judge model, kept only where their sentence is really in the document."""
     import json
 
-    from interviewer import judge, llm, prompts
+    from interviewer import llm, prompts
+    from interviewer.structured_output import OutputSchema
 
     model = models.settings.judge
     system = prompts._environment().get_template("claims.j2").render(limit=limit)
     messages = [{"role": "system", "content": system}, {"role": "user", "content": f"<takehome>\n{prompts.as_data(document)}\n</takehome>"}]
-    response_format = _claims_schema(limit) if judge._supports_schema(model) else None
-    text, _ = await models.complete(model=model, messages=messages, temperature=0.0, response_format=response_format, purpose="claims")
+    # The schema goes as response_format where the model accepts one; llm picks how (issue 12).
+    schema = OutputSchema(name="takehome_claims", schema=_claims_schema(limit)["json_schema"]["schema"])
+    text = (await models.complete(model=model, messages=messages, temperature=0.0, schema=schema, purpose="claims")).text
     try:
         items = json.loads(re.sub(r"^```(?:json)?\s*|\s*```$", "", text.strip()))["claims"]
+        if not isinstance(items, list):
+            raise TypeError(f"claims is {type(items).__name__}, not a list")
     except (ValueError, KeyError, TypeError) as exc:
         raise llm.ModelError(f"the model '{model}' returned unreadable claims", status=502) from exc
     claims = [c for n, item in enumerate(items) if isinstance(item, dict) and (c := _from_model_item(item, n))]
