@@ -227,6 +227,8 @@ class Remarks(Strict):
     wrong_language: Localized
     candidate_question: Localized
     repeated: Localized
+    # Before the question again when the candidate asked what it means.
+    clarification: Localized | None = None
     language_names: Localized = Localized(en="English", fr="français")
 
 

@@ -21,7 +21,7 @@ from interviewer.tailoring import Focus, ranked
 
 MoveKind = Literal["question", "language_switch", "follow_up", "presentation_more", "closing", "ended"]
 FollowUpReason = Literal["too_short", "hedge", "off_topic", "missing_evidence", "deepen", "candidate_question"]
-Remark = Literal["wrong_language", "candidate_question", "repeated"]
+Remark = Literal["wrong_language", "candidate_question", "clarification", "repeated"]
 # Interviewer turn kinds that open or continue a question thread.
 ASKING_KINDS = ("question", "language_switch", "follow_up", "presentation_more")
 # A reply this short to "anything to add?" ends the presentation.
@@ -161,6 +161,12 @@ def _follow_up(
     if reason != "missing_evidence":
         candidates += [c for c in in_scope if c not in candidates]
     slots = said.slots()
+    if "choice" in slots:
+        # "X over Y" is the answer's own decision: asking about it is the follow-up a listener makes.
+        candidates += [
+            c for c in in_scope if c not in candidates
+            and any("choice" in mentions.slots_of(p.get(language)) for p in persona.follow_ups.get(c, []))
+        ]
     gave = said.gave()
     options: list[tuple[int, int, float, str, Probe]] = []
     for rank, criterion_id in enumerate(candidates):
@@ -179,7 +185,8 @@ def _follow_up(
     criterion_id = probe_id.rsplit(":", 1)[0]
     needed = mentions.slots_of(probe.get(language))
     lead_in = follow_up.lead_in(
-        persona, reason, language, slots, follow_up_texts, _rng(seed, f"lead:{len(follow_up_texts)}"), prefer_slots=not needed,
+        persona, reason, language, slots, follow_up_texts, _rng(seed, f"lead:{len(follow_up_texts)}"),
+        prefer_slots=not needed, avoid_slots=set(needed),
     )
     if lead_in is not None:
         needed |= mentions.slots_of(persona.lead_ins.of(reason)[lead_in].get(language))
@@ -312,7 +319,11 @@ def next_move(
             answered_here = any(t.kind == "follow_up" and t.question_id == current and t.probe_id is None for t in interviewer_turns)
             if not answered_here:
                 # A question back: answered briefly in character, then the pending question again.
-                return Move(kind="follow_up", language=asked_in, question_id=current, reason="candidate_question", remark="candidate_question")
+                clarify = mentions.asks_to_clarify(latest.content) and persona.remarks.clarification is not None
+                return Move(
+                    kind="follow_up", language=asked_in, question_id=current, reason="candidate_question",
+                    remark="clarification" if clarify else "candidate_question",
+                )
         remark = _remark(persona, turns, latest, said, asked_in)
         deepen = _deepen(persona, interviewer_turns, current, seed, asked_in, said, follow_up_texts)
         if deepen is not None and remark != "wrong_language":
@@ -323,7 +334,9 @@ def next_move(
             t.kind == "follow_up" and t.question_id == current and t.probe_id and not t.probe_id.startswith("deepen:")
             for t in interviewer_turns
         )
-        if follow_ups_here < persona.max_follow_ups_per_question and not hedged_before:
+        # "That's it": the candidate has said what they had to say; pressing would only repeat.
+        finished = said.done and len(latest.content.split()) <= DONE_PRESENTING_WORDS
+        if follow_ups_here < persona.max_follow_ups_per_question and not hedged_before and not finished:
             used = Counter(t.probe_id for t in interviewer_turns if t.probe_id)
             move = _follow_up(
                 persona,

@@ -56,12 +56,15 @@ def least_used(options: list[int], templates: list[str], said_before: list[str],
 
 def lead_in(
     persona: Persona, reason: str, language: Language, slots: dict[str, str], follow_up_texts: list[str], rng: random.Random,
-    *, prefer_slots: bool = False,
+    *, prefer_slots: bool = False, avoid_slots: set[str] | None = None,
 ) -> int | None:
     """The lead-in said least so far; one naming the answer's words when the probe itself names none."""
     options = persona.lead_ins.of(reason)
     templates = [o.get(language) for o in options]
     fitting = [i for i, t in enumerate(templates) if mentions.slots_of(t) <= set(slots)]
+    if avoid_slots:
+        # The probe already names these words: a lead-in naming them again would only echo.
+        fitting = [i for i in fitting if not mentions.slots_of(templates[i]) & avoid_slots] or fitting
     if prefer_slots:
         naming = [i for i in fitting if mentions.slots_of(templates[i])]
         fresh = [i for i in naming if uses(templates[i], follow_up_texts) * MAX_OPENING_SHARE < len(follow_up_texts) + 1]

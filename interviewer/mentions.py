@@ -38,6 +38,17 @@ _DONT_KNOW = re.compile(
     r"je ne sais pas|je sais pas|aucune idée|pas sûr|pas sure|je ne connais pas|je ne me souviens pas)\b",
     re.IGNORECASE,
 )
+# A question put to the interviewer: second person, or about the role, the team, the round.
+_ADDRESSED = re.compile(
+    r"\b(?:you|your|yours|vous|votre|vos|tu|ton|ta|tes|team|role|position|internship|job|company|salary|remote|"
+    r"équipe|poste|stage|entreprise|salaire|télétravail|is it|is there|are there|est-ce|y a-t-il)\b",
+    re.IGNORECASE,
+)
+_CLARIFY = re.compile(
+    r"\b(?:mean|meant|clarify|rephrase|repeat|again|understand the question|which one|"
+    r"veux dire|voulez dire|entendez|préciser|reformuler|répéter|comprends pas la question)\b",
+    re.IGNORECASE,
+)
 # The end of a presentation: "That's all." / "C'est tout."
 _DONE = re.compile(
     r"\b(?:that'?s all|that is all|that'?s it|i'?m done|i am done|nothing (?:else|more) to add|that concludes|"
@@ -54,12 +65,15 @@ _BLAND = frozenset(
     using used working worked project problem better good great pense vraiment quelque chose
     choses exemple important différent toujours souvent peut-être approche méthode utilisé projet
     problème mieux bien aussi donc alors parce whether which where there their about matters
-    remember mentioned honest details since instead contre really course together point
+    remember mentioned honest details since instead contre really course together point without within
+    between through across against during before after above below under while whereas however therefore
+    several others present
     key
     """.split()
 )
 _CHOOSING = frozenset("chose choose chosen picked pick used use went with opted prefer preferred selected choisi pris utilisé préféré opté".split())
 _CLAUSE = frozenset("since because as which that so and but car parce puisque qui donc mais et".split())
+_VERB_ENDINGS = ("ing", "ed", "ly")
 WORD_MIN_LETTERS = 5
 # Stems in the glossary's prose that are ordinary words, not terms of the field.
 _GENERIC_STEMS = frozenset("make made give given take taken use used using work works need needs mean means matter remember mention built build show shows found".split())
@@ -172,18 +186,31 @@ def terms_in(text: str, *, language: Language, avoid: str = "", vocabulary: froz
 
     counts: dict[str, int] = {}
     tokens = words(text)
+    spaced = " ".join(text.lower().replace("’", "'").split())
+
+    def partner(word: str) -> bool:
+        # A neighbour that can complete a term: a content word, not a verb form or an adverb.
+        if salient(word):
+            return True
+        plain = word.isalpha() and len(word) >= 3 and word not in stop and word not in _BLAND
+        return plain and not word.endswith(_VERB_ENDINGS)
+
+    def adjacent(first: str, second: str) -> bool:
+        # Two words make one term only when nothing but a space separates them ("decorrelated, averaging" does not).
+        return f"{first} {second}" in spaced
     for i, token in enumerate(tokens):
         if not salient(token):
             continue
-        # A salient word with its neighbour names more: "first week", "research lab", "data drift".
+        # Two field words side by side name one thing: "first week", "research lab", "data drift".
         after = tokens[i + 1] if i + 1 < len(tokens) else ""
         before = tokens[i - 1] if i > 0 else ""
-        if after.isalpha() and len(after) > 2 and after not in stop and after not in _BLAND:
+        if partner(after) and not token.endswith(_VERB_ENDINGS) and adjacent(token, after):
             token = f"{token} {after}"
-        elif before.isalpha() and len(before) > 2 and before not in stop and before not in _BLAND and not salient(before):
+        elif partner(before) and adjacent(before, token):
             token = f"{before} {token}"
         counts[token] = counts.get(token, 0) + 1
-    ordered += sorted(counts, key=lambda t: (-counts[t], -len(t)))
+    # Names before verb forms ("variance" before "reduces"), then the most repeated, then the longest.
+    ordered += sorted(counts, key=lambda t: (t.endswith(_VERB_ENDINGS + ("s",)) and " " not in t, -counts[t], -len(t)))
     unique: list[str] = []
     seen: set[str] = set()
     for term in ordered:
@@ -217,13 +244,19 @@ def _trim(phrase: str, language: Language, *, keep: str) -> str:
 
 
 def _choice(text: str, language: Language) -> tuple[str, str] | None:
-    for sentence in re.split(r"[.!?\n;]", text):
+    said_so_far = ""
+    for sentence in re.split(r"(?<=[.!?\n;])", text):
         match = _PREFERRED.search(sentence) or _CHOICE.search(sentence)
         if match:
             left = _trim(match.group("left"), language, keep="end")
             right = _trim(match.group("right"), language, keep="start")
+            if not left:
+                # "I chose them over boosting": "them" is the last technique named before.
+                named = sorted(_glossary_terms(said_so_far + sentence[: match.start("right")]))
+                left = named[-1][1] if named else ""
             if left and right and left.lower() != right.lower():
                 return left, right
+        said_so_far += sentence
     return None
 
 
@@ -248,12 +281,18 @@ def numbers_in(text: str) -> list[str]:
 
 
 def asks_question(text: str) -> bool:
-    """A question back to the interviewer rather than an answer: short, and mostly questions."""
+    """A question back to the interviewer rather than an answer: short, mostly questions, and
+    addressed to them ("could you...", "is the role remote?"); "maybe the prior?" is a hedge."""
     parts = [p.strip() for p in re.split(r"(?<=[.!?])\s+|\n", text.strip()) if p.strip()]
-    if not parts or len(words(text)) > QUESTION_MAX_WORDS:
+    if not parts or len(words(text)) > QUESTION_MAX_WORDS or _DONT_KNOW.search(text.replace("’", "'")):
         return False
     asked = sum(p.endswith("?") for p in parts)
-    return parts[-1].endswith("?") and asked * 2 >= len(parts)
+    return parts[-1].endswith("?") and asked * 2 >= len(parts) and bool(_ADDRESSED.search(text.replace("’", "'")))
+
+
+def asks_to_clarify(text: str) -> bool:
+    """A question about the interviewer's own question: what it means, or to hear it again."""
+    return asks_question(text) and bool(_CLARIFY.search(text.replace("’", "'")))
 
 
 def read_answer(text: str, *, language: Language, question: str = "", vocabulary: frozenset[str] = frozenset()) -> Said:

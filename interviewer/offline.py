@@ -41,7 +41,8 @@ def _remark(persona: Persona, move: Move, session_language: str) -> str:
     if move.remark is None or persona.remarks is None:
         return ""
     remarks = persona.remarks
-    text = getattr(remarks, move.remark).get(move.language)
+    remark = getattr(remarks, move.remark) or remarks.candidate_question
+    text = remark.get(move.language)
     # The remark is said in the round's language, so that language is named in itself.
     return text.replace("{language}", remarks.language_names.get(move.language)) + " "
 
