@@ -167,10 +167,15 @@ def passages(prose: str, language: str) -> list[Passage]:
     return found
 
 
-def section_kinds(section: Sequence[str]) -> set[str]:
+def section_kinds(section: Sequence[str]) -> frozenset[str]:
     """What the headings above a sentence say about it: proposed, cited, headline, ablation."""
+    return _section_kinds(tuple(section))
+
+
+@cache
+def _section_kinds(section: tuple[str, ...]) -> frozenset[str]:
     patterns = reading().sections
-    return {kind for kind, pattern in patterns.items() for title in section if pattern.search(title.lower().strip())}
+    return frozenset(kind for kind, pattern in patterns.items() for title in section if pattern.search(title.lower().strip()))
 
 
 def clause_at(text: str, position: int) -> str:
