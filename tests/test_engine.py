@@ -302,3 +302,20 @@ def test_the_manager_offers_the_job_descriptions_topics(catalog: Catalog) -> Non
     move = engine._ask(persona, "mf-topic-choice", "en", focus=focus)
     text = phrase_move(persona, move, session_language="en", turn_index=5)
     assert "The job description you gave me puts these topics forward" in text and "policy gradient" in text
+
+
+def test_a_request_to_clarify_gets_the_question_again(catalog: Catalog) -> None:
+    persona = catalog.persona("technical-ml")
+    planned = engine.plan(persona, "s")
+    turns = _opening(persona, planned)
+    move, text = _reply(persona, planned, turns, "Sorry, could you clarify what you mean here?", assessment(off_topic=True, too_short=True))
+    assert move.remark == "clarification" and "keep it for the end" not in text
+    assert persona.question(planned[0]).text.en in text
+
+
+def test_thats_it_moves_on_instead_of_pressing(catalog: Catalog) -> None:
+    persona = catalog.persona("technical-ml")
+    planned = engine.plan(persona, "s")
+    turns = _opening(persona, planned)
+    move, _ = _reply(persona, planned, turns, "That's it.", assessment(too_short=True, lacking=["depth"]))
+    assert move.kind == "question" and move.question_id != planned[0]

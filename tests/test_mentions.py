@@ -55,3 +55,20 @@ def test_slots_are_filled_or_the_template_is_refused() -> None:
     assert mentions.fill("You chose {choice} over {alternative}.", slots) == "You chose XGBoost over a transformer."
     assert mentions.fill("Where does {number} come from?", slots) is None
     assert mentions.slots_of("{term} and {number}") == {"term", "number"}
+
+
+def test_a_hedge_ending_in_a_question_mark_is_not_a_question_to_the_interviewer() -> None:
+    assert not mentions.asks_question("Honestly I'm not sure, maybe something with the prior?")
+    assert mentions.asks_question("Is the internship remote?")
+    assert mentions.asks_to_clarify("Sorry, could you clarify what you mean by posterior here?")
+    assert not mentions.asks_to_clarify("Is the internship remote?")
+
+
+def test_a_choice_made_with_a_pronoun_names_the_technique_said_before() -> None:
+    said = mentions.read_answer("I'll present random forests. I chose them over gradient boosting for fraud.", language="en")
+    assert said.choice == ("random forests", "gradient boosting")
+
+
+def test_terms_never_span_punctuation() -> None:
+    said = mentions.read_answer("The trees are decorrelated, averaging them reduces the variance.", language="en")
+    assert not any("," in t or "decorrelated averaging" in t for t in said.terms)
