@@ -80,13 +80,17 @@ def mode_for(model: str, *, configured: str, litellm: Any, known_models: frozens
     return learned.modes.get(model) or detect(model, litellm, known_models)
 
 
+# Bad request, or a validation error from servers built on FastAPI/pydantic.
+_REFUSED_STATUSES = {400, 422}
+
+
 def refused_format(exc: BaseException) -> bool:
-    """A 400 whose message names the response format."""
-    return getattr(exc, "status_code", None) == 400 and bool(_REFUSAL.search(str(exc)))
+    """A 400 (or 422) whose message names the response format."""
+    return getattr(exc, "status_code", None) in _REFUSED_STATUSES and bool(_REFUSAL.search(str(exc)))
 
 
 def refused_logprobs(exc: BaseException) -> bool:
-    return getattr(exc, "status_code", None) == 400 and bool(_LOGPROBS_REFUSAL.search(str(exc)))
+    return getattr(exc, "status_code", None) in _REFUSED_STATUSES and bool(_LOGPROBS_REFUSAL.search(str(exc)))
 
 
 def move_down(learned: Learned, model: str, mode: Mode) -> Mode | None:

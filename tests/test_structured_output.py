@@ -33,8 +33,8 @@ def ask(m: Models, model: str) -> str:
     return anyio.run(lambda: m.complete(model=model, messages=MESSAGES, schema=SCHEMA, purpose="judge")).text
 
 
-def refusing_server(refuse: set[str]) -> tuple[list[dict[str, Any]], Any]:
-    """An OpenAI-compatible server (llama.cpp, LM Studio, an old vLLM) that answers 400 to the formats in `refuse`."""
+def refusing_server(refuse: set[str], status: int = 400) -> tuple[list[dict[str, Any]], Any]:
+    """An OpenAI-compatible server (llama.cpp, LM Studio, an old vLLM) that answers 400 (or 422) to the formats in `refuse`."""
     seen: list[dict[str, Any]] = []
 
     def handle(request: httpx.Request) -> httpx.Response:
@@ -42,7 +42,7 @@ def refusing_server(refuse: set[str]) -> tuple[list[dict[str, Any]], Any]:
         seen.append(body)
         kind = (body.get("response_format") or {}).get("type")
         if kind in refuse:
-            return httpx.Response(400, json={"error": {"message": f"response_format type '{kind}' is not supported", "type": "invalid_request_error", "param": "response_format"}})
+            return httpx.Response(status, json={"error": {"message": f"response_format type '{kind}' is not supported", "type": "invalid_request_error", "param": "response_format"}})
         return httpx.Response(200, json=openai_completion('{"score": 4}', model=body["model"]))
 
     return seen, handle
@@ -64,8 +64,9 @@ def test_a_local_model_litellm_does_not_know_is_asked_for_a_json_schema(no_netwo
     assert seen[0]["response_format"]["type"] == "json_schema" and seen[0]["max_tokens"]
 
 
-def test_a_server_refusing_response_format_moves_the_model_down_and_remembers(no_network: respx.MockRouter) -> None:
-    seen, handle = refusing_server({"json_schema", "json_object"})
+@pytest.mark.parametrize("status", [400, 422])
+def test_a_server_refusing_response_format_moves_the_model_down_and_remembers(no_network: respx.MockRouter, status: int) -> None:
+    seen, handle = refusing_server({"json_schema", "json_object"}, status)
     no_network.post(OPENAI_URL).mock(side_effect=handle)
     m = models("openai/local-llama")
     assert ask(m, "openai/local-llama") == '{"score": 4}'
