@@ -210,7 +210,8 @@ def extract_claims(text: str, *, language: str = "en") -> list[Claim]:
         if any(t.importance >= result.importance or t.id in implied for t in twins):
             claims = [replace(c, importance=max(c.importance, result.importance)) if c in twins and c.id in implied else c for c in claims]
             continue
-        claims = [c for c in claims if c not in twins]
+        # The result carries the measured question; the procedures in its sentence stay claims of their own.
+        claims = [replace(c, status="used") if c in twins else c for c in claims]
         fresh.append(result)
     for n, result in enumerate(fresh, 1):
         claims.append(Claim(
