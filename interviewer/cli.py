@@ -102,6 +102,8 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
             "interviewer.api.app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
             workers=workers, log_config=logging_config(level=settings.log_level, fmt=settings.log_format, terminal=sys.stderr.isatty()),
             access_log=False,  # interviewer.access logs each request, with its id
+            # X-Forwarded-Proto from these proxies makes the request https, so the sign-in cookie is Secure.
+            proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips,
             timeout_graceful_shutdown=settings.shutdown_grace_s or None,
         )
 

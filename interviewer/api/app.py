@@ -176,5 +176,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _cache_schema(app: FastAPI, settings: Settings) -> dict[str, object]:
-    app.openapi_schema = openapi.describe(app, token_mode=auth.token_required(settings), max_body_bytes=settings.max_body_bytes)
+    app.openapi_schema = openapi.describe(
+        app, token_mode=auth.token_required(settings), max_body_bytes=settings.max_body_bytes,
+        persona_ids=sorted(app.state.catalog.personas), answer_chars=settings.max_answer_chars, document_chars=settings.max_document_chars,
+    )
     return app.openapi_schema

@@ -119,7 +119,7 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-async def _json(send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+async def _json(send: Send, status: int, detail: str | list[dict[str, Any]], headers: list[tuple[bytes, bytes]] | None = None) -> None:
     body = json.dumps({"detail": detail}).encode()
     await send({
         "type": "http.response.start", "status": status,
@@ -156,7 +156,9 @@ class RequestGuard:
             await _json(send, 404, "no such resource: the path contains a control character")
             return
         if guards.has_bad_characters(unquote_plus(scope.get("query_string", b"").decode("latin-1"))):
-            await _json(send, 422, "the query string contains a control character; remove it")
+            # In FastAPI's own validation-error shape, as the schema documents every 422.
+            problem = {"type": "string_pattern_mismatch", "loc": ["query"], "msg": "the query string contains a control character; remove it", "input": None}
+            await _json(send, 422, [problem])
             return
         if guards.is_cross_site_write(
             method=scope["method"], host=headers.get("host"), origin=headers.get("origin"), referer=headers.get("referer"),

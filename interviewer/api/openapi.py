@@ -1,5 +1,7 @@
 """The OpenAPI schema says what the server really does: 401 and 429 (and a bearer token) only when
-it needs tokens, 413 wherever a body is sent, since every route has the body limit."""
+it needs tokens, 413 wherever a body is sent, since every route has the body limit; and what it
+accepts: the persona ids of its catalog, answers with words in them, texts without NUL, within
+the configured limits. So a client (or schemathesis) reading it is never refused a valid request."""
 
 from __future__ import annotations
 
@@ -10,15 +12,42 @@ from fastapi.openapi.utils import get_openapi
 
 ERROR = {"$ref": "#/components/schemas/ErrorOut"}
 WRITES = ("post", "put", "patch", "delete")
+NO_NUL = "^[^\\x00]*$"
+# At least one letter or digit (an answer "has words"), and no NUL anywhere.
+HAS_WORDS = "^[^\\x00]*[^\\W_][^\\x00]*$"
+NO_CONTROL = "^[^\\x00-\\x1f\\x7f]*$"
+DOCUMENTS = ("job_description", "cv", "takehome")
 
 
 def _error(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": ERROR}}}
 
 
-def describe(app: FastAPI, *, token_mode: bool, max_body_bytes: int) -> dict[str, Any]:
+def _accepted(schema: dict[str, Any], *, persona_ids: list[str], answer_chars: int, document_chars: int) -> None:
+    """Narrow the request schemas to what the service accepts (it refuses the rest with a 4xx)."""
+    paths = schema["paths"]
+    bodies = paths["/api/sessions"]["post"]["requestBody"]["content"]
+    as_json, as_form = bodies["application/json"]["schema"]["properties"], bodies["multipart/form-data"]["schema"]["properties"]
+    for fields in (as_json, as_form):
+        fields["persona_id"] = {"type": "string", "enum": persona_ids, "description": "a round of this server's catalog (GET /api/personas)"}
+    text = {"type": "string", "maxLength": document_chars, "pattern": NO_NUL}
+    for name in DOCUMENTS:
+        as_json[name] = {**as_json[name], "anyOf": [text, {"type": "null"}]}
+        # A file part (.md, .txt, .ipynb, .pdf) is accepted too, but whether a file is readable is beyond a schema.
+        as_form[name] = {**text, "description": "the text itself; or a .md, .txt, .ipynb or .pdf file sent as a file part"}
+    answer = schema["components"]["schemas"]["AnswerCreate"]["properties"]["content"]
+    answer.update(minLength=1, maxLength=answer_chars, pattern=HAS_WORDS)
+    for parameter in paths["/api/sessions"]["get"].get("parameters", []):
+        if parameter["name"] == "persona_id":
+            parameter["schema"] = {"anyOf": [{"type": "string", "pattern": NO_CONTROL}, {"type": "null"}], "title": "Persona Id"}
+
+
+def describe(
+    app: FastAPI, *, token_mode: bool, max_body_bytes: int, persona_ids: list[str], answer_chars: int, document_chars: int
+) -> dict[str, Any]:
     """The app's schema, completed with the answers its middleware and dependencies give."""
     schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    _accepted(schema, persona_ids=persona_ids, answer_chars=answer_chars, document_chars=document_chars)
     components = schema.setdefault("components", {})
     components.setdefault("schemas", {}).setdefault("ErrorOut", {
         "type": "object", "required": ["detail"], "properties": {"detail": {"type": "string", "title": "Detail"}}, "title": "ErrorOut",

@@ -15,7 +15,10 @@ from typing import Any
 
 import httpx2
 import pytest
+from sqlmodel import Session
 
+from interviewer import auth
+from interviewer.store import make_engine
 from tests.security.test_crash import WAIT, Server, free_port
 from tests.security.test_hardening import HOSTILE, bomb_pdf, many_pages_pdf
 
@@ -84,11 +87,11 @@ def test_an_unauthenticated_60_mb_body_does_not_grow_the_server_s_memory(serve: 
         send_raw(port, "/api/sessions", 60 * MB, chunked=True),
     ]
     peak = memory_kb(pid, "VmHWM")
-    for status in statuses:
-        assert status == "reset" or status.split(" ")[1] in ("401", "413"), statuses
     grown_mb = (peak - before) / 1000
     print(f"server memory: {before / 1000:.0f} MB before, peak {peak / 1000:.0f} MB after three 60 MB bodies (+{grown_mb:.1f} MB)")
     assert grown_mb < 40, f"the server's memory grew by {grown_mb:.0f} MB"
+    for status in statuses:
+        assert status == "reset" or status.split(" ")[1] in ("401", "413"), statuses
     assert httpx2.get(f"{server.url}/healthz", timeout=WAIT).status_code == 200
 
 
@@ -151,3 +154,23 @@ def test_the_done_when_list_holds_over_http(serve: Any, database_url: str) -> No
         f"{url}/api/sessions", data={"persona_id": "takehome-review"}, files={"takehome": ("bomb.pdf", bomb_pdf(), "application/pdf")}, timeout=WAIT
     )
     assert 400 <= bomb.status_code < 500, bomb.text
+
+
+@pytest.mark.parametrize(("trusted", "secure"), [(None, True), ("10.9.9.9", False)])
+def test_the_sign_in_cookie_is_secure_behind_a_trusted_proxy_only(serve: Any, tmp_path: Path, trusted: str | None, secure: bool) -> None:
+    extra = {"INTERVIEWER_AUTH": "token", **({"INTERVIEWER_FORWARDED_ALLOW_IPS": trusted} if trusted else {})}
+    url = f"sqlite:///{tmp_path / 'proxy.db'}"
+    server = serve(server_env(url, **extra))
+    engine = make_engine(url)
+    try:
+        with Session(engine) as db:
+            token = auth.create_user(db=db, name="candidate")[1]
+    finally:
+        engine.dispose()
+    # The TLS-terminating proxy (this test, on 127.0.0.1) says the browser spoke https.
+    signed = httpx2.post(
+        f"{server.url}/signin", data={"token": token}, headers={"X-Forwarded-Proto": "https", "Origin": server.url.replace("http://", "https://")},
+        follow_redirects=False, timeout=WAIT,
+    )
+    assert signed.status_code == 303, signed.text
+    assert ("Secure" in signed.headers["set-cookie"]) is secure, signed.headers["set-cookie"]
