@@ -110,10 +110,13 @@ def test_strengths_and_improvements_each_quote_the_transcript() -> None:
     assert [h.criterion_id for h in built.improvements] == ["trade_offs", "depth", "clarity"]
     for h in built.strengths + built.improvements:
         assert h.quote and h.quote in said
-    assert built.strengths[0].question_id == "q-backprop" and built.strengths[0].note.startswith("Level 5 here")
+    # The note says what was found (the score's rationale) and shows the anchor as the level's target.
+    assert built.strengths[0].question_id == "q-backprop" and built.strengths[0].note.startswith("Level 5")
+    assert "target for level 5: " + RUBRIC.criterion("correctness").levels[5] in built.strengths[0].note
     # A criterion without quoted evidence is tied to the first sentence of its weakest answer.
     assert built.improvements[0].quote == "I don't know." and built.improvements[0].question_id == "q-1"
-    assert built.improvements[0].note.startswith("Level 1 here; level 2 asks for: " + RUBRIC.criterion("trade_offs").levels[2])
+    assert built.improvements[0].note.startswith("Level 1")
+    assert built.improvements[0].note.endswith("Level 2 asks for: " + RUBRIC.criterion("trade_offs").levels[2])
 
 
 def test_usage_counts_words_duration_and_the_free_offline_model() -> None:
