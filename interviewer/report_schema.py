@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BandKey = Literal["ready", "nearly-there", "developing", "needs-groundwork"]
 # Lower bounds of the weighted overall score (1-5) for each practice band, best first.
 BANDS: tuple[tuple[float, BandKey, str], ...] = (
@@ -204,7 +204,7 @@ class Usage(Part):
 
 
 class Report(Part):
-    schema_version: Literal[2] = SCHEMA_VERSION
+    schema_version: Literal[3] = SCHEMA_VERSION
     disclaimer: str
     session: SessionInfo
     overall: Overall
