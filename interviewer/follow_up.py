@@ -63,8 +63,11 @@ def lead_in(
     templates = [o.get(language) for o in options]
     fitting = [i for i, t in enumerate(templates) if mentions.slots_of(t) <= set(slots)]
     if avoid_slots:
-        # The probe already names these words: a lead-in naming them again would only echo.
-        fitting = [i for i in fitting if not mentions.slots_of(templates[i]) & avoid_slots] or fitting
+        # The probe already names these words: a lead-in naming them again would only echo,
+        # unless every other opening was already said (a repeated opening is worse than an echo).
+        quiet = [i for i in fitting if not mentions.slots_of(templates[i]) & avoid_slots]
+        if quiet and min(uses(templates[i], follow_up_texts) for i in quiet) <= min(uses(templates[i], follow_up_texts) for i in fitting):
+            fitting = quiet
     if prefer_slots:
         naming = [i for i in fitting if mentions.slots_of(templates[i])]
         fresh = [i for i in naming if uses(templates[i], follow_up_texts) * MAX_OPENING_SHARE < len(follow_up_texts) + 1]
