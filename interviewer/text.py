@@ -30,7 +30,9 @@ def _stemmer(language: Language) -> snowballstemmer.stemmer:
 def stop_words(language: Language) -> frozenset[str]:
     # Small function-word lists: packaged lists (stop-words) also drop domain words like "research".
     text = resources.files("interviewer.data").joinpath(f"stopwords_{language}.txt").read_text("utf-8")
-    return frozenset(text.split())
+    # `tokens` splits French elisions off as "d'", "l'", "qu'": function words too.
+    elided = {prefix + "'" for prefix in _ELIDED}
+    return frozenset(text.split()) | elided
 
 
 def words(text: str) -> list[str]:
@@ -38,7 +40,8 @@ def words(text: str) -> list[str]:
 
 
 # French elisions ("l'apprentissage", "n'utilise") hide the word's stem and a negation's "ne".
-_ELISION = re.compile(r"^(c|d|j|l|m|n|s|t|qu|jusqu|lorsqu|puisqu|quoiqu)'(.+)$")
+_ELIDED = ("c", "d", "j", "l", "m", "n", "s", "t", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu")
+_ELISION = re.compile(rf"^({'|'.join(_ELIDED)})'(.+)$")
 
 
 def tokens(text: str) -> list[str]:
