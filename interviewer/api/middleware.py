@@ -157,8 +157,8 @@ class RequestGuard:
             return
         if guards.has_bad_characters(unquote_plus(scope.get("query_string", b"").decode("latin-1"))):
             # In FastAPI's own validation-error shape, as the schema documents every 422.
-            problem = {"type": "string_pattern_mismatch", "loc": ["query"], "msg": "the query string contains a control character; remove it", "input": None}
-            await _json(send, 422, [problem])
+            refusal = {"type": "string_pattern_mismatch", "loc": ["query"], "msg": "the query string contains a control character; remove it", "input": None}
+            await _json(send, 422, [refusal])
             return
         if guards.is_cross_site_write(
             method=scope["method"], host=headers.get("host"), origin=headers.get("origin"), referer=headers.get("referer"),
