@@ -107,7 +107,24 @@ class Clause:
     start: int
     end: int
     stems: frozenset[str]
-    negated: bool
+    # How many negation cues the clause holds, and which of its words they cover: a cue covers
+    # the words after it to the end of the clause ("cannot overfit and has no limits").
+    negations: int = 0
+    negated_words: frozenset[int] = frozenset()
+
+    @property
+    def negated(self) -> bool:
+        return self.negations > 0
+
+
+def _scope_starts(words: tuple[str, ...], language: Language) -> list[int]:
+    """Where a negation's scope starts: at the cue, or at a French "ne" whose particle follows."""
+    cue_positions = negation_positions(words, language)
+    starts = []
+    for n in cue_positions:
+        ne = [i for i in range(max(0, n - _NE_WINDOW), n) if words[i] in _NE]
+        starts.append(ne[-1] if ne else n)
+    return starts
 
 
 @lru_cache(maxsize=20_000)
@@ -125,57 +142,78 @@ def clauses(sentence: Sentence, language: Language) -> list[Clause]:
     for i in range(len(words)):
         if any(_starts_at(words, i, b) for b in c.scope_breakers):
             cuts.add(i)
-    negations = negation_positions(words, language)
+    starts = _scope_starts(words, language)
     bounds = sorted(cuts)
     found: list[Clause] = []
     for start, end in zip(bounds, bounds[1:], strict=False):
         if end <= start:
             continue
-        count = sum(start <= n < end for n in negations)
-        found.append(Clause(start, end, frozenset(word_stems[start:end]), count % 2 == 1))
+        inside = [n for n in starts if start <= n < end]
+        covered = frozenset(range(min(inside), end)) if inside else frozenset()
+        found.append(Clause(start, end, frozenset(word_stems[start:end]), len(inside), covered))
     return found
+
+
+def _swapped(required: frozenset[str], direct: frozenset[str], stems: frozenset[str], language: Language) -> set[str]:
+    """Parts of the phrase missing from the clause whose opposite stands there instead (an opposite
+    that is itself part of the phrase, as in "min and max", is no reversal)."""
+    opposite = opposites(language)
+    return {r for r in required - direct if (opposite.get(r, frozenset()) - required) & stems}
 
 
 def may_be_reversed(p: Phrase, sentence: Sentence, language: Language) -> bool:
     """Cheap test before `phrase_polarity`: part of the phrase is there and another part's opposite."""
-    opposite = opposites(language)
     present = p.required & sentence.all_stems
-    return bool(present) and any(opposite.get(r, frozenset()) & sentence.all_stems for r in p.required - present)
+    return bool(present) and bool(_swapped(p.required, present, sentence.all_stems, language))
 
 
 @cache
 def phrase_negated(text: str, language: Language) -> bool:
     """A phrase written with a negation ("does not work") states a negative claim."""
-    return len(negation_positions(tuple(tokens(text)), language)) % 2 == 1
+    return bool(negation_positions(tuple(tokens(text)), language))
 
 
 Polarity = Literal["stated", "contradicted"]
 
 
+def _last_position(required: frozenset[str], sentence: Sentence, clause: Clause) -> int:
+    """The position of the phrase's last word in the clause: the predicate usually comes last."""
+    hits = [i for i in range(clause.start, clause.end) if sentence.word_stems[i] in required]
+    return max(hits) if hits else clause.end - 1
+
+
 def phrase_polarity(p: Phrase, sentence: Sentence, language: Language) -> Polarity | None:
-    """Whether the sentence states the phrase, states its contrary, or does not speak of it."""
+    """Whether the sentence states the phrase, states its contrary, or says nothing certain of it."""
     required = p.required
     if not required:
         return None
     found = clauses(sentence, language)
-    opposite = opposites(language)
     best: tuple[int, Clause, int] | None = None
     for clause in found:
         direct = required & clause.stems
-        swapped = {r for r in required - direct if opposite.get(r, frozenset()) & clause.stems}
+        swapped = _swapped(required, direct, clause.stems, language)
         # A lone opposite is another topic ("regression" is not a denial of "classification").
         if len(direct) + len(swapped) == len(required) and (not swapped or direct):
             key = (len(direct), clause, len(swapped))
             if best is None or key[0] > best[0]:
                 best = key
     if best is None:
-        # Spread over several clauses of one sentence: the clause holding most of it decides.
-        if not required <= sentence.all_stems:
+        # Spread over clauses: the subject may come from the first clause ("logistic regression
+        # solves regression, does not use a sigmoid"); the rest must sit in one later clause.
+        if not required <= sentence.all_stems or len(found) < 2:
             return None
-        clause = max(found, key=lambda c: len(required & c.stems))
+        first = found[0]
+        later = [c for c in found[1:] if required <= first.stems | c.stems and (required & c.stems) - first.stems]
+        if not later:
+            return None
+        clause = max(later, key=lambda c: len(required & c.stems))
         best = (len(required & clause.stems), clause, 0)
     _, clause, swapped_count = best
-    contrary = clause.negated != phrase_negated(p.text, language)
+    negated_here = _last_position(required, sentence, clause) in clause.negated_words
+    if phrase_negated(p.text, language) and not negated_here:
+        # "does not work" is not denied by "it works": the sentence may say something else entirely.
+        return None
+    contrary = negated_here != phrase_negated(p.text, language)
     if swapped_count % 2 == 1:
         contrary = not contrary
     return "contradicted" if contrary else "stated"
@@ -188,7 +226,11 @@ def canonical(stem: str, language: Language) -> str:
 
 
 def claims_disagree(reference: Clause, answer: Clause, language: Language) -> bool:
-    """Two aligned clauses disagree when their polarities differ, counting swapped opposites."""
-    opposite = opposites(language)
-    swaps = sum(1 for s in reference.stems - answer.stems if opposite.get(s, frozenset()) & (answer.stems - reference.stems))
-    return (reference.negated != answer.negated) != (swaps % 2 == 1)
+    """Two aligned clauses disagree when one is negated and the other not (or, both negated, when
+    the counts differ in parity), counting swapped opposites."""
+    swaps = len(_swapped(reference.stems, reference.stems & answer.stems, answer.stems - reference.stems, language))
+    if reference.negated and answer.negated:
+        differ = reference.negations % 2 != answer.negations % 2
+    else:
+        differ = reference.negated != answer.negated
+    return differ != (swaps % 2 == 1)
