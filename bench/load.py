@@ -1,0 +1,148 @@
+"""N concurrent interviews against `interviewer serve` with a model that answers in D seconds:
+errors of every kind, throughput, and p50/p99 of answers and of session starts.
+
+Each interview starts a session (one model call) and sends its answers one after the other, as a
+student would. Everything runs on 127.0.0.1: the app and bench/standin_model.py (OpenAI format).
+
+    .venv/bin/python bench/load.py --interviews 200 --answers 4 --delay 1 --database sqlite
+    .venv/bin/python bench/load.py --interviews 500 --answers 4 --delay 1 --database postgresql --workers 2
+
+PostgreSQL: INTERVIEWER_TEST_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test);
+the run gets a schema of its own, dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from servers import ANSWER, app_env, interviewer, percentile, standin_model  # noqa: E402
+
+PERSONA = "technical-ml"
+CLIENT_TIMEOUT_S = 60
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.errors: collections.Counter[str] = collections.Counter()
+        # The first answer of each kind of error, to say what it was.
+        self.details: dict[str, str] = {}
+        self.answers: list[float] = []
+        self.starts: list[float] = []
+
+
+async def _post(http: aiohttp.ClientSession, url: str, tally: Tally, **kwargs: object) -> tuple[dict | None, float]:
+    started = time.perf_counter()
+    try:
+        async with http.post(url, **kwargs) as response:  # type: ignore[arg-type]
+            raw = await response.read()
+            if response.status >= 300:
+                tally.errors[f"HTTP {response.status}"] += 1
+                tally.details.setdefault(f"HTTP {response.status}", raw[:300].decode(errors="replace"))
+                return None, 0.0
+            return json.loads(raw), time.perf_counter() - started
+    except asyncio.TimeoutError:
+        tally.errors[f"client timeout ({CLIENT_TIMEOUT_S} s)"] += 1
+    except aiohttp.ClientError as exc:
+        tally.errors[type(exc).__name__] += 1
+    return None, 0.0
+
+
+async def one_interview(http: aiohttp.ClientSession, url: str, answers: int, tally: Tally) -> None:
+    session, seconds = await _post(http, f"{url}/api/sessions", tally, json={"persona_id": PERSONA})
+    if session is None:
+        return
+    tally.starts.append(seconds)
+    for i in range(answers):
+        body, seconds = await _post(
+            http, f"{url}/api/sessions/{session['id']}/answers", tally,
+            json={"content": f"{ANSWER} (answer {i + 1})"}, headers={"Idempotency-Key": f"a{i}"},
+        )
+        if body is None:
+            return
+        tally.answers.append(seconds)
+        if body["status"] != "active":
+            return
+
+
+async def run(url: str, interviews: int, answers: int) -> tuple[Tally, float]:
+    tally = Tally()
+    connector = aiohttp.TCPConnector(limit=interviews + 10)
+    timeout = aiohttp.ClientTimeout(total=CLIENT_TIMEOUT_S)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
+        started = time.perf_counter()
+        await asyncio.gather(*(one_interview(http, url, answers, tally) for _ in range(interviews)))
+        return tally, time.perf_counter() - started
+
+
+def _postgres_schema(name: str) -> tuple[str, object]:
+    base = os.environ.get("INTERVIEWER_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    engine = create_engine(base)
+    with engine.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+        connection.execute(text(f'CREATE SCHEMA "{name}"'))
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={name}"}).render_as_string(hide_password=False)
+
+    def drop() -> None:
+        with engine.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+        engine.dispose()
+
+    return url, drop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--interviews", type=int, default=50)
+    parser.add_argument("--answers", type=int, default=4)
+    parser.add_argument("--delay", type=float, default=1.0, help="the stand-in model's answer delay (s)")
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
+        work = Path(tmp)
+        drop = None
+        if args.database == "sqlite":
+            database_url = f"sqlite:///{work / 'load.db'}"
+        else:
+            database_url, drop = _postgres_schema(f"bench_load_{os.getpid()}")
+        try:
+            with standin_model(args.delay, work) as model:
+                # The stand-in speaks as the interviewer; answers are scored offline (it writes no judge verdicts).
+                env = app_env(database_url=database_url, model="openai/standin", api_base=model.url + "/v1") | {"INTERVIEWER_JUDGE_MODEL": "offline"}
+                with interviewer(env, work, workers=args.workers) as app:
+                    tally, elapsed = asyncio.run(run(app.url, args.interviews, args.answers))
+                    log = app.log.read_text(errors="replace")
+                    server_errors = [line for line in log.splitlines() if '"ERROR"' in line or "Traceback" in line]
+                    # Kept for a look after the run (the working directory is removed).
+                    Path(tempfile.gettempdir(), "bench-load-server.log").write_text(log)
+        finally:
+            if drop:
+                drop()  # type: ignore[operator]
+    expected = args.interviews * args.answers
+    print(
+        f"\n{args.interviews} concurrent interviews x {args.answers} answers, model delay {args.delay} s, "
+        f"{args.database}, {args.workers} worker(s), {os.cpu_count()} CPUs"
+    )
+    print(f"answers stored: {len(tally.answers)} of {expected}; errors: {dict(tally.errors) or 'none'}; server ERROR log lines: {len(server_errors)}")
+    for kind, detail in tally.details.items():
+        print(f"  first {kind}: {detail}")
+    print(f"wall time {elapsed:.1f} s; throughput {len(tally.answers) / elapsed:.1f} answers/s")
+    print(f"answer p50 {percentile(tally.answers, 50):.2f} s, p99 {percentile(tally.answers, 99):.2f} s")
+    print(f"session start p50 {percentile(tally.starts, 50):.2f} s, p99 {percentile(tally.starts, 99):.2f} s")
+
+
+if __name__ == "__main__":
+    main()

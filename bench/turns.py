@@ -1,0 +1,160 @@
+"""What one turn costs, side by side in one run on this machine (one client, one request at a time):
+
+- a bare request to the app (GET /healthz) and a bare request to the stand-in model;
+- a bare `litellm.acompletion` to the same stand-in (litellm's own SDK cost);
+- an answer turn (POST /answers, JSON) offline, and with a model served by the stand-in;
+- the offline turn's cost against the session's length (answer 5 against answer 40).
+
+Then the service's own cost per turn with a model (model turn minus bare litellm call) next to
+litellm's SDK overhead (bare litellm call minus bare request to the stand-in). Everything runs
+on 127.0.0.1: `interviewer serve` (one worker, SQLite) and bench/standin_model.py.
+
+    .venv/bin/python bench/turns.py [--samples 200] [--delay 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from servers import ANSWER, app_env, interviewer, percentile, standin_model  # noqa: E402
+
+PERSONA = "technical-ml"
+# A prompt of the size the interviewer sends (persona, plan, recent turns, summaries).
+PROMPT = [
+    {"role": "system", "content": "You are a friendly interviewer for a machine learning internship. " * 40},
+    {"role": "user", "content": ANSWER * 4},
+]
+
+
+def timed(samples: int, call: Callable[[], Any]) -> list[float]:
+    out = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        call()
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+class Turns:
+    """Answer turns on one server, starting a new session whenever one ends; times each answer
+    by its position in its session."""
+
+    def __init__(self, client: httpx.Client, url: str) -> None:
+        self.client, self.url = client, url
+        self.session_id: str | None = None
+        self.position = 0
+        self.by_position: dict[int, list[float]] = {}
+
+    def _start(self) -> None:
+        response = self.client.post(f"{self.url}/api/sessions", json={"persona_id": PERSONA}, timeout=60)
+        response.raise_for_status()
+        self.session_id, self.position = response.json()["id"], 0
+
+    def answer(self) -> float:
+        if self.session_id is None:
+            self._start()
+        self.position += 1
+        started = time.perf_counter()
+        response = self.client.post(
+            f"{self.url}/api/sessions/{self.session_id}/answers",
+            json={"content": f"{ANSWER} (answer {self.position})"},
+            headers={"Idempotency-Key": f"k{self.position}"}, timeout=60,
+        )
+        elapsed = (time.perf_counter() - started) * 1000
+        response.raise_for_status()
+        self.by_position.setdefault(self.position, []).append(elapsed)
+        if response.json()["status"] != "active":
+            self.session_id = None
+        return elapsed
+
+    def run(self, samples: int) -> list[float]:
+        return [self.answer() for _ in range(samples)]
+
+
+def long_sessions(client: httpx.Client, url: str, sessions: int, length: int) -> dict[int, list[float]]:
+    """Per-position turn times over sessions that go on to `length` answers (or until they end)."""
+    turns = Turns(client, url)
+    for _ in range(sessions):
+        turns.session_id = None
+        while True:
+            turns.answer()
+            if turns.session_id is None or turns.position >= length:
+                break
+    return turns.by_position
+
+
+def bare_litellm(samples: int, api_base: str) -> list[float]:
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    import litellm
+
+    async def run() -> list[float]:
+        out = []
+        for _ in range(samples + 5):
+            started = time.perf_counter()
+            await litellm.acompletion(model="openai/standin", messages=PROMPT, api_base=api_base, api_key="sk-bench", timeout=30)
+            out.append((time.perf_counter() - started) * 1000)
+        return out[5:]  # the first calls build clients
+
+    return asyncio.run(run())
+
+
+def row(name: str, values: list[float]) -> str:
+    return f"| {name} | {len(values)} | {percentile(values, 50):.1f} | {percentile(values, 99):.1f} |"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--samples", type=int, default=200, help="timed calls per figure")
+    parser.add_argument("--delay", type=float, default=0.0, help="the stand-in model's answer delay (s)")
+    parser.add_argument("--length", type=int, default=40, help="answers in the long sessions")
+    args = parser.parse_args()
+    n = args.samples
+    with tempfile.TemporaryDirectory(prefix="bench-turns-") as tmp:
+        work = Path(tmp)
+        with standin_model(args.delay, work) as model, \
+                interviewer(app_env(database_url=f"sqlite:///{work / 'offline.db'}"), work) as offline, \
+                interviewer(app_env(database_url=f"sqlite:///{work / 'model.db'}", model="openai/standin", api_base=model.url + "/v1"), work) as real, \
+                httpx.Client() as client:
+            warm = Turns(client, offline.url)
+            warm.run(20)
+            Turns(client, real.url).run(10)
+            figures = {
+                "bare request to the app (GET /healthz)": timed(n, lambda: client.get(offline.url + "/healthz").raise_for_status()),
+                "bare request to the stand-in model": timed(n, lambda: client.post(model.url + "/v1/chat/completions", json={"model": "standin", "messages": PROMPT}).raise_for_status()),
+                "bare litellm.acompletion to the stand-in": bare_litellm(n, model.url + "/v1"),
+                "offline turn (POST /answers)": Turns(client, offline.url).run(n),
+                "model turn (POST /answers, stand-in model)": Turns(client, real.url).run(n),
+            }
+            by_position = long_sessions(client, offline.url, sessions=max(3, n // 40), length=args.length)
+    print(f"\n{n} samples per figure; stand-in model delay {args.delay} s; one worker, SQLite; {os.cpu_count()} CPUs\n")
+    print("| figure | n | p50 ms | p99 ms |\n|---|---|---|---|")
+    for name, values in figures.items():
+        print(row(name, values))
+    positions = sorted(by_position)
+    for position in (5, positions[-1] if positions else 0):
+        if position in by_position:
+            print(row(f"offline turn at answer {position} of its session", by_position[position]))
+    p50 = {name: percentile(values, 50) for name, values in figures.items()}
+    service = p50["model turn (POST /answers, stand-in model)"] - p50["bare litellm.acompletion to the stand-in"]
+    sdk = p50["bare litellm.acompletion to the stand-in"] - p50["bare request to the stand-in model"]
+    offline_turns = figures["offline turn (POST /answers)"]
+    print()
+    print(f"service's own cost per model turn (model turn - bare litellm), p50: {service:.1f} ms")
+    print(f"litellm's SDK overhead (bare litellm - bare request to the stand-in), p50: {sdk:.1f} ms")
+    print(f"offline turn / bare request to the app, p50: {p50['offline turn (POST /answers)'] / p50['bare request to the app (GET /healthz)']:.1f}x")
+    print(f"offline turn p99 / p50: {percentile(offline_turns, 99) / percentile(offline_turns, 50):.1f}x")
+
+
+if __name__ == "__main__":
+    main()
