@@ -109,6 +109,21 @@ def bare_litellm(samples: int, api_base: str) -> list[float]:
     return asyncio.run(run())
 
 
+def positions_only(sessions: int, length: int) -> None:
+    """p50 of an offline turn by its position in the session: early answers against late ones."""
+    with tempfile.TemporaryDirectory(prefix="bench-turns-") as tmp, \
+            interviewer(app_env(database_url=f"sqlite:///{Path(tmp) / 'offline.db'}"), Path(tmp)) as offline, httpx.Client() as client:
+        Turns(client, offline.url).run(10)
+        by_position = long_sessions(client, offline.url, sessions=sessions, length=length)
+    last = max(p for p, v in by_position.items() if len(v) >= max(1, sessions // 2))
+    early = [t for p in range(1, 6) for t in by_position.get(p, [])]
+    late = [t for p in range(last - 4, last + 1) for t in by_position.get(p, [])]
+    print(f"\n{sessions} offline sessions of up to {length} answers (the round may end sooner)\n")
+    print("| figure | n | p50 ms | p99 ms |\n|---|---|---|---|")
+    print(row("offline turn, answers 1-5", early))
+    print(row(f"offline turn, answers {last - 4}-{last}", late))
+
+
 def row(name: str, values: list[float]) -> str:
     return f"| {name} | {len(values)} | {percentile(values, 50):.1f} | {percentile(values, 99):.1f} |"
 
@@ -118,7 +133,11 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=200, help="timed calls per figure")
     parser.add_argument("--delay", type=float, default=0.0, help="the stand-in model's answer delay (s)")
     parser.add_argument("--length", type=int, default=40, help="answers in the long sessions")
+    parser.add_argument("--positions", type=int, default=0, help="only time N long offline sessions, by answer position")
     args = parser.parse_args()
+    if args.positions:
+        positions_only(args.positions, args.length)
+        return
     n = args.samples
     with tempfile.TemporaryDirectory(prefix="bench-turns-") as tmp:
         work = Path(tmp)
