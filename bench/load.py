@@ -18,8 +18,11 @@ import asyncio
 import collections
 import json
 import os
+import signal
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -87,6 +90,14 @@ async def run(url: str, interviews: int, answers: int) -> tuple[Tally, float]:
         return tally, time.perf_counter() - started
 
 
+def _terminate(process: subprocess.Popen[bytes], after: float, out: list[float]) -> None:
+    time.sleep(after)
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    process.wait()
+    out.append(time.monotonic() - started)
+
+
 def _postgres_schema(name: str) -> tuple[str, object]:
     base = os.environ.get("INTERVIEWER_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
     engine = create_engine(base)
@@ -110,6 +121,7 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=1.0, help="the stand-in model's answer delay (s)")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--sigterm-after", type=float, default=0, help="send the server SIGTERM after S seconds of load and time its exit")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         work = Path(tmp)
@@ -123,7 +135,12 @@ def main() -> None:
                 # The stand-in speaks as the interviewer; answers are scored offline (it writes no judge verdicts).
                 env = app_env(database_url=database_url, model="openai/standin", api_base=model.url + "/v1") | {"INTERVIEWER_JUDGE_MODEL": "offline"}
                 with interviewer(env, work, workers=args.workers) as app:
+                    shutdown: list[float] = []
+                    if args.sigterm_after:
+                        threading.Thread(target=_terminate, args=(app.process, args.sigterm_after, shutdown), daemon=True).start()
                     tally, elapsed = asyncio.run(run(app.url, args.interviews, args.answers))
+                    if args.sigterm_after:
+                        app.process.wait(timeout=120)
                     log = app.log.read_text(errors="replace")
                     server_errors = [line for line in log.splitlines() if '"ERROR"' in line or "Traceback" in line]
                     # Kept for a look after the run (the working directory is removed).
@@ -142,6 +159,8 @@ def main() -> None:
     print(f"wall time {elapsed:.1f} s; throughput {len(tally.answers) / elapsed:.1f} answers/s")
     print(f"answer p50 {percentile(tally.answers, 50):.2f} s, p99 {percentile(tally.answers, 99):.2f} s")
     print(f"session start p50 {percentile(tally.starts, 50):.2f} s, p99 {percentile(tally.starts, 99):.2f} s")
+    if shutdown:
+        print(f"SIGTERM after {args.sigterm_after:g} s of load: the server exited {shutdown[0]:.1f} s later (the errors above are the cut-off interviews)")
 
 
 if __name__ == "__main__":

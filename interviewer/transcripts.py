@@ -142,7 +142,3 @@ def assessment(session_id: str, seq: int, compute: Callable[[], Assessment | Non
     return found
 
 
-def clear() -> None:
-    """Forget everything (benchmarks measure a cold start with it)."""
-    for cache in (_personas, _rubrics, _transcripts, _assessments):
-        cache.clear()
