@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from interviewer import scoring
 from interviewer.catalog import Catalog
+from interviewer.prompts import as_data
 from tests.fake_models import FakeOpenAI
 
 ANSWER = (
@@ -74,7 +75,8 @@ def test_judge_request_keeps_injections_inside_the_delimiters(model_client: Test
     opened, closed = body.index("<candidate_answer>"), body.rindex("</candidate_answer>")
     assert body.count("<candidate_answer>") == 1 and body.count("</candidate_answer>") == 1  # the fake tags were escaped
     for injection in INJECTIONS:
-        first_words = injection.split("\n")[-1][:20].replace("<", "&lt;").replace(">", "&gt;")
+        # As the prompt carries it: tags escaped, headings made full-width (prompts.as_data).
+        first_words = as_data(injection.split("\n")[-1])[:20]
         position = body.find(first_words)
         assert opened < position < closed, injection
     # Every scripted request captured was to the fake server only.
