@@ -8,6 +8,7 @@ import json
 import logging
 import logging.config
 import re
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -124,6 +125,10 @@ def test_metrics_count_model_calls_tokens_and_model_errors(model_client: TestCli
     session = model_client.post("/api/sessions", json={"persona_id": "technical-ml"}).json()
     answer = {"content": "The likelihood is the probability of the observed data as a function of the parameters."}
     assert model_client.post(f"/api/sessions/{session['id']}/answers", json=answer, headers={"Idempotency-Key": "a"}).status_code == 200
+    # The answer is judged in the background after its reply: let that call happen before the failure is queued.
+    deadline = time.monotonic() + 30
+    while model_client.app.state.scoring.pending and time.monotonic() < deadline:  # type: ignore[attr-defined]
+        time.sleep(0.01)
     fake_openai.fail_next(httpx.ConnectError("Connection refused"))
     second = {"content": "Bayes' rule turns the likelihood and a prior into a posterior."}
     assert model_client.post(f"/api/sessions/{session['id']}/answers", json=second, headers={"Idempotency-Key": "b"}).status_code == 503
