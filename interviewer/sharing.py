@@ -20,7 +20,9 @@ def shared_report(*, db: Session, token: str) -> report.Report | None:
         view = service.get_session(db=db, session_id=session_id)
     except service.SessionNotFound:
         return None
-    return report.build_report(
-        session=view.session, persona=view.persona, rubric=view.rubric, turns=view.turns,
-        scores=store.list_scores(db=db, session_id=session_id), usage=view.usage,
-    )
+    scores = store.list_scores(db=db, session_id=session_id)
+    # The scorer's text work is not thread-safe (shared stemmers): one thread at a time, as in turns.
+    with service.THINKING:
+        return report.build_report(
+            session=view.session, persona=view.persona, rubric=view.rubric, turns=view.turns, scores=scores, usage=view.usage,
+        )
