@@ -322,6 +322,6 @@ def users_list() -> None:
             click.echo(f"{user.name:<24} added {user.created_at:%Y-%m-%d %H:%M}")
 
 
+main.add_command(chat)
 main.add_command(eval_group)
 main.add_command(db_group)
-main.add_command(chat)

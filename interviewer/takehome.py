@@ -9,7 +9,7 @@ import io
 import re
 import time
 from dataclasses import asdict, dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import PurePath
 from typing import Any, Literal
@@ -52,8 +52,9 @@ class GlossaryEntry:
     key_terms: list[dict[str, list[str]]]
     importance: int
 
-    @property
+    @cached_property
     def pattern(self) -> re.Pattern[str]:
+        # Compiled once per entry: every turn reads every answer against the whole glossary.
         names = sorted({self.name, *self.aliases}, key=len, reverse=True)
         # Hyphens and spaces are interchangeable in technique names ("fine-tuning", "fine tuning").
         alternatives = [r"[\s-]?".join(re.escape(part) for part in re.split(r"[\s-]+", n)) for n in names]

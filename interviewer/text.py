@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -21,9 +22,16 @@ _ABBREVIATION = re.compile(r"(?:\b(?:et al|e\.g|i\.e|vs|cf|etc|fig|eq|dr|mr|mrs|
 NUMBER_CUE = "#number"
 
 
-@cache
+# Snowball stemmers keep state between calls: each thread gets its own (shared ones raised
+# IndexError under concurrent turns).
+_local = threading.local()
+
+
 def _stemmer(language: Language) -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer("english" if language == "en" else "french")
+    stemmers: dict[str, snowballstemmer.stemmer] = _local.__dict__.setdefault("stemmers", {})
+    if language not in stemmers:
+        stemmers[language] = snowballstemmer.stemmer("english" if language == "en" else "french")
+    return stemmers[language]
 
 
 @cache

@@ -128,8 +128,10 @@ def test_a_claim_that_collapses_under_follow_ups_in_a_take_home_review(client: T
     def name_dropper(turn: dict[str, Any]) -> str:
         if turn["kind"] == "follow_up":
             return collapse
-        # A confident but partial first answer: enough to draw a follow-up on what it left out.
-        return ". ".join(strong(turn).split(". ")[:3]) + "."
+        # A confident but partial first answer (one key point, then confidence): enough to draw a
+        # follow-up on what it left out.
+        return (strong(turn).split(". ")[0] + ". I spent most of the two weeks on this part of the work, "
+                "and I am confident it is the strongest piece of the write-up that I handed in.")
 
     session = play(client, "takehome-review", name_dropper)
     lessons = {lesson["id"]: lesson for lesson in client.get(f"/api/sessions/{session['id']}/report").json()["lessons"]}

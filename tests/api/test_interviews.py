@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from interviewer.catalog import Catalog
+from interviewer.scoring import criteria_for
 
 from tests.interviews import play, strong_candidate, weak_candidate
 
@@ -54,8 +55,11 @@ def test_strong_and_weak_candidates_through_a_whole_round(client: TestClient, ca
         assert score < strong_scores[criterion_id], criterion_id
     assert strong_report["overall"]["score"] >= 3.5 > 2.0 >= weak_report["overall"]["score"]
     assert strong_report["strengths"] and weak_report["improvements"]
+    rubric = catalog.rubric_for(persona)
     for q in strong_report["questions"]:
-        assert q["answered"] and q["scores"]
+        # A question whose criteria are all judged only by a model (code quality) has no offline score.
+        assessable = [c for c in criteria_for(persona.question(q["question_id"]), rubric) if c.offline != "not_assessed"]
+        assert q["answered"] and (bool(q["scores"]) == bool(assessable))
         said = "\n".join(t["content"] for t in strong["turns"] if t["role"] == "candidate" and t["question_id"] == q["question_id"])
         for s in q["scores"]:
             assert s["evidence"] and all(quote in said for quote in s["evidence"])
