@@ -19,7 +19,7 @@ from importlib import resources
 import yaml
 
 from interviewer import clarity, content
-from interviewer.catalog import Criterion, KeyPoint, Language, Misconception, Question, QuestionKey, Rubric
+from interviewer.catalog import Criterion, Language, Question, QuestionKey, Rubric
 from interviewer.content import Finding, Measure
 from interviewer.text import Sentence, content_stems, sentences, words
 
@@ -174,20 +174,8 @@ def criteria_for(question: Question, rubric: Rubric) -> list[Criterion]:
     return [rubric.criterion(i) for i in ids]
 
 
-def measure(
-    text: str,
-    *,
-    question_text: str,
-    key_points: list[KeyPoint],
-    reference_answer: str | None,
-    language: Language,
-    cue_phrases: list[str] | None = None,
-    misconceptions: list[Misconception] | None = None,
-) -> Measure:
-    return content.measure(
-        text, question_text=question_text, key_points=key_points, reference_answer=reference_answer,
-        language=language, cue_phrases=cue_phrases, misconceptions=misconceptions,
-    )
+# What was said about a question: the content measure the criteria rest on (interviewer/content.py).
+measure = content.measure
 
 
 def assess(

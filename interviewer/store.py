@@ -8,7 +8,7 @@ import threading
 import uuid
 import weakref
 from contextlib import nullcontext
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Text, TypeDecorator, UniqueConstraint, delete, event, func, update
