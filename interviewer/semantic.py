@@ -130,13 +130,17 @@ def vectors(texts: Sequence[str]) -> np.ndarray | None:
     if model is None:
         return None
     with _lock:
-        missing = list(dict.fromkeys(t for t in texts if t not in _vectors))
-        if missing:
-            for text, vector in zip(missing, _embed(model, missing), strict=True):
-                _vectors[text] = vector
-                if len(_vectors) > _CACHE_SIZE:
-                    _vectors.popitem(last=False)
-        found = [_vectors[t] for t in texts]
+        known = {t: _vectors[t] for t in texts if t in _vectors}
+    missing = list(dict.fromkeys(t for t in texts if t not in known))
+    if missing:
+        # onnxruntime releases the GIL: two requests embed on two cores at once, outside the lock.
+        known.update(zip(missing, _embed(model, missing), strict=True))
+        with _lock:
+            for text in missing:
+                _vectors[text] = known[text]
+            while len(_vectors) > _CACHE_SIZE:
+                _vectors.popitem(last=False)
+    found = [known[t] for t in texts]
     return np.stack(found) if found else np.zeros((0, 384), dtype=np.float32)
 
 
