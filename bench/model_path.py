@@ -26,6 +26,9 @@ from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from standin_model import read_request  # noqa: E402
+
 from interviewer.api.app import create_app  # noqa: E402
 from interviewer.settings import Settings  # noqa: E402
 
@@ -51,18 +54,9 @@ def _judge_verdict(body: dict[str, Any], score: str) -> str:
 
 def make_server(fault: Fault) -> Any:
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "lifespan":
-            while (await receive())["type"] != "lifespan.shutdown":
-                await send({"type": "lifespan.startup.complete"})
-            await send({"type": "lifespan.shutdown.complete"})
+        request = await read_request(scope, receive, send)
+        if request is None:
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        request = json.loads(body or b"{}")
         fault.requests.append(request)
         judge = request["messages"][0]["content"].startswith("You assess one answer")
 

@@ -37,20 +37,26 @@ def chunks(model: str) -> list[bytes]:
     return [f"data: {json.dumps(c)}\n\n".encode() for c in out] + [b"data: [DONE]\n\n"]
 
 
+async def read_request(scope: dict[str, Any], receive: Any, send: Any) -> dict[str, Any] | None:
+    """Answer ASGI's lifespan protocol (None), or read an HTTP request's whole JSON body."""
+    if scope["type"] == "lifespan":
+        while (await receive())["type"] != "lifespan.shutdown":
+            await send({"type": "lifespan.startup.complete"})
+        await send({"type": "lifespan.shutdown.complete"})
+        return None
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            return json.loads(body or b"{}")
+
+
 def make_app(delay: float) -> Any:
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "lifespan":
-            while (await receive())["type"] != "lifespan.shutdown":
-                await send({"type": "lifespan.startup.complete"})
-            await send({"type": "lifespan.shutdown.complete"})
+        request = await read_request(scope, receive, send)
+        if request is None:
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        request = json.loads(body or b"{}")
         model = request.get("model", "standin")
         if delay:
             await asyncio.sleep(delay)

@@ -44,8 +44,9 @@ class ScoringQueue:
                 await feedback.score_answer(engine=self.engine, models=self.models, session_id=session_id, seq=seq)
         except llm.ModelError as exc:
             log.warning("background scoring of %s failed (%s); the report will retry", session_id, exc)
-        except (SessionNotFound, Contended):
-            pass  # deleted meanwhile, or being scored by another worker's report build
+        except (SessionNotFound, Contended) as exc:
+            # Deleted meanwhile, or being scored by another worker's report build: nothing left to do here.
+            log.debug("background scoring of %s skipped: %s", session_id, type(exc).__name__)
         except Exception:
             log.exception("background scoring of %s failed; the report will retry", session_id)
 

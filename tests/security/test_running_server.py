@@ -4,6 +4,7 @@ share links, Markdown report, hostile PDF and NUL ids as a client meets them ove
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -62,13 +63,12 @@ def send_raw(port: int, path: str, body_bytes: int, *, chunked: bool) -> str:
     block = b"x" * MB
     with socket.create_connection(("127.0.0.1", port), timeout=WAIT) as sock:
         sock.sendall(head.encode())
-        try:
+        # The server may answer and close without reading the rest: that is what we want.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             for _ in range(body_bytes // MB):
                 sock.sendall(b"%x\r\n" % len(block) + block + b"\r\n" if chunked else block)
             if chunked:
                 sock.sendall(b"0\r\n\r\n")
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the server answered and closed without reading the rest: what we want
         try:
             return sock.recv(4096).split(b"\r\n", 1)[0].decode()
         except ConnectionResetError:
