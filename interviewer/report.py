@@ -72,9 +72,10 @@ def band_for(score: float, *, wrong: bool = False) -> Band:
 
 OFFLINE_METHOD = (
     "The offline scorer: each key point counts when a clause of the answer states it (naming it in a list "
-    "earns nothing; stating it negated or reversed is a contradiction), common misconceptions are caught, "
-    "paraphrases are credited by sentence similarity, and clarity is read from sentence-level signals."
+    "earns nothing; stating it negated or reversed is a contradiction), common misconceptions are caught{paraphrase}, "
+    "and clarity is read from sentence-level signals."
 )
+PARAPHRASE = ", paraphrases are credited by sentence similarity"
 OFFLINE_CANNOT_SEE = [
     "whether reasoning is sound beyond the rubric's key points, reference answer and listed misconceptions",
     "mistakes the rubric does not list, and claims stated in words far from both",
@@ -89,9 +90,10 @@ def scorer_info(model: str, scores: Sequence[AnswerScore], rubric: Rubric, seman
     if offline == {True}:
         cannot = list(OFFLINE_CANNOT_SEE)
         if not semantic_available:
-            cannot.append("paraphrases: the embedding model is not installed, so only the rubric's own phrases count")
+            cannot.append("paraphrases: the embedding model is off or not installed, so only the rubric's own phrases count")
         cannot += [f"{c.name}: {c.offline_reason}" for c in rubric.criteria if c.offline == "not_assessed"]
-        return ScorerInfo(kind="offline", name="offline", method=OFFLINE_METHOD, cannot_see=cannot)
+        method = OFFLINE_METHOD.format(paraphrase=PARAPHRASE if semantic_available else "")
+        return ScorerInfo(kind="offline", name="offline", method=method, cannot_see=cannot)
     kind = "judge" if offline == {False} else "mixed"
     judge = next((s.model for s in scores if s.model != "offline" and s.scored_by != "offline"), model)
     method = f"The judge model {judge} scored each answer against the rubric's anchored levels, quoting the answer."

@@ -208,3 +208,10 @@ def test_published_schema_is_generated_from_the_models_and_documented() -> None:
     fields = {name for model in json_schema()["$defs"].values() for name in model["properties"]}
     fields |= set(json_schema()["properties"])
     assert [f for f in sorted(fields) if f"`{f}`" not in guide] == []
+
+
+def test_the_scorer_claims_paraphrase_credit_only_with_the_model() -> None:
+    with_model = report.scorer_info("offline", [], RUBRIC, semantic_available=True)
+    without = report.scorer_info("offline", [], RUBRIC, semantic_available=False)
+    assert "paraphrases are credited" in with_model.method and not any("paraphrases" in c for c in with_model.cannot_see)
+    assert "paraphrases" not in without.method and any(c.startswith("paraphrases") for c in without.cannot_see)
