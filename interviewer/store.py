@@ -95,6 +95,9 @@ class InterviewSession(SQLModel, table=True):
     takehome: str | None = Field(default=None, sa_column=Column(Text))
     # Claims extracted from the take-home, probed as questions of this session.
     claims: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The loop this session is a round of (issue 18), and which round (0-based); None outside a loop.
+    loop_id: str | None = Field(default=None, foreign_key="loop.id", ondelete="SET NULL", index=True, max_length=32)
+    loop_round: int | None = None
     created_at: datetime = _timestamp()
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -121,6 +124,8 @@ class Turn(SQLModel, table=True):
     completion_tokens: int | None = None
     cost_usd: float | None = None
     latency_ms: int | None = None
+    # The handoff note of an earlier round that led to this question (issue 18), if one did.
+    handoff_note_id: int | None = Field(default=None, foreign_key="handoffnote.id", ondelete="SET NULL")
     created_at: datetime = _timestamp()
 
 
@@ -190,6 +195,41 @@ class ReportShare(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     session_id: str = Field(foreign_key="interview_session.id", ondelete="CASCADE", index=True, max_length=32)
     token_hash: str = Field(unique=True, max_length=64)
+    created_at: datetime = _timestamp()
+
+
+class Loop(SQLModel, table=True):
+    """A rehearsal of a whole hiring loop (issue 18): rounds of personas, one dossier given to each."""
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    user_id: str = Field(default=LOCAL_USER, foreign_key="app_user.id", ondelete="CASCADE", index=True, max_length=32)
+    language: str = Field(max_length=8)
+    # Persona ids in the order the rounds are taken.
+    rounds: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    job_description: str | None = Field(default=None, sa_column=Column(Text))
+    cv: str | None = Field(default=None, sa_column=Column(Text))
+    # The take-home's extracted text, and the name of the file it came from.
+    takehome: str | None = Field(default=None, sa_column=Column(Text))
+    takehome_name: str | None = Field(default=None, max_length=255)
+    created_at: datetime = _timestamp()
+
+
+class HandoffNote(SQLModel, table=True):
+    """What a finished round tells the next interviewers: derived data, rebuilt from the round's
+    turns and scores like a report."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    loop_id: str = Field(foreign_key="loop.id", ondelete="CASCADE", index=True, max_length=32)
+    # The round that wrote it.
+    session_id: str = Field(foreign_key="interview_session.id", ondelete="CASCADE", index=True, max_length=32)
+    persona_id: str = Field(max_length=64)
+    # thin_evidence | claim_to_verify | chosen_topic
+    kind: str = Field(max_length=32)
+    criterion_id: str | None = Field(default=None, max_length=64)
+    question_id: str | None = Field(default=None, max_length=64)
+    topic: str | None = Field(default=None, max_length=200)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    quote: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = _timestamp()
 
 
