@@ -47,19 +47,24 @@ class CriteriaChart:
 
 def criteria_chart(criteria: list[CriterionResult]) -> CriteriaChart:
     """One horizontal bar per criterion on a 0-5 axis, its name and weight above it."""
+    return score_chart([(f"{c.name} · {c.weight:.0%}", c.score) for c in criteria])
+
+
+def score_chart(rows: list[tuple[str, float]]) -> CriteriaChart:
+    """One horizontal bar per labelled score (1-5) on a 0-5 axis, its label above it."""
     left, right, row, bar, top, axis = 4.0, WIDTH - 38.0, 46.0, 16.0, 8.0, 22.0
     span = right - left
     bars = [
         Bar(
-            label=f"{c.name} · {c.weight:.0%}",
-            score=c.score,
-            level=c.level,
+            label=label,
+            score=score,
+            level=max(1, min(5, round(score))),
             y=top + i * row + 18,
-            width=max(2.0, span * c.score / SCALE_MAX),
+            width=max(2.0, span * score / SCALE_MAX),
         )
-        for i, c in enumerate(criteria)
+        for i, (label, score) in enumerate(rows)
     ]
-    height = int(top + len(criteria) * row + axis)
+    height = int(top + len(rows) * row + axis)
     ticks = [Tick(position=left + span * v / SCALE_MAX, label=str(v)) for v in range(SCALE_MAX + 1)]
     return CriteriaChart(width=WIDTH, height=height, left=left, right=right, row=row, bar=bar, ticks=ticks, bars=bars)
 
