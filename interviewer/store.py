@@ -75,6 +75,8 @@ class ApiToken(SQLModel, table=True):
 
 class InterviewSession(SQLModel, table=True):
     __tablename__ = "interview_session"
+    # One session per round of a loop: two concurrent "next" never start the same round twice.
+    __table_args__ = (UniqueConstraint("loop_id", "loop_round"),)
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     # Every session belongs to a user; another user's session is answered as not found.

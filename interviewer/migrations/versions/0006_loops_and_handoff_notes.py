@@ -60,6 +60,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('loop_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True))
         batch_op.add_column(sa.Column('loop_round', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_interview_session_loop_id'), ['loop_id'], unique=False)
+        batch_op.create_unique_constraint('interview_session_loop_id_loop_round_key', ['loop_id', 'loop_round'])
         batch_op.create_foreign_key('interview_session_loop_id_fkey', 'loop', ['loop_id'], ['id'], ondelete='SET NULL')
 
     with op.batch_alter_table('turn', schema=None) as batch_op:
@@ -75,6 +76,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table('interview_session', schema=None) as batch_op:
         batch_op.drop_constraint('interview_session_loop_id_fkey', type_='foreignkey')
+        batch_op.drop_constraint('interview_session_loop_id_loop_round_key', type_='unique')
         batch_op.drop_index(batch_op.f('ix_interview_session_loop_id'))
         batch_op.drop_column('loop_round')
         batch_op.drop_column('loop_id')
