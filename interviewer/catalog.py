@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal, TypeVar
@@ -290,6 +291,38 @@ class TakehomeReview(Strict):
     claims: ClaimProbes
 
 
+# The slots a handoff template may name: the earlier interviewer's name and the note's topic.
+HANDOFF_SLOTS = ("colleague", "topic")
+HandoffKind = Literal["thin_evidence", "claim_to_verify", "chosen_topic"]
+
+
+class HandoffVoice(Strict):
+    """How this persona takes up a note left by an earlier round of a loop, in its own voice (issue 18).
+
+    A note leads to the first planned question sharing its criterion, else to `question`."""
+
+    question: Slug
+    thin_evidence: Localized
+    claim_to_verify: Localized
+    chosen_topic: Localized
+
+    def of(self, kind: str) -> Localized:
+        return getattr(self, kind)
+
+
+class HandedNote(Strict):
+    """A note of an earlier round as this session took it: for the prompt and, when it leads to a
+    question, the words said before it. Set per session (like take-home claims), never in YAML."""
+
+    id: int
+    kind: HandoffKind
+    colleague: Text
+    text: Text
+    quote: str | None = None
+    question_id: Slug | None = None
+    lead: Localized | None = None
+
+
 class Persona(Strict):
     id: Slug
     name: Text
@@ -315,6 +348,9 @@ class Persona(Strict):
     follow_ups: dict[Slug, list[Probe]]
     language_switch: LanguageSwitch | None = None
     takehome: TakehomeReview | None = None
+    handoff: HandoffVoice | None = None
+    # Notes of the loop's earlier rounds, set on the session's own snapshot (see handoff.py).
+    handoff_notes: list[HandedNote] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> Persona:
@@ -339,6 +375,8 @@ class Persona(Strict):
                 raise ValueError("takehome.presentation.question: must be a planned question")
             if self.takehome.claims.stage not in {s.id for s in self.stages}:
                 raise ValueError(f"takehome.claims.stage: no stage '{self.takehome.claims.stage}'")
+        if self.handoff:
+            _check_handoff(self.handoff, self.stages)
         return self
 
     def probe(self, probe_id: str) -> Localized:
@@ -358,6 +396,21 @@ class Persona(Strict):
 
     def stage_of(self, question_id: str) -> Stage:
         return next(s for s in self.stages if question_id in s.questions)
+
+
+def _check_handoff(voice: HandoffVoice, stages: list[Stage]) -> None:
+    # The fallback question must always be asked, or a note could lead nowhere.
+    stage = next((s for s in stages if voice.question in s.questions), None)
+    if stage is None or stage.ask not in (None, len(stage.questions)):
+        raise ValueError("handoff.question: must be in a stage that asks all its questions")
+    for kind in ("thin_evidence", "claim_to_verify", "chosen_topic"):
+        for language in ("en", "fr"):
+            text = voice.of(kind).get(language)  # type: ignore[arg-type]
+            slots = set(re.findall(r"\{([a-z_]+)\}", text))
+            if unknown := slots - set(HANDOFF_SLOTS):
+                raise ValueError(f"handoff.{kind}.{language}: unknown slots {sorted(unknown)}; use {{colleague}} and {{topic}}")
+            if "topic" not in slots:
+                raise ValueError(f"handoff.{kind}.{language}: must name the note's {{topic}}")
 
 
 # ---------------------------------------------------------------- loading
