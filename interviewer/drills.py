@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from interviewer.catalog import Language
+from interviewer.catalog import Language, Persona
 
 INTERVALS: tuple[int, ...] = (1, 3, 7, 14)
 LOW = 2.0
@@ -147,3 +147,13 @@ def preface(plan: DrillPlan, language: Language) -> str:
     when = f" (the next one comes due on {plan.next_due_at:%Y-%m-%d})" if plan.next_due_at else ""
     instead = "Here is your question with the lowest score instead." if n == 1 else f"Here are your {n} questions with the lowest scores instead, the weakest first."
     return f"Nothing is due for review today{when}. {instead}"
+
+
+def question_words(persona: Persona, question_id: str, *, asked_in: Language, session_language: Language) -> str:
+    """A drill's first question as the offline engine says it: no greeting (this round was met
+    before) and no acknowledgement, only the question, announced when it switches language."""
+    text = persona.question(question_id).text.get(asked_in)
+    switch = persona.language_switch
+    if asked_in != session_language and switch is not None:
+        return f"{switch.announce.get(session_language)}\n\n{text}"
+    return text

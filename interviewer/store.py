@@ -100,6 +100,8 @@ class InterviewSession(SQLModel, table=True):
     # The loop this session is a round of (issue 18), and which round (0-based); None outside a loop.
     loop_id: str | None = Field(default=None, foreign_key="loop.id", ondelete="SET NULL", index=True, max_length=32)
     loop_round: int | None = None
+    # interview (the round's own plan) or drill (the questions due for review, issue 18).
+    mode: str = Field(default="interview", max_length=16)
     created_at: datetime = _timestamp()
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -233,6 +235,23 @@ class HandoffNote(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     quote: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = _timestamp()
+
+
+class DrillItem(SQLModel, table=True):
+    """A question on the user's spaced-practice schedule (issue 18): derived data, rebuilt from the
+    scores of the user's ended sessions (drills.py); a question that graduates leaves the table."""
+
+    __table_args__ = (UniqueConstraint("user_id", "persona_id", "question_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(foreign_key="app_user.id", ondelete="CASCADE", index=True, max_length=32)
+    persona_id: str = Field(max_length=64)
+    question_id: str = Field(max_length=64)
+    interval_days: int
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    last_score: float
+    reviews: int
+    updated_at: datetime = _timestamp()
 
 
 class Claim(SQLModel, table=True):
@@ -516,4 +535,24 @@ def revoke_shares(*, db: Session, session_id: str) -> int:
         db.delete(share)
     db.commit()
     return len(shares)
+
+
+
+# ---------------------------------------------------------------- drill schedule (issue 18)
+
+
+def ended_session_scores(*, db: Session, user_id: str) -> list[tuple[str, str, datetime, str, int, int, bool]]:
+    """Every criterion score of the user's ended sessions, as (session id, persona id, ended at,
+    question id, turn id, score, assessed): what the drill schedule is rebuilt from."""
+    ended = func.coalesce(InterviewSession.ended_at, InterviewSession.created_at)
+    query = (
+        select(InterviewSession.id, InterviewSession.persona_id, ended, AnswerScore.question_id, AnswerScore.turn_id, AnswerScore.score, AnswerScore.assessed)
+        .join(AnswerScore, AnswerScore.session_id == InterviewSession.id)  # type: ignore[arg-type]
+        .where(InterviewSession.user_id == user_id, InterviewSession.status == "ended")
+    )
+    return [tuple(row) for row in db.exec(query)]  # type: ignore[misc]
+
+
+def drill_items(*, db: Session, user_id: str) -> list[DrillItem]:
+    return list(db.exec(select(DrillItem).where(DrillItem.user_id == user_id).order_by(DrillItem.due_at)))  # type: ignore[arg-type]
 
