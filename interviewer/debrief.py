@@ -54,7 +54,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "fr": {
         "disclaimer": "Retour d'entraînement sur une boucle d'entretiens simulés, pas une décision d'embauche.",
-        "partial": "Bilan partiel : {ended} tours terminés sur {total} ; les tours inachevés sont présentés en l'état.",
+        "partial": "Bilan partiel : tours terminés : {ended} sur {total} ; les tours inachevés sont présentés en l'état.",
         "figures_differ": "La même histoire avec des chiffres différents : {first_round} a entendu {first_numbers}, {second_round} a entendu {second_numbers}. Vérifiez le bon chiffre et racontez-la de la même façon à chacun.",
         "not_confirmed": "Vous avez cité {term} lors de {first_round} ; quand {second_round} vous a interrogé dessus, la réponse a obtenu {score:.1f} / 5. Apprenez-le assez pour l'expliquer sous les relances, ou cessez de le présenter comme une compétence.",
         "confirmed": "Vous avez cité {term} lors de {first_round}, et {second_round} l'a confirmé : la réponse a obtenu {score:.1f} / 5.",
@@ -84,7 +84,7 @@ LABELS: dict[str, dict[str, str]] = {
         "plan": "Practice plan", "no_plan": "No question or criterion scored below 4: rehearse the whole loop again under time pressure.",
         "why": "Why", "strong": "A strong answer covers", "you_said": "You said", "rounds_chart": "Overall score of each round, out of 5",
         "competencies_chart": "Score of each competency, out of 5", "checked": "What was checked: figures told in two rounds about the same story, and claims a later round asked about; nothing else is asserted.",
-        "open_round": "Open", "report": "Report",
+        "criterion": "Criterion",
     },
     "fr": {
         "title": "Bilan de la boucle", "rounds": "Tours", "round": "Tour", "status": "État", "score": "Score",
@@ -96,7 +96,7 @@ LABELS: dict[str, dict[str, str]] = {
         "plan": "Plan d'entraînement", "no_plan": "Aucune question ni aucun critère sous 4 : rejouez toute la boucle en temps limité.",
         "why": "Pourquoi", "strong": "Une bonne réponse couvre", "you_said": "Vous avez dit", "rounds_chart": "Score global de chaque tour, sur 5",
         "competencies_chart": "Score de chaque compétence, sur 5", "checked": "Ce qui a été vérifié : les chiffres donnés dans deux tours pour la même histoire, et les affirmations reprises par un tour suivant ; rien d'autre n'est affirmé.",
-        "open_round": "Ouvrir", "report": "Rapport",
+        "criterion": "Critère",
     },
 }
 
@@ -464,46 +464,65 @@ def _question_item(r: RoundInput, question: Mapping[str, Any], score: float | No
     )
 
 
-def _criterion_item(r: RoundInput, criterion: Mapping[str, Any], language: str) -> PlanItem:
-    level = criterion["level"]
-    strong = [text(language, "next_level", level=level + 1, anchor=criterion["next_anchor"])] if criterion.get("next_anchor") else []
+def _competency_item(competency: Competency, by_persona: Mapping[str, RoundInput], language: str) -> PlanItem:
+    """A competency to work on: its merged score, named after the rounds that scored it; what the
+    next level asks for, from the round where it was weakest."""
+    scored = [c for c in competency.rounds if c.score is not None]
+    weakest = min(scored, key=lambda c: c.score or 0.0)
+    criterion = next(c for c in (by_persona[weakest.persona_id].report or {}).get("criteria") or [] if c["id"] == weakest.criterion_id)
+    strong = [text(language, "next_level", level=criterion["level"] + 1, anchor=criterion["next_anchor"])] if criterion.get("next_anchor") else []
     return PlanItem(
-        kind="criterion", persona_id=r.persona_id, round=r.name, criterion_id=criterion["id"], title=criterion["name"],
-        score=criterion["score"], why=text(language, "criterion_why", criterion=criterion["name"], score=criterion["score"], rounds=r.name),
-        strong_answer=strong,
+        kind="criterion", persona_id=weakest.persona_id, round=weakest.round, criterion_id=weakest.criterion_id, title=competency.name,
+        score=competency.score, strong_answer=strong,
+        why=text(language, "criterion_why", criterion=competency.name, score=competency.score, rounds=_and([c.round for c in scored], language)),
     )
 
 
-def _weak_items(r: RoundInput, language: str) -> list[PlanItem]:
-    report = r.report or {}
+def _weak_questions(r: RoundInput, language: str) -> list[PlanItem]:
     items = [
         _question_item(r, q, _question_score(q), language)
-        for q in report.get("questions") or []
+        for q in (r.report or {}).get("questions") or []
         # An answer nobody scored is not assessed, not weak: only scored or unanswered questions count.
         if not q["answered"] or (score := _question_score(q)) is not None and score < WEAK_BELOW
     ]
-    items += [_criterion_item(r, c, language) for c in report.get("criteria") or [] if c["score"] < WEAK_BELOW]
-    # Weakest first; an unanswered question is as weak as the lowest score, a question before a criterion.
-    return sorted(items, key=lambda i: (i.score if i.score is not None else 1.0, i.kind != "question"))
+    # Weakest first; an unanswered question is as weak as the lowest score.
+    return sorted(items, key=_weakness)
 
 
-def practice_plan(rounds: Sequence[RoundInput], language: str) -> list[PlanItem]:
-    """The worst round's weakest question and criterion first, then the weakest items of every round."""
+def _weakness(item: PlanItem) -> tuple[float, bool]:
+    return (item.score if item.score is not None else 1.0, item.kind != "question")
+
+
+def practice_plan(rounds: Sequence[RoundInput], merged: Sequence[Competency], language: str) -> list[PlanItem]:
+    """The worst round's weakest question and competency first, then the weakest of every round."""
     scored = [r for r in rounds if (r.report or {}).get("overall", {}).get("score") is not None]
     if not scored:
         return []
+    by_persona = {r.persona_id: r for r in scored}
+    weak_competencies = [
+        c for c in merged
+        if c.score is not None and c.score < WEAK_BELOW and any(r.persona_id in by_persona for r in c.rounds if r.score is not None)
+    ]
+    competency_items = {c.key: _competency_item(c, by_persona, language) for c in weak_competencies}
     worst = min(scored, key=lambda r: r.report["overall"]["score"])  # type: ignore[index]
-    worst_items = _weak_items(worst, language)
+    note = text(language, "worst_round", round=worst.name, score=worst.report["overall"]["score"])  # type: ignore[index]
     head: list[PlanItem] = []
-    for kind in ("question", "criterion"):
-        first = next((i for i in worst_items if i.kind == kind), None)
-        if first is not None:
-            note = text(language, "worst_round", round=worst.name, score=worst.report["overall"]["score"])  # type: ignore[index]
-            head.append(first.model_copy(update={"why": f"{note} {first.why}"}))
-    chosen = {(i.persona_id, i.kind, i.question_id, i.criterion_id) for i in head}
-    rest = [i for r in scored for i in _weak_items(r, language) if (i.persona_id, i.kind, i.question_id, i.criterion_id) not in chosen]
-    rest.sort(key=lambda i: (i.score if i.score is not None else 1.0, i.kind != "question"))
-    return (head + rest)[:PLAN_MAX]
+    question = next(iter(_weak_questions(worst, language)), None)
+    if question is not None:
+        head.append(_with_note(question, note))
+    # The competency the worst round scored lowest, merged with the other rounds' scores of it.
+    in_worst = [(r.score, c.key) for c in weak_competencies for r in c.rounds if r.persona_id == worst.persona_id and r.score is not None]
+    if in_worst:
+        key = min(in_worst)[1]
+        head.append(_with_note(competency_items.pop(key), note))
+    chosen = {(i.persona_id, i.question_id) for i in head if i.kind == "question"}
+    rest = [i for r in scored for i in _weak_questions(r, language) if (i.persona_id, i.question_id) not in chosen]
+    rest += list(competency_items.values())
+    return (head + sorted(rest, key=_weakness))[:PLAN_MAX]
+
+
+def _with_note(item: PlanItem, note: str) -> PlanItem:
+    return item.model_copy(update={"why": f"{note} {item.why}"})
 
 
 # ---------------------------------------------------------------- the debrief
@@ -519,6 +538,7 @@ def build_debrief(*, loop_id: str, language: str, rounds: Sequence[RoundInput], 
     """The loop's debrief; before every round has ended, a partial one that says so."""
     ended = sum(r.status == "ended" for r in rounds)
     complete = ended == len(rounds)
+    merged = competencies(rounds)
     return Debrief(
         disclaimer=text(language, "disclaimer"),
         loop_id=loop_id,
@@ -528,6 +548,6 @@ def build_debrief(*, loop_id: str, language: str, rounds: Sequence[RoundInput], 
         partial=None if complete else text(language, "partial", ended=ended, total=len(rounds)),
         rounds=[round_summary(r) for r in rounds],
         consistency=consistency(rounds, notes, language),
-        competencies=competencies(rounds),
-        practice_plan=practice_plan(rounds, language),
+        competencies=merged,
+        practice_plan=practice_plan(rounds, merged, language),
     )
