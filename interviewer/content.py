@@ -25,18 +25,17 @@ CONTRADICTION_JACCARD = 0.5
 # Paraphrase: a sentence this similar to a key point covers it; below FLOOR similarity earns nothing.
 KEY_POINT_SIMILARITY = 0.6
 SEMANTIC_KEY_POINT_CREDIT = 0.75
-# Against a reference answer: weights fitted on the dev set's human grades (bench/devset, Mohler
-# dev split; see the README, "How the offline scorer works").
-WEIGHT_LEXICAL = 0.5
-LEXICAL_GAIN = 2.0
-# Similarity of the whole answer, and of its explaining sentences only (lists earn nothing there).
-WHOLE_SHARE = 0.7
-# Saying what the question already says earns nothing: this share of the question-reference
-# similarity is the zero point.
-QUESTION_BASELINE = 0.5
-# Each contradicted claim costs this many times the credit it would have earned.
+# Each contradicted key point costs this many times the credit it would have earned.
 CONTRADICTION_PENALTY = 1.5
-REFERENCE_CONTRADICTION_PENALTY = 3.0
+# Against a reference answer: a linear mix of the signals in ReferenceSignals, its weights fitted by
+# bench/devset/fit.py on the union of three human-graded dev sets (Mohler, Beetle, SciEntsBank),
+# each set weighing the same, cross-validated by question (see the README, "Do the scores mean something?").
+MODEL_WEIGHTS = {"intercept": 0.0, "lexical": 0.5, "whole": 0.25, "recall": 0.25, "contradicted": -3.0}
+# Without the embedding model: the same fit on the lexical signals alone.
+LEXICAL_WEIGHTS = {"intercept": 0.0, "lexical": 1.0, "contradicted": -3.0}
+# Saying what the question already says earns nothing: this share of the question-reference
+# similarity is the zero point of a similarity.
+QUESTION_BASELINE = 0.85
 # Focus at or above this leaves a score untouched; below, it scales it down.
 FOCUS_FULL = 0.8
 
@@ -66,6 +65,8 @@ class Measure:
     contradictions: list[Finding] = field(default_factory=list)
     misconceptions: list[Finding] = field(default_factory=list)
     explaining: list[Sentence] = field(default_factory=list)
+    # Against a reference answer: the signals its content value rests on.
+    reference: ReferenceSignals | None = None
 
     @property
     def quality(self) -> float:
@@ -225,21 +226,65 @@ def lexical_recall(reference: str, found: list[Sentence], counted: set[int], lan
     return len(said & ref) / len(ref)
 
 
-def semantic_match(question: str, reference: str, text: str, explaining_text: str) -> float | None:
-    """How close in meaning the answer is to the reference, above what restating the question
-    gives; None without the model."""
-    if not text.strip():
-        return 0.0 if semantic.available() else None
-    # The explaining text is most often the whole text: embed it once.
-    same = explaining_text.split() == text.split()
-    matrix = semantic.similarities([reference], [text, question] if same else [text, question, explaining_text or " "])
+@dataclass(frozen=True)
+class ReferenceSignals:
+    """What an answer shares with a reference answer, the inputs of its content value. The
+    similarities are raw cosines (None without the model); `baseline` is the question's own."""
+
+    lexical: float
+    contradicted: float
+    whole: float | None = None
+    recall: float | None = None
+    baseline: float = 0.0
+
+    def above_question(self, similarity: float) -> float:
+        zero = QUESTION_BASELINE * self.baseline
+        return max(0.0, (similarity - zero) / (1 - zero))
+
+    def features(self) -> dict[str, float]:
+        found = {"lexical": self.lexical, "contradicted": self.contradicted}
+        if self.whole is not None and self.recall is not None:
+            found |= {"whole": self.above_question(self.whole), "recall": self.above_question(self.recall)}
+        return found
+
+    @property
+    def value(self) -> float:
+        features = self.features()
+        weights = MODEL_WEIGHTS if "whole" in features else LEXICAL_WEIGHTS
+        return weights["intercept"] + sum(weights[name] * x for name, x in features.items())
+
+
+def semantic_signals(question: str, reference: str, said: list[str], language: Language) -> tuple[float, float, float] | None:
+    """(whole, recall, baseline): the similarity of the explaining sentences together to the
+    reference; the mean over the reference's sentences of the closest explaining sentence; the
+    question's similarity to the reference. None without the model."""
+    references = [s.text for s in sentences(reference, language)] or [reference]
+    together = " ".join(said)
+    matrix = semantic.similarities([reference, *references], [question, together or " ", *said])
     if matrix is None:
         return None
-    whole, baseline = matrix[0][0], matrix[0][1]
-    explaining = whole if same else matrix[0][2]
-    mixed = WHOLE_SHARE * whole + (1 - WHOLE_SHARE) * (explaining if explaining_text else 0.0)
-    zero = QUESTION_BASELINE * baseline
-    return max(0.0, (mixed - zero) / (1 - zero))
+    baseline = matrix[0][0]
+    if not said:
+        return 0.0, 0.0, baseline
+    recall = sum(max(row[2:]) for row in matrix[1:]) / len(references)
+    return matrix[0][1], recall, baseline
+
+
+def reference_signals(
+    question: str, reference: str, found: list[Sentence], counted: set[int], claims: ClaimCheck | None,
+    language: Language, *, use_model: bool = True,
+) -> ReferenceSignals:
+    """Only the explaining sentences that contradict nothing earn similarity or word credit."""
+    said = [found[i].text for i in sorted(counted)]
+    similar = semantic_signals(question, reference, said, language) if use_model else None
+    whole, recall, baseline = similar if similar is not None else (None, None, 0.0)
+    return ReferenceSignals(
+        lexical=lexical_recall(reference, found, counted, language),
+        contradicted=claims.contradicted / claims.total if claims and claims.total else 0.0,
+        whole=whole,
+        recall=recall,
+        baseline=baseline,
+    )
 
 
 def paraphrased_points(points: list[KeyPoint], found: list[Sentence], counted: set[int], language: Language) -> list[KeyPoint]:
@@ -301,7 +346,9 @@ def measure(
     language: Language,
     cue_phrases: list[str] | None = None,
     misconceptions: list[Misconception] | None = None,
+    use_model: bool = True,
 ) -> Measure:
+    """`use_model=False`: the lexical signals alone (the engine's quick reading, off the model's cost)."""
     found = sentences(text, language)
     tokens = content_stems(text, language)
     question_stems = frozenset(content_stems(question_text, language))
@@ -324,20 +371,17 @@ def measure(
             wrong_sentences.add(i)
     counted = explaining - wrong_sentences
     uncovered = [r.point for r in results if r.state in {"missing", "listed"}]
-    paraphrased = paraphrased_points(uncovered, found, counted, language)
+    paraphrased = paraphrased_points(uncovered, found, counted, language) if use_model else []
     listed = [r.point for r in results if r.state == "listed" and r.point not in paraphrased]
 
+    signals: ReferenceSignals | None = None
     if key_points:
         credit = len(covered) + SEMANTIC_KEY_POINT_CREDIT * len(paraphrased)
         penalty = CONTRADICTION_PENALTY * len(contradictions)
         value = (credit - penalty) / len(key_points)
     elif reference_answer:
-        lexical = min(1.0, LEXICAL_GAIN * lexical_recall(reference_answer, found, counted, language))
-        explaining_text = " ".join(found[i].text for i in sorted(counted))
-        meaning = semantic_match(question_text, reference_answer, text, explaining_text)
-        value = lexical if meaning is None else WEIGHT_LEXICAL * lexical + (1 - WEIGHT_LEXICAL) * meaning
-        if claims and claims.total:
-            value -= REFERENCE_CONTRADICTION_PENALTY * claims.contradicted / claims.total
+        signals = reference_signals(question_text, reference_answer, found, counted, claims, language, use_model=use_model)
+        value = signals.value
     else:
         value = 0.0
 
@@ -357,7 +401,7 @@ def measure(
     return Measure(
         found=found,
         content=max(0.0, min(1.0, value)),
-        focus=_focus(tokens, relevant, found, language, anchors),
+        focus=_focus(tokens, relevant, found, language, anchors if use_model else []),
         relevant=frozenset(relevant),
         covered=covered + paraphrased,
         missing=[r.point for r in results if r.state != "covered" and r.point not in paraphrased],
@@ -368,4 +412,5 @@ def measure(
         misconceptions=stated_misconceptions,
         # Clarity reads every explaining sentence: a wrong answer can still be clearly put.
         explaining=[found[i] for i in sorted(explaining)],
+        reference=signals,
     )

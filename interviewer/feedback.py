@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from interviewer import judge, llm, report, scoring, store, transcripts
 from interviewer.catalog import Language
 from interviewer.locks import KeyedLocks
-from interviewer.service import THINKING, SessionState, SessionView, answers_to, assess_answer, get_session, load_state
+from interviewer.service import SessionState, SessionView, answers_to, assess_answer, get_session, load_state
 from interviewer.store import AnswerScore, JudgeCall, Turn
 
 @dataclass(frozen=True)
@@ -36,11 +36,10 @@ class Unscored:
 
 def _unscored(view: SessionView | SessionState, turn: Turn) -> Unscored:
     assert turn.question_id is not None and turn.id is not None
-    with THINKING:
-        # The assessment the engine made when it decided the reply is reused, not computed again.
-        assessment = assess_answer(view, view.turns, turn)
-        assert assessment is not None
-        thread = scoring.merge_answers([t.content for t in answers_to(view.turns, turn.question_id, up_to=turn.seq)], turn.language)  # type: ignore[arg-type]
+    # Computed once per answer (the report reuses it); outside any global lock: a turn never waits for it.
+    assessment = assess_answer(view, view.turns, turn)
+    assert assessment is not None
+    thread = scoring.merge_answers([t.content for t in answers_to(view.turns, turn.question_id, up_to=turn.seq)], turn.language)  # type: ignore[arg-type]
     return Unscored(turn.id, turn.question_id, turn.language, thread, assessment)  # type: ignore[arg-type]
 
 
@@ -344,18 +343,17 @@ def build_report(*, db: Session, session_id: str, view: SessionView | None = Non
         db=db, persona_id=view.session.persona_id, created_before=view.session.created_at, user_id=view.session.user_id
     )
     scores = store.list_scores(db=db, session_id=session_id)
-    with THINKING:
-        content = report.build_report(
-            session=view.session,
-            persona=view.persona,
-            rubric=view.rubric,
-            turns=view.turns,
-            scores=scores,
-            usage=view.usage,
-            history=[p for s, r in past if (p := report.history_point(session=s, content=r.content))],
-            # The latest judge call per answer says which key points it covered and which misconceptions it stated.
-            judge_findings={c.turn_id: c.findings for c in view.judge_calls if c.turn_id is not None and c.findings},
-        )
+    content = report.build_report(
+        session=view.session,
+        persona=view.persona,
+        rubric=view.rubric,
+        turns=view.turns,
+        scores=scores,
+        usage=view.usage,
+        history=[p for s, r in past if (p := report.history_point(session=s, content=r.content))],
+        # The latest judge call per answer says which key points it covered and which misconceptions it stated.
+        judge_findings={c.turn_id: c.findings for c in view.judge_calls if c.turn_id is not None and c.findings},
+    )
     with store.writing(db):
         db.rollback()  # the reads above end here; the upsert is a write transaction of its own
         store.save_report(db=db, session_id=session_id, content=content.model_dump(mode="json"), inputs=inputs)

@@ -186,8 +186,10 @@ def assess(
     rubric: Rubric,
     language: Language,
     min_words: int,
+    use_model: bool = True,
 ) -> Assessment:
-    """Assess everything said about a question so far (`thread`); length and hedging use `latest`."""
+    """Assess everything said about a question so far (`thread`); length and hedging use `latest`.
+    `use_model=False` leaves the embedding model out: the engine's quick reading of an answer."""
     key: QuestionKey | None = rubric.questions.get(question.id)
     criteria = criteria_for(question, rubric)
     m = measure(
@@ -198,6 +200,7 @@ def assess(
         language=language,
         cue_phrases=[p for c in criteria if c.signals for p in c.signals.get(language)],
         misconceptions=key.misconceptions if key else [],
+        use_model=use_model,
     )
     latest_words = len(words(latest))
     too_short = latest_words < min_words

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from interviewer import accounting, engine, llm, offline, prompts, scoring, store, tailoring, transcripts
+from interviewer import accounting, drills, engine, llm, offline, prompts, scoring, semantic, store, tailoring, transcripts
+from interviewer import handoff
 from interviewer import takehome as takehome_module
 from interviewer.catalog import Catalog, Language, Persona, Rubric, snapshot
 from interviewer.engine import Move, TurnView
@@ -28,8 +29,9 @@ from interviewer.store import InterviewSession, JudgeCall, Turn
 from interviewer.text import words
 
 log = logging.getLogger("interviewer.service")
-# The engine's and the scorer's text work (stemmers hold state) runs one thread at a time; it is
-# CPU-bound, so under the GIL this costs no throughput, and it never holds a database connection.
+# The engine's and the scorer's text work is thread-safe (stemmers are per thread, caches are
+# lru_cache): turns no longer take this lock, so a turn never waits behind a background scorer's
+# embedding model or a report build. Kept for sharing.py's report builds, which still take it.
 THINKING = threading.Lock()
 
 
@@ -110,6 +112,16 @@ class PendingReply:
     move: Move
     seq: int
     context: prompts.ReplyContext
+    # Said before the opening's words (a drill says what is due), whoever phrases them.
+    preface: str | None = None
+
+
+@dataclass(frozen=True)
+class Drill:
+    """A drill's own plan (the questions due for review, issue 18) and what is said about it first."""
+
+    questions: list[str]
+    preface: str
 
 
 def clean_text(value: str | None, *, field: str, limit: int) -> str | None:
@@ -177,10 +189,22 @@ def answers_to(turns: list[Turn], question_id: str, *, up_to: int | None = None)
 
 
 def assess_answer(view: SessionView | SessionState, turns: list[Turn] | tuple[Turn, ...], answer: Turn) -> scoring.Assessment | None:
-    """The answer's quick assessment on its whole question thread, computed once per answer."""
+    """The answer's full assessment on its whole question thread (the scores), computed once per answer."""
+    return _assessment(view, turns, answer, full=True)
+
+
+def read_answer(view: SessionView | SessionState, turns: list[Turn] | tuple[Turn, ...], answer: Turn) -> scoring.Assessment | None:
+    """The engine's quick reading of the answer: the same analysis without the embedding model, so the
+    turn does not wait for it (the full assessment is made by background scoring, for the report)."""
+    return _assessment(view, turns, answer, full=False)
+
+
+def _assessment(view: SessionView | SessionState, turns: list[Turn] | tuple[Turn, ...], answer: Turn, *, full: bool) -> scoring.Assessment | None:
     question_id = answer.question_id
     if question_id is None:
         return None
+    if full and not semantic.available():
+        full = False  # without the embedding model, the full assessment is the quick reading: made once
 
     def compute() -> scoring.Assessment:
         thread = answers_to(list(turns), question_id, up_to=answer.seq)
@@ -191,9 +215,10 @@ def assess_answer(view: SessionView | SessionState, turns: list[Turn] | tuple[Tu
             rubric=view.rubric,
             language=answer.language,  # type: ignore[arg-type]
             min_words=view.persona.min_answer_words,
+            use_model=full,
         )
 
-    return transcripts.assessment(answer.session_id, answer.seq, compute)
+    return transcripts.assessment(answer.session_id, answer.seq, compute, full=full)
 
 
 def _pending(
@@ -226,19 +251,18 @@ def _decide(view: SessionState, upto: int, answer: Turn) -> PendingReply:
     """The engine's decision for the reply to `answer`, given the first `upto` turns (up to it)."""
     session = view.session
     turns = list(view.transcript.turns[:upto])
-    with THINKING:
-        assessment = assess_answer(view, turns, answer)
-        move = engine.next_move(
-            persona=view.persona,
-            planned=session.plan,
-            language=session.language,  # type: ignore[arg-type]
-            turns=list(view.transcript.views[:upto]),
-            assessment=assessment,
-            seed=session.id,
-            focus=_focus(session, view.persona),
-        )
-        lacking = assessment.lacking if assessment and move.kind == "follow_up" else []
-        return _pending(session=session, persona=view.persona, rubric=view.rubric, turns=turns, answer=answer, move=move, lacking=lacking)
+    assessment = read_answer(view, turns, answer)
+    move = engine.next_move(
+        persona=view.persona,
+        planned=session.plan,
+        language=session.language,  # type: ignore[arg-type]
+        turns=list(view.transcript.views[:upto]),
+        assessment=assessment,
+        seed=session.id,
+        focus=_focus(session, view.persona),
+    )
+    lacking = assessment.lacking if assessment and move.kind == "follow_up" else []
+    return _pending(session=session, persona=view.persona, rubric=view.rubric, turns=turns, answer=answer, move=move, lacking=lacking)
 
 
 # ---------------------------------------------------------------- starting
@@ -256,6 +280,8 @@ def prepare_session(
     claims: list[takehome_module.Claim] | None = None,
     document_limit: int,
     user_id: str = store.LOCAL_USER,
+    drill: Drill | None = None,
+    handoff_notes: list[handoff.EarlierNote] | None = None,
 ) -> PendingReply:
     """A new session and its opening move, not stored until the opening has its words.
 
@@ -266,34 +292,43 @@ def prepare_session(
         raise PersonaNotFound(persona_id, sorted(catalog.personas))
     rubric = catalog.rubric_for(persona)
     takehome = clean_text(takehome, field="takehome", limit=document_limit)
-    with THINKING:
-        records: list[dict[str, Any]] = []
-        if persona.takehome and takehome:
-            if claims is None:
-                claims = takehome_module.extract_claims(takehome, language=language or persona.language)
-            persona, rubric, records = takehome_module.with_claims(persona, rubric, claims)
-        persona_snapshot, persona_hash = snapshot(persona)
-        rubric_snapshot, rubric_hash = snapshot(rubric)
-        session = InterviewSession(
-            user_id=user_id,
-            persona_id=persona.id,
-            rubric_id=rubric.id,
-            language=language or persona.language,
-            model=model,
-            persona_snapshot=persona_snapshot,
-            persona_hash=persona_hash,
-            rubric_snapshot=rubric_snapshot,
-            rubric_hash=rubric_hash,
-            plan=[],
-            job_description=clean_text(job_description, field="job_description", limit=document_limit),
-            cv=clean_text(cv, field="cv", limit=document_limit),
-            takehome=takehome,
-            claims=records,
-        )
-        focus = _focus(session, persona)
-        session.plan = engine.plan(persona, seed=session.id, focus=focus)
-        move = engine.first_move(persona, session.plan, session.language, focus)  # type: ignore[arg-type]
-        return _pending(session=session, persona=persona, rubric=rubric, turns=[], answer=None, move=move, lacking=[])
+    records: list[dict[str, Any]] = []
+    if persona.takehome and takehome:
+        if claims is None:
+            claims = takehome_module.extract_claims(takehome, language=language or persona.language)
+        persona, rubric, records = takehome_module.with_claims(persona, rubric, claims)
+    persona_snapshot, persona_hash = snapshot(persona)
+    rubric_snapshot, rubric_hash = snapshot(rubric)
+    session = InterviewSession(
+        user_id=user_id,
+        persona_id=persona.id,
+        rubric_id=rubric.id,
+        language=language or persona.language,
+        model=model,
+        persona_snapshot=persona_snapshot,
+        persona_hash=persona_hash,
+        rubric_snapshot=rubric_snapshot,
+        rubric_hash=rubric_hash,
+        plan=[],
+        job_description=clean_text(job_description, field="job_description", limit=document_limit),
+        cv=clean_text(cv, field="cv", limit=document_limit),
+        takehome=takehome,
+        claims=records,
+        mode="drill" if drill else "interview",
+    )
+    focus = _focus(session, persona)
+    session.plan = list(drill.questions) if drill else engine.plan(persona, seed=session.id, focus=focus)
+    if handoff_notes:
+        # A loop's earlier notes go in this session's own persona snapshot, like take-home claims (issue 18).
+        persona = handoff.with_notes(persona, rubric, handoff_notes, planned=session.plan)
+        session.persona_snapshot, session.persona_hash = snapshot(persona)
+    move = engine.first_move(persona, session.plan, session.language, focus)  # type: ignore[arg-type]
+    pending = _pending(session=session, persona=persona, rubric=rubric, turns=[], answer=None, move=move, lacking=[])
+    if drill is None:
+        return pending
+    # A drill greets no one (the round was met before): the question alone, after what is due.
+    words = drills.question_words(persona, session.plan[0], asked_in=move.language, session_language=session.language)  # type: ignore[arg-type]
+    return replace(pending, context=replace(pending.context, scripted=words), preface=drill.preface)
 
 
 def store_session(
@@ -302,6 +337,7 @@ def store_session(
     """`calls`: model calls made for the session before it existed (reading the take-home's claims)."""
     if pending.session.user_id == store.LOCAL_USER:
         store.ensure_local_user(db=db)
+    text = f"{pending.preface}\n\n{text}" if pending.preface else text
     session, opening = pending.session, _interviewer_turn(pending, text, usage)
     accounted = [
         JudgeCall(session_id=session.id, turn_id=None, purpose=purpose, model=u.model, prompt_tokens=u.prompt_tokens,
@@ -438,6 +474,7 @@ def _interviewer_turn(pending: PendingReply, text: str, usage: llm.Usage) -> Tur
         completion_tokens=usage.completion_tokens,
         cost_usd=usage.cost_usd,
         latency_ms=usage.latency_ms,
+        handoff_note_id=handoff.note_id_for(pending.context.persona, move.kind, move.question_id),
     )
 
 

@@ -4,7 +4,8 @@ O(1) rows whatever the length of the session:
 - persona and rubric snapshots, parsed once per content hash (a snapshot never changes);
 - each session's transcript (turns are append-only: a request reads only the turns after the last
   one it knows, so another worker's turns are picked up too), with the engine's view of each turn;
-- each answer's quick assessment, computed once when the engine decides and reused by scoring.
+- each answer's quick reading (the engine's, when it decides) and full assessment (background
+  scoring's, reused by the report), each computed once.
 
 Everything here is derived from the database and safe to lose: a miss reads it again.
 """
@@ -129,16 +130,15 @@ def forget(session_id: str) -> None:
     _transcripts.pop(session_id)
 
 
-# The quick assessment of each answer, by (session id, seq): ids are unique across databases.
-_assessments: Lru[tuple[str, int], Assessment] = Lru(8192)
+# Each answer's assessments, by (session id, seq, full): ids are unique across databases. The
+# quick reading (no embedding model) decides the turn; the full one scores the answer.
+_assessments: Lru[tuple[str, int, bool], Assessment] = Lru(8192)
 
 
-def assessment(session_id: str, seq: int, compute: Callable[[], Assessment | None]) -> Assessment | None:
-    found = _assessments.get((session_id, seq))
+def assessment(session_id: str, seq: int, compute: Callable[[], Assessment | None], *, full: bool = True) -> Assessment | None:
+    found = _assessments.get((session_id, seq, full))
     if found is None:
         found = compute()
         if found is not None:
-            _assessments.put((session_id, seq), found)
+            _assessments.put((session_id, seq, full), found)
     return found
-
-
