@@ -5,7 +5,7 @@ from the lexical scorer (scoring.py). Model prompts use this text as the script 
 
 from __future__ import annotations
 
-from interviewer import mentions
+from interviewer import handoff, mentions
 from interviewer.catalog import Persona
 from interviewer.engine import Move
 from interviewer.takehome import presentation_minutes, timing_verdict
@@ -72,6 +72,9 @@ def phrase_move(persona: Persona, move: Move, *, session_language: str, turn_ind
         return f"{remark}{ack} {persona.closing.get(lang)}"
     assert move.question_id is not None
     question = _question_text(persona, move)
+    if lead := handoff.lead_for(persona, move.kind, move.question_id, lang):
+        # An earlier round's note leads to this question: the persona takes it up first (issue 18).
+        question = f"{lead}\n\n{question}"
     if move.kind == "presentation_more" and persona.takehome:
         return persona.takehome.presentation.more.get(lang)
     if move.kind == "follow_up":

@@ -13,6 +13,7 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from interviewer import handoff
 from interviewer.catalog import Criterion, Language, Persona, QuestionKey, Rubric
 from interviewer.engine import Move
 from interviewer.offline import fill_probe, timing_sentence
@@ -120,6 +121,7 @@ def interviewer_messages(ctx: ReplyContext, *, recent_turns: int) -> Messages:
         documents=[name for name, text in _documents(ctx) if text],
         earlier=_earlier_summary(ctx, recent),
         timing=timing_sentence(ctx.persona, move.presentation_words, ctx.session_language) if move.presentation_words is not None else None,
+        handoff_lead=as_data(lead) if (lead := handoff.lead_for(ctx.persona, move.kind, move.question_id, move.language)) else None,
     )
     messages: Messages = [{"role": "system", "content": system}]
     if documents := documents_message(ctx):
@@ -135,11 +137,15 @@ def interviewer_messages(ctx: ReplyContext, *, recent_turns: int) -> Messages:
     return messages
 
 
-DOCUMENT_TAGS = {"job_description": "the job the candidate is preparing for", "cv": "the candidate's CV", "takehome": "the candidate's take-home write-up"}
+DOCUMENT_TAGS = {
+    "job_description": "the job the candidate is preparing for", "cv": "the candidate's CV", "takehome": "the candidate's take-home write-up",
+    # Derived from the candidate's answers in the loop's earlier rounds: data like the rest.
+    "handoff_notes": "notes left by the interviewers of earlier rounds of this loop",
+}
 
 
 def _documents(ctx: ReplyContext) -> list[tuple[str, str | None]]:
-    return [("job_description", ctx.job_description), ("cv", ctx.cv), ("takehome", ctx.takehome)]
+    return [("job_description", ctx.job_description), ("cv", ctx.cv), ("takehome", ctx.takehome), ("handoff_notes", handoff.prompt_text(ctx.persona))]
 
 
 def documents_message(ctx: ReplyContext) -> dict[str, str] | None:

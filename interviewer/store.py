@@ -556,3 +556,49 @@ def ended_session_scores(*, db: Session, user_id: str) -> list[tuple[str, str, d
 def drill_items(*, db: Session, user_id: str) -> list[DrillItem]:
     return list(db.exec(select(DrillItem).where(DrillItem.user_id == user_id).order_by(DrillItem.due_at)))  # type: ignore[arg-type]
 
+
+# ---------------------------------------------------------------- loops and handoff notes (issue 18)
+
+
+def get_loop(*, db: Session, loop_id: str) -> Loop | None:
+    return db.get(Loop, loop_id)
+
+
+def list_loops(*, db: Session, user_id: str, limit: int = 100) -> list[Loop]:
+    """A user's loops, newest first."""
+    query = select(Loop).where(Loop.user_id == user_id).order_by(Loop.created_at.desc()).limit(limit)  # type: ignore[attr-defined]
+    return list(db.exec(query))
+
+
+def loop_sessions(*, db: Session, loop_ids: list[str]) -> list[tuple[str, int, str, str, str]]:
+    """(loop_id, round, session_id, persona_id, status) of the loops' rounds that have started; no snapshots read."""
+    if not loop_ids:
+        return []
+    query = select(
+        InterviewSession.loop_id, InterviewSession.loop_round, InterviewSession.id, InterviewSession.persona_id, InterviewSession.status
+    ).where(InterviewSession.loop_id.in_(loop_ids))  # type: ignore[union-attr]
+    return [tuple(row) for row in db.exec(query)]  # type: ignore[misc]
+
+
+def list_notes(*, db: Session, loop_id: str) -> list[HandoffNote]:
+    return list(db.exec(select(HandoffNote).where(HandoffNote.loop_id == loop_id).order_by(HandoffNote.id)))  # type: ignore[arg-type]
+
+
+def replace_notes(*, db: Session, loop_id: str, session_id: str, persona_id: str, notes: list[dict[str, Any]], key: Any) -> list[HandoffNote]:
+    """Make a round's stored notes what `notes` says: a note that is still derived keeps its id (a
+    later turn may point at it) and gets its new text; the others go, the new ones are added."""
+    stored = list(db.exec(select(HandoffNote).where(HandoffNote.session_id == session_id).order_by(HandoffNote.id)))  # type: ignore[arg-type]
+    by_key = {key(n): n for n in stored}
+    wanted = {key(n): n for n in (HandoffNote(loop_id=loop_id, session_id=session_id, persona_id=persona_id, **fields) for fields in notes)}
+    with writing(db):
+        for k, note in by_key.items():
+            if k not in wanted:
+                db.delete(note)
+        for k, note in wanted.items():
+            if k in by_key:
+                by_key[k].text, by_key[k].quote = note.text, note.quote
+                db.add(by_key[k])
+            else:
+                db.add(note)
+        db.commit()
+    return list(db.exec(select(HandoffNote).where(HandoffNote.session_id == session_id).order_by(HandoffNote.id)))  # type: ignore[arg-type]

@@ -17,10 +17,13 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
-from interviewer import auth, llm, metrics, migrations, service
+from interviewer import auth, drill_schedule, llm, metrics, migrations, service
 from interviewer.api import docs, openapi
 from interviewer.api.middleware import RequestContext, RequestGuard, SecurityHeaders, body_too_large
 from interviewer.api.routes import pages, personas, sessions, shares, signin
+from interviewer.api.routes import loops as loop_routes
+from interviewer.api.routes import debrief as debrief_routes
+from interviewer.loops import LoopFinished, LoopNotFound, RoundActive
 from interviewer.locks import KeyedLocks, TurnLocks
 from interviewer.scoring_queue import ScoringQueue
 from interviewer.ratelimit import RateLimiter
@@ -38,11 +41,20 @@ STATUS = {
     service.KeyReused: 422,
     service.Busy: 409,
     service.InvalidInput: 422,
+    drill_schedule.NothingToDrill: 409,
     service.InputTooLarge: 413,
+    LoopNotFound: 404,
+    LoopFinished: 409,
+    RoundActive: 409,
 }
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def serving_app() -> FastAPI:
+    """The app `interviewer serve` runs in each worker: its caches are filled before it listens."""
+    return create_app(warm=True)
+
+
+def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastAPI:
     settings = settings or get_settings()
     # Loaded before serving: a malformed persona or rubric stops start-up with its file and field.
     catalog = load_catalog(settings.personas_dir, settings.rubrics_dir)
@@ -165,6 +177,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sessions.router, dependencies=owned)
     app.include_router(shares.router, dependencies=owned)
     app.include_router(shares.shared_router)
+    # Loops check their owner themselves: another user's loop is a 404, like a session.
+    app.include_router(loop_routes.router, dependencies=[Depends(auth.current_caller)])
+    app.include_router(debrief_routes.router, dependencies=[Depends(auth.current_caller)])
     # The browser pages (home, interview, report, history) and their assets, served by the app.
     # Pages check the caller themselves, so a missing or foreign session gets the HTML 404 page.
     app.include_router(pages.router, dependencies=[Depends(auth.current_caller)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -53,6 +54,10 @@ class SessionCreate(Strict):
     job_description: str | None = None
     cv: str | None = None
     takehome: str | None = Field(default=None, description="The take-home write-up, pasted as text")
+    mode: Literal["interview", "drill"] = Field(
+        default="interview",
+        description="interview: the round's own questions; drill: only your questions due for review (scored 2 or lower before), the most overdue first, or your weakest ones when none is due",
+    )
 
 
 class AnswerCreate(Strict):
@@ -72,6 +77,7 @@ class TurnOut(BaseModel):
     completion_tokens: int | None = None
     cost_usd: float | None = None
     latency_ms: int | None = None
+    handoff_note_id: int | None = Field(default=None, description="The earlier round's handoff note that led to this question (loops)")
 
 
 class ProgressOut(BaseModel):
@@ -96,6 +102,14 @@ class UsageOut(BaseModel):
     by_purpose: dict[str, PurposeUsageOut] = Field(default_factory=dict, description="The same sums per purpose: reply, judge, claims")
 
 
+class DrillOut(BaseModel):
+    nothing_due: bool = Field(description="True when no question was due: the drill offers your weakest questions instead")
+    due_count: int = Field(description="Questions of this round due for review now (a drill asks at most 5 of them)")
+    question_ids: list[str] = Field(description="What this drill asks, in order: the most overdue (or the weakest) first")
+    next_due_at: datetime | None = Field(description="When nothing is due: when the next scheduled question comes due")
+    message: str = Field(description="What the interviewer says about it first, in the session's language")
+
+
 class SessionOut(BaseModel):
     id: str
     persona_id: str
@@ -108,6 +122,10 @@ class SessionOut(BaseModel):
     progress: ProgressOut
     usage: UsageOut
     turns: list[TurnOut]
+    loop_id: str | None = Field(default=None, description="The loop this session is a round of, if any")
+    loop_round: int | None = Field(default=None, description="Which round of its loop (0-based)")
+    mode: str = Field(default="interview", description="interview or drill")
+    drill: DrillOut | None = Field(default=None, description="What a drill asks and why (in the response that starts a drill)")
 
 
 class SessionSummary(BaseModel):
@@ -117,6 +135,8 @@ class SessionSummary(BaseModel):
     status: str
     created_at: datetime
     ended_at: datetime | None
+    loop_id: str | None = None
+    loop_round: int | None = None
 
 
 class AnswerOut(BaseModel):

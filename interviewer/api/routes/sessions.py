@@ -9,7 +9,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile as StarletteUploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, PlainTextResponse
@@ -18,14 +18,16 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from interviewer import engine as interview_engine
-from interviewer import feedback, llm, service
+from interviewer import drill_schedule, drills, feedback, llm, loops, service, store
 from interviewer import takehome as takehome_module
 from interviewer import report as report_module
 from interviewer.auth import CallerDep
+from interviewer.catalog import Catalog
 from interviewer.api.deps import CatalogDep, EngineDep, ModelsDep, SessionDep, SettingsDep
 from interviewer.api.schemas import (
     AnswerCreate,
     AnswerOut,
+    DrillOut,
     ErrorOut,
     ProgressOut,
     SessionCreate,
@@ -67,6 +69,9 @@ def session_out(view: service.SessionView) -> SessionOut:
         progress=ProgressOut(**progress.__dict__),
         turns=[turn_out(t) for t in view.turns],
         usage=view.usage,
+        loop_id=s.loop_id,
+        loop_round=s.loop_round,
+        mode=s.mode,
     )
 
 
@@ -98,6 +103,7 @@ SESSION_FORM = {
     "properties": {
         "persona_id": {"type": "string"},
         "language": {"type": "string", "enum": ["en", "fr"]},
+        "mode": {"type": "string", "enum": ["interview", "drill"]},
         **{name: {"type": "string", "format": "binary", "description": "a .md, .txt, .ipynb or .pdf file, or the text itself"} for name in DOCUMENT_FIELDS},
     },
 }
@@ -105,10 +111,19 @@ SESSION_FORM = {
 
 async def _session_body(request: Request, settings: Settings) -> SessionCreate:
     """The new session's fields, from JSON or from a multipart form whose documents may be files."""
+    return await document_body(request, settings, SessionCreate)
+
+
+BodyT = TypeVar("BodyT", bound=BaseModel)
+
+
+async def document_body(request: Request, settings: Settings, schema: type[BodyT], filenames: dict[str, str] | None = None) -> BodyT:
+    """A body of `schema`, from JSON or from a multipart form whose documents may be files (read
+    as text; each file's name goes in `filenames` when given). Used by sessions and loops."""
     content_type = request.headers.get("content-type", "")
     try:
         if not content_type.startswith("multipart/form-data"):
-            return SessionCreate.model_validate_json(await request.body())
+            return schema.model_validate_json(await request.body())
         form = await request.form(max_files=len(DOCUMENT_FIELDS), max_fields=10, max_part_size=settings.max_upload_bytes)
         fields: dict[str, str] = {}
         for name, value in form.multi_items():
@@ -122,6 +137,8 @@ async def _session_body(request: Request, settings: Settings) -> SessionCreate:
                     max_pages=settings.max_pdf_pages, max_chars=settings.max_document_chars, max_seconds=settings.pdf_read_seconds,
                 )
                 filename = value.filename or name
+                if filenames is not None:
+                    filenames[name] = filename
                 try:
                     # Parsing a PDF or a notebook is CPU work: in a worker thread, so /healthz and other sessions go on.
                     fields[name] = await run_in_threadpool(takehome_module.read_document, filename, data, limits)
@@ -131,7 +148,7 @@ async def _session_body(request: Request, settings: Settings) -> SessionCreate:
                     raise service.InvalidInput(f"{name}: {exc}") from exc
             else:
                 fields[name] = value
-        return SessionCreate.model_validate(fields)
+        return schema.model_validate(fields)
     except ValidationError as exc:
         raise RequestValidationError(exc.errors(include_url=False)) from exc
 
@@ -139,7 +156,10 @@ async def _session_body(request: Request, settings: Settings) -> SessionCreate:
 @router.post(
     "",
     status_code=201,
-    responses={404: {"model": ErrorOut, "description": "Unknown persona"}, 413: {"model": ErrorOut}, 422: {"description": "Invalid fields or document"}, **MODEL_FAILED},
+    responses={
+        404: {"model": ErrorOut, "description": "Unknown persona"}, 409: {"model": ErrorOut, "description": "A drill with nothing scored to drill yet"},
+        413: {"model": ErrorOut}, 422: {"description": "Invalid fields or document"}, **MODEL_FAILED,
+    },
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -158,6 +178,8 @@ async def create_session(
     Send JSON, or a multipart form whose job_description, cv and takehome may be files
     (.md, .txt, .ipynb, .pdf). A take-home's claims become the questions of the deep dive."""
     body = await _session_body(request, settings)
+    if body.mode == "drill":
+        return await _start_drill(body, db=db, catalog=catalog, settings=settings, models=models, user_id=caller.user_id)
     claims, calls = None, []
     persona = catalog.personas.get(body.persona_id)
     if body.takehome and persona is not None and persona.takehome is not None:
@@ -179,6 +201,35 @@ async def create_session(
     text, usage = await service.reply_text(models, pending)
     view = await run_in_threadpool(lambda: service.store_session(db=db, pending=pending, text=text, usage=usage, calls=calls))
     return session_out(view)
+
+
+async def _start_drill(
+    body: SessionCreate, *, db: Session, catalog: Catalog, settings: Settings, models: llm.Models, user_id: str
+) -> SessionOut:
+    """A drill of the round (issue 18): only the questions due for review, the most overdue first,
+    or the weakest ones when none is due; the first turn says which."""
+    documents = [name for name in DOCUMENT_FIELDS if getattr(body, name)]
+    if documents:
+        raise service.InvalidInput(
+            f"{', '.join(documents)}: a drill asks again questions you have already answered and uses no documents; "
+            "leave them out, or start a session with mode 'interview'"
+        )
+    persona = catalog.personas.get(body.persona_id)
+    if persona is None:
+        raise service.PersonaNotFound(body.persona_id, sorted(catalog.personas))
+    language = body.language or persona.language
+    plan = await run_in_threadpool(lambda: drill_schedule.drill_plan(db=db, persona=persona, user_id=user_id, now=store.now()))
+    drill = service.Drill(questions=plan.questions, preface=drills.preface(plan, language))
+    pending = await run_in_threadpool(lambda: service.prepare_session(
+        catalog=catalog, model=settings.model, persona_id=persona.id, language=language,
+        document_limit=settings.max_document_chars, user_id=user_id, drill=drill,
+    ))
+    text, usage = await service.reply_text(models, pending)
+    view = await run_in_threadpool(lambda: service.store_session(db=db, pending=pending, text=text, usage=usage))
+    out = DrillOut(
+        nothing_due=not plan.due, due_count=plan.due_count, question_ids=plan.questions, next_due_at=plan.next_due_at, message=drill.preface,
+    )
+    return session_out(view).model_copy(update={"drill": out})
 
 
 @router.get("")
@@ -311,7 +362,11 @@ async def post_answer(
 @router.post("/{session_id}/end", responses=NOT_FOUND)
 def end_session(session_id: str, db: SessionDep) -> SessionOut:
     """End the interview now; the report covers what was answered."""
-    return session_out(service.end_session(db=db, session_id=session_id))
+    view = service.end_session(db=db, session_id=session_id)
+    if view.session.loop_id is not None:
+        # A round of a loop leaves its handoff notes for the next rounds as it ends (issue 18).
+        loops.after_end(db=db, session_id=session_id)
+    return session_out(view)
 
 
 @router.get(

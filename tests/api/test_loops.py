@@ -1,0 +1,164 @@
+"""Loops through the API with no model: four rounds with one dossier, each session carrying its loop,
+a fifth `next` refused, owners as for sessions, and clear errors (issue 18)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from interviewer import auth, store
+from interviewer.api.app import create_app
+from interviewer.settings import PROJECT_ROOT, Settings
+
+TAKEHOME = PROJECT_ROOT / "examples" / "takehomes" / "rl-agent.md"
+JOB = "Machine-learning intern: reinforcement learning for control, PyTorch, evaluation over several seeds."
+CV = "Master's student. Project: a DQN agent for a warehouse robot, trained in PyTorch; internship on anomaly detection."
+WEAK = {"en": "I don't know, not sure.", "fr": "Je ne sais pas trop."}
+
+
+def answer(client: TestClient, session_id: str, text: str, key: str) -> dict[str, Any]:
+    response = client.post(f"/api/sessions/{session_id}/answers", json={"content": text}, headers={"Idempotency-Key": key})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def create_with_files(client: TestClient, **fields: str) -> Any:
+    files = {"takehome": (TAKEHOME.name, TAKEHOME.read_bytes(), "text/markdown")}
+    return client.post("/api/loops", data={"job_description": JOB, "cv": CV, **fields}, files=files)
+
+
+def play_round(client: TestClient, session: dict[str, Any], answers: list[str]) -> None:
+    """A few answers, then the round is ended (the report covers what was answered)."""
+    for i, text in enumerate(answers):
+        if answer(client, session["id"], text, f"{session['id']}-{i}")["status"] == "ended":
+            return
+    ended = client.post(f"/api/sessions/{session['id']}/end")
+    assert ended.status_code == 200 and ended.json()["status"] == "ended"
+
+
+def test_a_loop_runs_four_rounds_with_one_dossier_and_a_fifth_next_is_refused(client: TestClient) -> None:
+    created = create_with_files(client)
+    assert created.status_code == 201, created.text
+    loop = created.json()
+    assert loop["status"] == "not_started"
+    assert [r["persona_id"] for r in loop["rounds"]] == ["recruiter-screen", "technical-ml", "manager-fit", "takehome-review"]
+    assert all(r["status"] == "not_started" and r["session_id"] is None for r in loop["rounds"])
+    assert loop["dossier"] == {"job_description": True, "cv": True, "takehome": True, "takehome_name": "rl-agent.md"}
+
+    sessions = []
+    for index in range(4):
+        started = client.post(f"/api/loops/{loop['id']}/next")
+        assert started.status_code == 201, started.text
+        session = started.json()
+        assert session["loop_id"] == loop["id"] and session["loop_round"] == index
+        assert session["persona_id"] == loop["rounds"][index]["persona_id"]
+        sessions.append(session)
+        # The technical round goes badly: its thin evidence is what the next interviewer takes up.
+        play_round(client, session, [WEAK["en"]] * 3 if index == 1 else ["I led the project end to end and measured it over five seeds."])
+
+    # A later round took up an earlier round's note, in its persona's voice, and the turn records it.
+    manager = client.get(f"/api/sessions/{sessions[2]['id']}").json()
+    led = [t for t in manager["turns"] if t["handoff_note_id"] is not None]
+    assert led, "the manager's round took up no note"
+    assert "Lena Weiss" in led[0]["content"] and "did not come through" in led[0]["content"]
+
+    fifth = client.post(f"/api/loops/{loop['id']}/next")
+    assert fifth.status_code == 409
+    assert "all 4 rounds" in fifth.json()["detail"] and "no next round" in fifth.json()["detail"]
+
+    done = client.get(f"/api/loops/{loop['id']}").json()
+    assert done["status"] == "done"
+    assert [r["session_id"] for r in done["rounds"]] == [s["id"] for s in sessions]
+    assert all(r["status"] == "ended" for r in done["rounds"])
+    listed = client.get("/api/sessions").json()
+    assert {s["id"]: s["loop_id"] for s in listed if s["loop_id"]} == {s["id"]: loop["id"] for s in sessions}
+
+    # The dossier was stored once and given to every round, as if passed at creation.
+    with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
+        rows = [store.get_session(db=db, session_id=s["id"]) for s in sessions]
+        assert all(r is not None and r.job_description == JOB and r.cv == CV and r.takehome == TAKEHOME.read_text().strip() for r in rows)
+        assert rows[3] is not None and rows[3].claims, "the take-home round read the take-home's claims"
+
+
+def test_notes_are_derived_when_a_round_ends_and_again_idempotently_at_the_next(client: TestClient) -> None:
+    loop = client.post("/api/loops", json={"rounds": ["technical-ml", "manager-fit"], "language": "fr"}).json()
+    first = client.post(f"/api/loops/{loop['id']}/next").json()
+    play_round(client, first, [WEAK["fr"]] * 2)
+    with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
+        at_end = [(n.id, n.kind, n.criterion_id) for n in store.list_notes(db=db, loop_id=loop["id"])]
+    assert any(kind == "thin_evidence" for _, kind, _ in at_end)
+    second = client.post(f"/api/loops/{loop['id']}/next").json()
+    with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
+        again = [(n.id, n.kind, n.criterion_id) for n in store.list_notes(db=db, loop_id=loop["id"])]
+    assert again == at_end, "deriving the notes again kept the same notes and ids"
+    opening = second["turns"][0]
+    assert opening["handoff_note_id"] in {note_id for note_id, _, _ in at_end}
+    assert "Lena Weiss" in opening["content"] and "est peu ressorti" in opening["content"]
+
+
+def test_next_waits_for_the_round_in_progress(client: TestClient) -> None:
+    loop = client.post("/api/loops", json={"rounds": ["recruiter-screen", "manager-fit"]}).json()
+    first = client.post(f"/api/loops/{loop['id']}/next").json()
+    again = client.post(f"/api/loops/{loop['id']}/next")
+    assert again.status_code == 409
+    assert "still in progress" in again.json()["detail"] and first["id"] in again.json()["detail"]
+    assert client.get(f"/api/loops/{loop['id']}").json()["status"] == "in_progress"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "says"),
+    [
+        ({"rounds": []}, 422, "the list is empty"),
+        ({"rounds": ["technical-ml", "astrologer"]}, 422, "rounds[1]: unknown persona 'astrologer'; valid ids: manager-fit"),
+        ({"language": "de"}, 422, "language"),
+        ({"rounds": ["technical-ml"] * 9}, 422, "over the limit of 8"),
+        ({"cv": "x" * 2000}, 413, "cv: 2000 characters is over the limit of 1000"),
+        ({"surprise": 1}, 422, "surprise"),
+    ],
+)
+def test_bad_loops_get_a_clear_4xx(database_url: str, body: dict[str, Any], status: int, says: str) -> None:
+    with TestClient(create_app(Settings(database_url=database_url, model="offline", max_document_chars=1000))) as client:
+        response = client.post("/api/loops", json=body)
+    assert response.status_code == status, response.text
+    assert says in response.text
+
+
+def test_a_form_may_name_its_rounds_with_commas(client: TestClient) -> None:
+    created = create_with_files(client, rounds="manager-fit, technical-ml", language="fr")
+    assert created.status_code == 201, created.text
+    assert [r["persona_id"] for r in created.json()["rounds"]] == ["manager-fit", "technical-ml"]
+    assert created.json()["language"] == "fr"
+    assert created.json()["dossier"]["takehome_name"] == "rl-agent.md"
+
+
+def test_an_unknown_loop_is_a_404(client: TestClient) -> None:
+    assert client.get("/api/loops/nope").status_code == 404
+    response = client.post("/api/loops/nope/next")
+    assert response.status_code == 404 and response.json()["detail"] == "no loop 'nope'"
+
+
+@pytest.fixture
+def exposed(database_url: str) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(database_url=database_url, model="offline", host="0.0.0.0"))) as client:
+        yield client
+
+
+def test_loops_belong_to_their_owner(exposed: TestClient) -> None:
+    with Session(exposed.app.state.engine) as db:  # type: ignore[attr-defined]
+        alice = auth.create_user(db=db, name="alice")[1]
+        bob = auth.create_user(db=db, name="bob")[1]
+    as_alice, as_bob = {"Authorization": f"Bearer {alice}"}, {"Authorization": f"Bearer {bob}"}
+    assert exposed.post("/api/loops", json={}).status_code == 401
+    loop = exposed.post("/api/loops", json={"rounds": ["technical-ml"]}, headers=as_alice).json()
+    assert exposed.get(f"/api/loops/{loop['id']}", headers=as_bob).status_code == 404
+    assert exposed.post(f"/api/loops/{loop['id']}/next", headers=as_bob).status_code == 404
+    assert exposed.get("/api/loops", headers=as_bob).json() == []
+    assert [x["id"] for x in exposed.get("/api/loops", headers=as_alice).json()] == [loop["id"]]
+    session = exposed.post(f"/api/loops/{loop['id']}/next", headers=as_alice).json()
+    # The round's session is Alice's, like any session she starts.
+    assert exposed.get(f"/api/sessions/{session['id']}", headers=as_bob).status_code == 404
+    assert exposed.get(f"/api/sessions/{session['id']}", headers=as_alice).json()["loop_id"] == loop["id"]
