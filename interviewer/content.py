@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from interviewer import polarity, semantic
 from interviewer.catalog import KeyPoint, Language, Misconception
@@ -170,19 +171,25 @@ def _canonical(stems_: frozenset[str], language: Language) -> frozenset[str]:
     return frozenset(polarity.canonical(s, language) for s in stems_)
 
 
+def _clause_stems(clause: polarity.Clause, sentence: Sentence, language: Language) -> frozenset[str]:
+    return _canonical(frozenset(content_stems(" ".join(sentence.words[clause.start : clause.end]), language)), language)
+
+
+@lru_cache(maxsize=1024)
+def _reference_clauses(reference: str, language: Language) -> list[tuple[Sentence, polarity.Clause, frozenset[str]]]:
+    """The reference answer's clauses with their stems (two or more), read once per reference:
+    every answer to the question is checked against them. Callers only read the list."""
+    clauses = [(r, c, _clause_stems(c, r, language)) for r in sentences(reference, language) for c in polarity.clauses(r, language)]
+    return [rc for rc in clauses if len(rc[2]) >= 2]
+
+
 def check_claims(reference: str, found: list[Sentence], explaining: set[int], language: Language) -> ClaimCheck:
     """Align the answer's clauses with the reference's. A clause contradicts when it is nearly the
     same claim (CONTRADICTION_JACCARD) with the other polarity, and no reference clause it matches
     as well agrees with it; a multi-part reference ("inside ..., outside ...") is not a contrary."""
 
-    def own(clause: polarity.Clause, sentence: Sentence) -> frozenset[str]:
-        return _canonical(frozenset(content_stems(" ".join(sentence.words[clause.start : clause.end]), language)), language)
-
-    answer_clauses = [(i, c, own(c, found[i])) for i in sorted(explaining) for c in polarity.clauses(found[i], language)]
-    reference_clauses = [
-        (r, c, own(c, r)) for r in sentences(reference, language) for c in polarity.clauses(r, language)
-    ]
-    reference_clauses = [rc for rc in reference_clauses if len(rc[2]) >= 2]
+    answer_clauses = [(i, c, _clause_stems(c, found[i], language)) for i in sorted(explaining) for c in polarity.clauses(found[i], language)]
+    reference_clauses = _reference_clauses(reference, language)
     supported: dict[int, float] = {}
     contradicted: dict[int, tuple[int, str]] = {}
     for i, a_clause, a_stems in answer_clauses:
