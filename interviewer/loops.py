@@ -251,9 +251,7 @@ async def next_round(
     index = _next_index(view)
     for state in view.rounds:
         if state.status == "ended" and state.session_id is not None:
-            session_id = state.session_id
-            await feedback.report_for(engine=engine, models=models, locks=locks, session_id=session_id)
-            await step(lambda db: leave_notes(db=db, session_id=session_id))
+            await leave_notes_when_ended(engine=engine, models=models, locks=locks, session_id=state.session_id)
     claims, calls = None, []
     if needs_claims(catalog=catalog, loop=view.loop, index=index):
         with llm.ledger() as calls:  # the claims call is accounted to the round it starts
@@ -263,13 +261,16 @@ async def next_round(
     return await step(lambda db: store_round(db=db, pending=pending, text=text, usage=usage, calls=calls))
 
 
-def after_end(*, db: Session, session_id: str) -> None:
-    """A round of a loop that ends leaves its notes at once (from the scores stored so far; the next
-    round derives them again once every answer is scored)."""
-    row = store.session_row(db=db, session_id=session_id)
-    if row is not None and row.loop_id is not None:
-        db.rollback()
-        leave_notes(db=db, session_id=session_id)
+async def leave_notes_when_ended(*, engine: Engine, models: llm.Models, locks: KeyedLocks, session_id: str) -> list[HandoffNote]:
+    """A round that ends leaves its notes at once: its answers are scored first (as for its report),
+    with no connection held meanwhile; the next round derives them again, to the same notes."""
+    await feedback.report_for(engine=engine, models=models, locks=locks, session_id=session_id)
+
+    def run() -> list[HandoffNote]:
+        with Session(engine) as db:
+            return leave_notes(db=db, session_id=session_id)
+
+    return await anyio.to_thread.run_sync(run)
 
 
 def summary(view: LoopView) -> dict[str, Any]:

@@ -360,12 +360,13 @@ async def post_answer(
 
 
 @router.post("/{session_id}/end", responses=NOT_FOUND)
-def end_session(session_id: str, db: SessionDep) -> SessionOut:
+async def end_session(session_id: str, request: Request, engine: EngineDep) -> SessionOut:
     """End the interview now; the report covers what was answered."""
-    view = service.end_session(db=db, session_id=session_id)
+    view = await run_in_threadpool(_short(engine, lambda db: service.end_session(db=db, session_id=session_id)))
     if view.session.loop_id is not None:
         # A round of a loop leaves its handoff notes for the next rounds as it ends (issue 18).
-        loops.after_end(db=db, session_id=session_id)
+        state = request.app.state
+        await loops.leave_notes_when_ended(engine=engine, models=state.models, locks=state.scoring_locks, session_id=session_id)
     return session_out(view)
 
 
