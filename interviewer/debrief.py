@@ -29,6 +29,7 @@ WEAK_BELOW = 4.0
 NOT_CONFIRMED_AT_MOST = 2.0
 CONFIRMED_FROM = 4.0
 PLAN_MAX = 8
+PLAN_QUESTIONS_PER_ROUND = 3
 SIGNALS_MAX = 8
 # Two sentences tell the same story when they share this many content stems (numbers aside).
 SAME_STORY_SHARED = 3
@@ -39,14 +40,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "disclaimer": "Practice feedback from a rehearsed interview loop, not a hiring decision.",
         "partial": "Partial debrief: {ended} of {total} rounds ended; unfinished rounds are shown as they stand.",
         "figures_differ": "The same story with different figures: {first_round} heard {first_numbers}, {second_round} heard {second_numbers}. Check which is right and tell it the same way to everyone.",
-        "not_confirmed": "You named {term} in {first_round}; when {second_round} asked about it, the answer scored {score:.1f} / 5. Either learn it well enough to explain it under follow-ups, or stop presenting it as a skill.",
-        "confirmed": "You named {term} in {first_round}, and {second_round} confirmed it: the answer on it scored {score:.1f} / 5.",
+        "not_confirmed": "You named {term} to {first_round}; when {second_round} asked about it, the answer scored {score:.1f} / 5. Either learn it well enough to explain it under follow-ups, or stop presenting it as a skill.",
+        "confirmed": "You named {term} to {first_round}, and {second_round} confirmed it: the answer on it scored {score:.1f} / 5.",
         "note_not_confirmed": "{first_round} left a note to verify: {note} {second_round} followed it up and the answer scored {score:.1f} / 5.",
         "note_confirmed": "{first_round} left a note to verify: {note} {second_round} followed it up and the answer scored {score:.1f} / 5: confirmed.",
-        "note_unchecked": "{first_round} left a note to verify: {note} No later round asked about it, so it is not assessed here.",
+        "note_unchecked": "{first_round} left a note to verify: {note} No later round followed it up, so it is not assessed here.",
         "worst_round": "Your weakest round ({round}, {score:.1f} / 5): start here.",
         "question_why": "Scored {score:.1f} / 5 in {round}.",
         "question_missing": "Left out: {points}.",
+        "none_covered": "None of the key points was covered.",
         "unanswered_why": "Not answered in {round}.",
         "criterion_why": "{criterion} scored {score:.1f} / 5 across {rounds}.",
         "next_level": "Level {level} asks for: {anchor}",
@@ -56,14 +58,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "disclaimer": "Retour d'entraînement sur une boucle d'entretiens simulés, pas une décision d'embauche.",
         "partial": "Bilan partiel : tours terminés : {ended} sur {total} ; les tours inachevés sont présentés en l'état.",
         "figures_differ": "La même histoire avec des chiffres différents : {first_round} a entendu {first_numbers}, {second_round} a entendu {second_numbers}. Vérifiez le bon chiffre et racontez-la de la même façon à chacun.",
-        "not_confirmed": "Vous avez cité {term} lors de {first_round} ; quand {second_round} vous a interrogé dessus, la réponse a obtenu {score:.1f} / 5. Apprenez-le assez pour l'expliquer sous les relances, ou cessez de le présenter comme une compétence.",
-        "confirmed": "Vous avez cité {term} lors de {first_round}, et {second_round} l'a confirmé : la réponse a obtenu {score:.1f} / 5.",
+        "not_confirmed": "Vous avez cité {term} devant {first_round} ; quand {second_round} vous a interrogé dessus, la réponse a obtenu {score:.1f} / 5. Apprenez-le assez pour l'expliquer sous les relances, ou cessez de le présenter comme une compétence.",
+        "confirmed": "Vous avez cité {term} devant {first_round}, et {second_round} l'a confirmé : la réponse a obtenu {score:.1f} / 5.",
         "note_not_confirmed": "{first_round} a laissé une note à vérifier : {note} {second_round} y est revenu et la réponse a obtenu {score:.1f} / 5.",
         "note_confirmed": "{first_round} a laissé une note à vérifier : {note} {second_round} y est revenu et la réponse a obtenu {score:.1f} / 5 : confirmé.",
         "note_unchecked": "{first_round} a laissé une note à vérifier : {note} Aucun tour suivant n'y est revenu : ce point n'est pas évalué ici.",
         "worst_round": "Votre tour le plus faible ({round}, {score:.1f} / 5) : commencez par lui.",
         "question_why": "{score:.1f} / 5 lors de {round}.",
         "question_missing": "Manquait : {points}.",
+        "none_covered": "Aucun des points clés n'a été abordé.",
         "unanswered_why": "Sans réponse lors de {round}.",
         "criterion_why": "{criterion} : {score:.1f} / 5 sur {rounds}.",
         "next_level": "Le niveau {level} demande : {anchor}",
@@ -349,28 +352,31 @@ def _term_in(entry: GlossaryEntry, texts: Sequence[str]) -> bool:
 
 
 def _named_terms_probed(rounds: Sequence[RoundInput], language: str) -> list[Signal]:
-    """A glossary term the candidate named in one round, which a later round asked a question about."""
+    """A glossary term the candidate named in one round, which a later round asked questions about:
+    one signal per term and later round, from its weakest answer on it."""
     signals: list[Signal] = []
-    seen: set[tuple[str, str]] = set()
     for i, first in enumerate(rounds):
         for entry in glossary():
             said = next((a for a in first.answers if entry.pattern.search(a.text)), None)
             if said is None:
                 continue
             for second in rounds[i + 1:]:
-                for question_id, (question, score) in _scored_questions(second).items():
-                    if (second.persona_id, question_id) in seen or not _term_in(entry, [question["question"], *(question.get("key_points") or [])]):
-                        continue
-                    if NOT_CONFIRMED_AT_MOST < score < CONFIRMED_FROM:
-                        continue
-                    seen.add((second.persona_id, question_id))
-                    confirmed = score >= CONFIRMED_FROM
-                    sentence = next((s.text for s in sentences(said.text, said.language) if entry.pattern.search(s.text)), said.text)
-                    first_quote = Quote(persona_id=first.persona_id, round=first.name, question_id=said.question_id, text=sentence)
-                    message = text(language, "confirmed" if confirmed else "not_confirmed",
-                                   term=entry.name, first_round=first.name, second_round=second.name, score=score)
-                    signals.append(_verdict_signal("claim_confirmed" if confirmed else "claim_not_confirmed", entry.name, message,
-                                                   first, first_quote, second, question_id))
+                probed = [
+                    (score, question_id) for question_id, (question, score) in _scored_questions(second).items()
+                    if _term_in(entry, [question["question"], *(question.get("key_points") or [])])
+                ]
+                if not probed:
+                    continue
+                score, question_id = min(probed)
+                if NOT_CONFIRMED_AT_MOST < score < CONFIRMED_FROM:
+                    continue
+                confirmed = score >= CONFIRMED_FROM
+                sentence = next((s.text for s in sentences(said.text, said.language) if entry.pattern.search(s.text)), said.text)
+                first_quote = Quote(persona_id=first.persona_id, round=first.name, question_id=said.question_id, text=sentence)
+                message = text(language, "confirmed" if confirmed else "not_confirmed",
+                               term=entry.name, first_round=first.name, second_round=second.name, score=score)
+                signals.append(_verdict_signal("claim_confirmed" if confirmed else "claim_not_confirmed", entry.name, message,
+                                               first, first_quote, second, question_id))
     return signals
 
 
@@ -408,10 +414,15 @@ def consistency(rounds: Sequence[RoundInput], notes: Sequence[NoteInput], langua
     found = _figures_differ(rounds, language) + _notes_to_verify(rounds, notes, language) + _named_terms_probed(rounds, language)
     order = {"figures_differ": 0, "claim_not_confirmed": 1, "claim_not_checked": 2, "claim_confirmed": 3}
     unique: list[Signal] = []
+    told: set[tuple[str, ...]] = set()
+    checked = {s.quotes[0].text for s in found if s.kind in ("claim_confirmed", "claim_not_confirmed") and s.quotes}
     for s in sorted(found, key=lambda s: order[s.kind]):
-        # A note and a named term often point at the same later question: keep the first telling.
-        if any(u.kind == s.kind and u.quotes[-1:] == s.quotes[-1:] and u.rounds == s.rounds for u in unique):
+        # A note and a named term often rest on the same sentence checked by the same round: keep the first telling.
+        key = (s.kind, s.about.casefold()) if s.kind == "claim_not_checked" else (s.kind, s.quotes[0].text if s.quotes else s.about, *s.rounds[1:])
+        # A note nobody followed up is still checked when a later round asked about what its sentence names.
+        if key in told or s.kind == "claim_not_checked" and s.quotes and s.quotes[0].text in checked:
             continue
+        told.add(key)
         unique.append(s)
     return unique[:SIGNALS_MAX]
 
@@ -452,8 +463,10 @@ def _and(items: Sequence[str], language: str) -> str:
 def _question_item(r: RoundInput, question: Mapping[str, Any], score: float | None, language: str) -> PlanItem:
     missing = list(question.get("missing_key_points") or [])
     why = text(language, "question_why", score=score, round=r.name) if score is not None else text(language, "unanswered_why", round=r.name)
+    points = question.get("key_points") or []
     if missing and score is not None:
-        why += " " + text(language, "question_missing", points="; ".join(missing))
+        # Every key point missing is said once, not listed twice: the strong answer lists them.
+        why += " " + (text(language, "none_covered") if len(missing) == len(points) else text(language, "question_missing", points="; ".join(missing)))
     answer = _answer_on(r, question["question_id"])
     return PlanItem(
         kind="question", persona_id=r.persona_id, round=r.name, question_id=question["question_id"],
@@ -516,7 +529,11 @@ def practice_plan(rounds: Sequence[RoundInput], merged: Sequence[Competency], la
         key = min(in_worst)[1]
         head.append(_with_note(competency_items.pop(key), note))
     chosen = {(i.persona_id, i.question_id) for i in head if i.kind == "question"}
-    rest = [i for r in scored for i in _weak_questions(r, language) if (i.persona_id, i.question_id) not in chosen]
+    # A few questions per round, so one bad round does not hide the others' weak points.
+    rest = [
+        i for r in scored
+        for i in [q for q in _weak_questions(r, language) if (q.persona_id, q.question_id) not in chosen][: PLAN_QUESTIONS_PER_ROUND - (r is worst)]
+    ]
     rest += list(competency_items.values())
     return (head + sorted(rest, key=_weakness))[:PLAN_MAX]
 

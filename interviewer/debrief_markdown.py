@@ -41,7 +41,7 @@ def render_markdown(debrief: Debrief) -> str:
         shared = f" ({t['shared']})" if c.shared else ""
         out.append(f"- **{c.name}**{shared}: {_score(c.score, t['not_assessed'])}")
         for r in c.rounds:
-            value = _score(r.score, "") if r.score is not None else f"{t['not_assessed']}: {r.not_assessed}"
+            value = _score(r.score, "") if r.score is not None else r.not_assessed or t["not_assessed"]
             out.append(f"  - {r.round}, {r.criterion}: {value}")
     out += ["", f"## {t['plan']}", ""]
     if not debrief.practice_plan:
@@ -52,5 +52,6 @@ def render_markdown(debrief: Debrief) -> str:
         if item.quote:
             out.append(f"   {t['you_said']}: “{_one_line(item.quote)}”")
         if item.strong_answer:
-            out.append(f"   {t['strong']}: " + "; ".join(item.strong_answer) + ".")
+            points = "; ".join(item.strong_answer)
+            out.append(f"   {t['strong']}: {points}" + ("" if points.endswith((".", "!", "?")) else "."))
     return "\n".join(out) + "\n"
