@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from interviewer.cli_chat import chat
+from interviewer.cli_drill import drill
 from interviewer.cli_loop import loop_group
 from interviewer.cli_db import db_group
 from interviewer.cli_eval import eval_group
@@ -324,6 +325,7 @@ def users_list() -> None:
 
 
 main.add_command(chat)
+main.add_command(drill)
 main.add_command(loop_group)
 main.add_command(eval_group)
 main.add_command(db_group)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from interviewer.llm import Models, TextStream, Usage
+    from interviewer.service import Drill
     from interviewer.settings import Settings
 
 SEND_HINT = (
@@ -140,9 +141,10 @@ def converse(*, run: Runner, db: Session, models: Models, settings: Settings, se
 
 def start_round(
     *, run: Runner, db: Session, models: Models, settings: Settings, persona_id: str, language: str | None,
-    job_description: str | None, cv: str | None, takehome: str | None,
+    job_description: str | None, cv: str | None, takehome: str | None, drill: Drill | None = None,
 ) -> str:
-    """Open a new session, print its opening, and converse; returns the session id."""
+    """Open a new session, print its opening, and converse; returns the session id.
+    `drill` asks its questions instead of the round's plan (`interviewer drill`)."""
     from interviewer import llm, service
     from interviewer import takehome as takehome_module
     from interviewer.cli import _catalog
@@ -156,10 +158,13 @@ def start_round(
     pending = service.prepare_session(
         catalog=catalog, model=settings.model, persona_id=persona_id, language=language,  # type: ignore[arg-type]
         job_description=job_description, cv=cv, takehome=takehome, claims=claims, document_limit=settings.max_document_chars,
+        drill=drill,
     )
     persona, session_id = pending.context.persona, pending.session.id
     click.secho(f"{persona.name}, {persona.role} - session {session_id}", bold=True)
     click.echo(SEND_HINT + "\n")
+    if pending.preface:
+        click.secho(pending.preface + "\n", bold=True)
     text, usage = run(_print_stream(persona.name, service.reply_stream(models, pending)))
     service.store_session(db=db, pending=pending, text=text, usage=usage, calls=calls)
     converse(run=run, db=db, models=models, settings=settings, session_id=session_id, name=persona.name)

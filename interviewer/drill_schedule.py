@@ -9,7 +9,7 @@ final once it has ended; a score judged again later simply rebuilds the same fol
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,10 +25,11 @@ Key = tuple[str, str]  # (persona id, question id)
 
 
 class NothingToDrill(service.ServiceError):
-    def __init__(self, persona_id: str) -> None:
+    def __init__(self, persona_id: str | None) -> None:
+        what = f"for '{persona_id}' yet: no answer of yours to this round" if persona_id else "yet: no answer of yours"
         super().__init__(
-            f"nothing to drill for '{persona_id}' yet: no answer of yours to this round has been scored in an ended "
-            "session; practise the round first (mode 'interview'), then drill what went worst"
+            f"nothing to drill {what} has been scored in an ended session; practise the round first "
+            "(mode 'interview'), then drill what went worst"
         )
 
 
@@ -107,9 +108,12 @@ class DueQuestion:
     due: bool
 
 
-def due_questions(*, db: Session, catalog: Catalog, user_id: str, now: datetime, language: Language) -> list[DueQuestion]:
-    """Every scheduled question of the user, the most overdue first, with its text in `language`
-    (a question no longer in its round, such as a past take-home's claim, is left out)."""
+def due_questions(
+    *, db: Session, catalog: Catalog, user_id: str, now: datetime, languages: Mapping[str, Language] | None = None
+) -> list[DueQuestion]:
+    """Every scheduled question of the user, the most overdue first, with its text in its round's
+    language (`languages` by round, else the persona's); a question no longer in its round, such as
+    a past take-home's claim, is left out."""
     schedule = refresh(db=db, user_id=user_id)
     listed: list[DueQuestion] = []
     for (persona_id, question_id), item in sorted(schedule.items.items(), key=lambda kv: (kv[1].due_at, kv[0])):
@@ -118,7 +122,8 @@ def due_questions(*, db: Session, catalog: Catalog, user_id: str, now: datetime,
         if question is None:
             continue
         listed.append(DueQuestion(
-            persona_id=persona_id, question_id=question_id, question=question.text.get(language), due_at=item.due_at,
+            persona_id=persona_id, question_id=question_id, due_at=item.due_at,
+            question=question.text.get((languages or {}).get(persona_id, persona.language)),  # type: ignore[union-attr]
             interval_days=item.interval_days, last_score=item.last_score, due=item.due_at <= now,
         ))
     return listed
@@ -131,3 +136,15 @@ def drill_plan(*, db: Session, persona: Persona, user_id: str, now: datetime) ->
     if not plan.questions:
         raise NothingToDrill(persona.id)
     return plan
+
+
+def round_to_drill(*, db: Session, user_id: str, now: datetime) -> str:
+    """The round a drill without a round named should take: the one with the most overdue question,
+    else the one with the lowest recent score; NothingToDrill when the user has no scores at all."""
+    schedule = refresh(db=db, user_id=user_id)
+    due = sorted((item.due_at, key) for key, item in schedule.items.items() if item.due_at <= now)
+    if due:
+        return due[0][1][0]
+    if schedule.latest:
+        return min(schedule.latest.items(), key=lambda kv: (kv[1].score, kv[1].at, kv[0]))[0][0]
+    raise NothingToDrill(None)

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlmodel import select
 
-from interviewer import charts, service
+from interviewer import charts, drill_schedule, service, store
 from interviewer import engine as interview_engine
 from interviewer import report as report_module
 from interviewer.api.deps import CatalogDep, SessionDep, SettingsDep
@@ -203,4 +203,30 @@ def history(db: SessionDep, catalog: CatalogDep, caller: CallerDep) -> HTMLRespo
         )
         for pid, found in sorted(points.items())
     ]
-    return render("history.html.j2", title="Your past interviews", rows=rows, rounds=rounds, limit=HISTORY_LIMIT)
+    drills, drill_rounds = _due_for_review(db, catalog, caller.user_id, sessions)
+    return render(
+        "history.html.j2", title="Your past interviews", rows=rows, rounds=rounds, limit=HISTORY_LIMIT,
+        drills=drills, drill_rounds=drill_rounds,
+    )
+
+
+@dataclass(frozen=True)
+class DrillRound:
+    persona_id: str
+    name: str
+    language: str
+    due: int
+
+
+def _due_for_review(
+    db: SessionDep, catalog: CatalogDep, user_id: str, sessions: list[InterviewSession]
+) -> tuple[list[drill_schedule.DueQuestion], list[DrillRound]]:
+    """The user's spaced-practice schedule (issue 18), each question in the language of their latest
+    session of its round, and one drill button per round on the schedule."""
+    latest = {s.persona_id: s.language for s in reversed(sessions)}
+    items = drill_schedule.due_questions(db=db, catalog=catalog, user_id=user_id, now=store.now(), languages=latest)  # type: ignore[arg-type]
+    rounds = [
+        DrillRound(persona_id=pid, name=catalog.personas[pid].name, language=latest.get(pid, catalog.personas[pid].language), due=sum(q.due for q in items if q.persona_id == pid))
+        for pid in dict.fromkeys(q.persona_id for q in items)
+    ]
+    return items, rounds
