@@ -31,7 +31,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from servers import ANSWER, app_env, interviewer, percentile, standin_model  # noqa: E402
+from servers import ANSWER, app_env, cpu_seconds, interviewer, percentile, standin_model  # noqa: E402
 
 PERSONA = "technical-ml"
 CLIENT_TIMEOUT_S = 60
@@ -138,7 +138,10 @@ def main() -> None:
                     shutdown: list[float] = []
                     if args.sigterm_after:
                         threading.Thread(target=_terminate, args=(app.process, args.sigterm_after, shutdown), daemon=True).start()
+                    cpu_before = cpu_seconds(app.process.pid)
                     tally, elapsed = asyncio.run(run(app.url, args.interviews, args.answers))
+                    # The server's CPU over the run (every worker; background scoring still running is not counted).
+                    server_cpu = cpu_seconds(app.process.pid) - cpu_before if app.process.poll() is None else float("nan")
                     if args.sigterm_after:
                         app.process.wait(timeout=120)
                     log = app.log.read_text(errors="replace")
@@ -157,6 +160,9 @@ def main() -> None:
     for kind, detail in tally.details.items():
         print(f"  first {kind}: {detail}")
     print(f"wall time {elapsed:.1f} s; throughput {len(tally.answers) / elapsed:.1f} answers/s")
+    requests = len(tally.answers) + len(tally.starts)
+    if requests:
+        print(f"server CPU {server_cpu:.1f} s: {1000 * server_cpu / requests:.1f} ms per request (answers and session starts)")
     print(f"answer p50 {percentile(tally.answers, 50):.2f} s, p99 {percentile(tally.answers, 99):.2f} s")
     print(f"session start p50 {percentile(tally.starts, 50):.2f} s, p99 {percentile(tally.starts, 99):.2f} s")
     if shutdown:

@@ -111,6 +111,26 @@ def interviewer(env: dict[str, str], workdir: Path, *, workers: int = 1) -> Iter
         stop(server)
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and all its living descendants (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # exited meanwhile
+        # After the name: state, ppid, ..., utime and stime are fields 14 and 15 of stat(5).
+        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    tree, grew = {pid}, True
+    while grew:
+        grown = tree | {child for child, (parent, _) in stats.items() if parent in tree}
+        grew, tree = grown != tree, grown
+    return sum(stats[p][1] for p in tree if p in stats)
+
+
 def percentile(values: list[float], p: float) -> float:
     """The p-th percentile (nearest rank) of `values`."""
     ordered = sorted(values)

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 import click
 
 from interviewer.cli_chat import chat
-from interviewer.cli_drill import drill
 from interviewer.cli_loop import loop_group
+from interviewer.cli_drill import drill
 from interviewer.cli_db import db_group
 from interviewer.cli_eval import eval_group
 
@@ -101,7 +101,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     with _metrics_dir(workers):
         # Each worker builds its own app from the environment: they share nothing but the database.
         uvicorn.run(
-            "interviewer.api.app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
+            "interviewer.api.app:serving_app", factory=True, host=host or settings.host, port=port or settings.port,
             workers=workers, log_config=logging_config(level=settings.log_level, fmt=settings.log_format, terminal=sys.stderr.isatty()),
             access_log=False,  # interviewer.access logs each request, with its id
             # X-Forwarded-Proto from these proxies makes the request https, so the sign-in cookie is Secure.
@@ -325,7 +325,7 @@ def users_list() -> None:
 
 
 main.add_command(chat)
-main.add_command(drill)
 main.add_command(loop_group)
+main.add_command(drill)
 main.add_command(eval_group)
 main.add_command(db_group)

@@ -31,6 +31,7 @@ from interviewer.catalog import load_catalog
 from interviewer.llm import ModelError, Models
 from interviewer.settings import Settings, get_settings
 from interviewer.store import DatabaseBusy, is_busy, make_engine
+from interviewer.warmup import warm_up
 
 # Each domain error answers with the status a client can act on.
 STATUS = {
@@ -69,6 +70,9 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
         if not (llm.is_offline(settings.model) and llm.is_offline(settings.judge)):
             # litellm takes seconds to import: pay it now, not inside a first request that holds a session's turn.
             await anyio.to_thread.run_sync(app.state.models.router)
+        if warm:
+            # The offline reading's data loads once, here, not in the first two hundred turns at once.
+            await anyio.to_thread.run_sync(lambda: warm_up(catalog))
         yield
         # Queued background scoring is abandoned, not waited for: the next report scores what is left.
         await app.state.scoring.close()
