@@ -140,3 +140,17 @@ def test_a_drill_runs_on_a_model_with_the_same_plan(model_client: TestClient, ca
     assert preface == session["drill"]["message"] and preface.startswith("Drill: ")
     # The model phrased the planned question (the fake model says the question its prompt quotes).
     assert words == catalog.persona("technical-ml").question(first["question_id"]).text.en
+
+
+def test_after_a_loop_a_drill_opens_with_a_question_its_technical_round_scored_two_or_lower(client: TestClient) -> None:
+    loop = client.post("/api/loops", json={"rounds": ["recruiter-screen", "technical-ml"], "job_description": "ML intern, NLP team"}).json()
+    for index in range(2):
+        session = client.post(f"/api/loops/{loop['id']}/next").json()
+        turn = session["turns"][-1]
+        for i in range(4 if index == 1 else 0):
+            turn = client.post(f"/api/sessions/{session['id']}/answers", json={"content": weak_candidate(turn)}, headers={"Idempotency-Key": f"l{i}"}).json()["reply"]
+        client.post(f"/api/sessions/{session['id']}/end")
+    low = low_questions(client.get(f"/api/sessions/{session['id']}/report").json())
+    days_pass(client, 1)
+    drilled = drill(client).json()
+    assert drilled["drill"]["nothing_due"] is False and drilled["turns"][0]["question_id"] in low
