@@ -16,6 +16,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
@@ -77,10 +78,16 @@ def _unauthorized(detail: str) -> HTTPException:
     return HTTPException(status_code=401, detail=detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-def current_caller(
+# Where RequestGuard leaves the user id of the token it checked, so the route does not look it up again.
+CHECKED_USER = "checked_user_id"
+
+
+async def current_caller(
     request: Request, engine: EngineDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Caller:
-    """The user a request acts for; 401 without a valid token in token mode, 429 over the rate limit."""
+    """The user a request acts for; 401 without a valid token in token mode, 429 over the rate limit.
+    Async, and it reads the database only when the request guard has not already: no worker thread
+    is taken for a caller that is known."""
     settings: Settings = request.app.state.settings
     if not token_required(settings):
         return Caller(store.LOCAL_USER)
@@ -89,9 +96,10 @@ def current_caller(
     if not token:
         raise _unauthorized(MISSING_TOKEN)
     token_hash = hash_token(token)
-    with Session(engine) as db:
-        user = store.user_for_token(db=db, token_hash=token_hash)
-    if user is None:
+    user_id = request.scope.get("state", {}).get(CHECKED_USER)
+    if user_id is None:
+        user_id = await anyio.to_thread.run_sync(lambda: token_user(engine, token))
+    if user_id is None:
         raise _unauthorized(UNKNOWN_TOKEN)
     wait = request.app.state.rate_limiter.hit(token_hash)
     if wait is not None:
@@ -100,7 +108,7 @@ def current_caller(
             detail=f"over the limit of {settings.rate_limit_per_minute} requests a minute for this token; retry after {wait} s",
             headers={"Retry-After": str(wait)},
         )
-    return Caller(user.id)
+    return Caller(user_id)
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
@@ -114,23 +122,25 @@ def presented_token(authorization: str | None, cookie: str | None) -> str | None
     return cookie or None
 
 
-def token_problem(engine: Engine, token: str | None) -> str | None:
-    """Why a token does not authenticate (the 401's detail), or None when it does; read before any body."""
-    if not token:
-        return MISSING_TOKEN
+def token_user(engine: Engine, token: str) -> str | None:
+    """The id of the user a token authenticates, or None for an unknown or revoked token."""
     with Session(engine) as db:
         user = store.user_for_token(db=db, token_hash=hash_token(token))
-    return None if user is not None else UNKNOWN_TOKEN
+    return user.id if user is not None else None
 
 
-def session_owner(request: Request, caller: CallerDep, engine: EngineDep) -> None:
+def _owner(engine: Engine, session_id: str) -> str | None:
+    with Session(engine) as db:
+        # The owner's id alone: the session's row holds snapshots far too large to read on every request.
+        return store.session_owner(db=db, session_id=session_id)
+
+
+async def session_owner(request: Request, caller: CallerDep, engine: EngineDep) -> None:
     """A route under /{session_id} answers 404 for a session of another user, as for a missing one."""
     session_id = request.path_params.get("session_id")
     if session_id is None:
         return
-    with Session(engine) as db:
-        # The owner's id alone: the session's row holds snapshots far too large to read on every request.
-        owner = store.session_owner(db=db, session_id=session_id)
+    owner = await anyio.to_thread.run_sync(lambda: _owner(engine, session_id))
     if owner is None or owner != caller.user_id:
         raise service.SessionNotFound(session_id)
 

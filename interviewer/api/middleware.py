@@ -90,8 +90,8 @@ SECURITY_HEADERS = {
 }
 
 
-# The HTML report, the owner's or a share link's: the report page frames it.
-REPORT_PATH = re.compile(r"^/api/(sessions|shared)/[^/]+/report$")
+# The HTML report, the owner's or a share link's, and a loop's debrief: the report and loop pages frame them.
+REPORT_PATH = re.compile(r"^/api/(?:(?:sessions|shared)/[^/]+/report|loops/[^/]+/debrief)$")
 REPORT_HEADERS = {**SECURITY_HEADERS, b"content-security-policy": REPORT_POLICY.encode(), b"x-frame-options": b"SAMEORIGIN"}
 
 
@@ -168,8 +168,10 @@ class RequestGuard:
             return
         if scope["path"].startswith("/api/") and not scope["path"].startswith("/api/shared/") and auth.token_required(app_state.settings):
             token = auth.presented_token(headers.get("authorization"), Request(scope).cookies.get(auth.TOKEN_COOKIE))
-            problem = await anyio.to_thread.run_sync(lambda: auth.token_problem(app_state.engine, token))
-            if problem is not None:
-                await _json(send, 401, problem, [(b"www-authenticate", b"Bearer")])
+            user_id = await anyio.to_thread.run_sync(lambda: auth.token_user(app_state.engine, token)) if token else None
+            if user_id is None:
+                await _json(send, 401, auth.UNKNOWN_TOKEN if token else auth.MISSING_TOKEN, [(b"www-authenticate", b"Bearer")])
                 return
+            # The route's caller dependency reads it here instead of looking the token up again.
+            scope.setdefault("state", {})[auth.CHECKED_USER] = user_id
         await self.app(scope, receive, send)
