@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlmodel import select
 
-from interviewer import charts, drill_schedule, service, store
+from interviewer import charts, drill_schedule, loops, service, store
 from interviewer import engine as interview_engine
 from interviewer import report as report_module
 from interviewer.api.deps import CatalogDep, SessionDep, SettingsDep
@@ -156,6 +156,52 @@ def report_page(session_id: str, db: SessionDep, caller: CallerDep) -> HTMLRespo
 
 
 @dataclass(frozen=True)
+class LoopStep:
+    persona_id: str
+    name: str
+    role: str
+    minutes: int | None
+    session_id: str | None
+    status: str
+    score: float | None
+    is_next: bool
+
+
+LOOP_STATES = {"not_started": "not started", "active": "in progress", "ended": "ended"}
+
+
+@router.get("/loops/{loop_id}", response_class=HTMLResponse)
+def loop_page(loop_id: str, db: SessionDep, catalog: CatalogDep, caller: CallerDep) -> HTMLResponse:
+    """A loop's rounds as steps, each with its state, a button to start the next, and the debrief once all ended."""
+    try:
+        view = loops.get_loop(db=db, loop_id=loop_id, user_id=caller.user_id)
+    except loops.LoopNotFound:
+        return not_found("This loop does not exist (it may have been deleted).")
+    found, states = view.loop, view.rounds
+    sessions = {s.id: s for s in (db.get(InterviewSession, r.session_id) for r in states if r.session_id) if s is not None}
+    reports = _stored_reports(db, list(sessions.values()))
+    # The next round can start once no round is in progress.
+    next_index = next((i for i, r in enumerate(states) if r.status == "not_started"), None)
+    if any(r.status == "active" for r in states):
+        next_index = None
+    steps = []
+    for i, r in enumerate(states):
+        persona = catalog.personas.get(r.persona_id)
+        # The score of the round's stored report (built when its report was read), as on the history page.
+        point = report_module.history_point(session=sessions[r.session_id], content=reports[r.session_id]) if r.session_id in reports else None
+        steps.append(LoopStep(
+            persona_id=r.persona_id, name=persona.name if persona else r.persona_id, role=persona.role if persona else "",
+            minutes=persona.duration_minutes if persona else None, session_id=r.session_id, status=r.status,
+            score=point.score if point and r.status == "ended" else None, is_next=i == next_index,
+        ))
+    documents = [name for name, value in (("job description", found.job_description), ("CV", found.cv), ("take-home", found.takehome)) if value]
+    return render(
+        "loop.html.j2", title="Your interview loop", loop=found, rounds=steps, state_names=LOOP_STATES, when=_utc(found.created_at),
+        documents=documents, done=view.status == "done", started=view.status != "not_started",
+    )
+
+
+@dataclass(frozen=True)
 class HistoryRow:
     session: InterviewSession
     round_name: str
@@ -192,7 +238,7 @@ def history(db: SessionDep, catalog: CatalogDep, caller: CallerDep) -> HTMLRespo
             session=s, round_name=persona.name if persona else s.persona_id, when=_utc(s.created_at),
             score=point.score if point else None, band=point.band.replace("-", " ") if point and point.band else None,
         ))
-        if point is not None:
+        if point is not None and s.mode == "interview":  # a drill's few questions are not a round's progress
             points.setdefault(s.persona_id, []).append(point)
     bounds = [bound for bound, _, _ in BANDS]
     rounds = [

@@ -86,9 +86,10 @@
     return `The server answered ${status}; try again.`;
   }
 
-  function request() {
+  function request(withPersona = true) {
     const persona = form.querySelector('input[name="persona_id"]:checked');
-    const fields = { persona_id: persona ? persona.value : "" };
+    // A loop runs its own rounds: only the language and the documents go with it.
+    const fields = withPersona ? { persona_id: persona ? persona.value : "" } : {};
     const language = box("language").value;
     if (language) fields.language = language;
     for (const name of DOCUMENTS) {
@@ -104,6 +105,32 @@
     }
     return { method: "POST", body: JSON.stringify(fields), headers: { "Content-Type": "application/json", Accept: "application/json" } };
   }
+
+  // A whole loop: POST /api/loops, then its page, where each round starts in turn.
+  const loopButton = document.getElementById("start-loop");
+  loopButton.addEventListener("click", async () => {
+    if (loopButton.disabled) return;
+    errorBox.hidden = true;
+    loopButton.disabled = true;
+    loopButton.setAttribute("aria-busy", "true");
+    status.textContent = "Preparing the loop…";
+    try {
+      const response = await fetch("/api/loops", request(false));
+      const body = await response.json().catch(() => null);
+      if (response.status !== 201 || !body || !body.id) {
+        status.textContent = "";
+        showError(describe(response.status, body));
+        return;
+      }
+      window.location.assign(`/loops/${encodeURIComponent(body.id)}`);
+    } catch {
+      status.textContent = "";
+      showError("Could not reach the server. Check that it is running, then start again: nothing you typed is lost.");
+    } finally {
+      loopButton.disabled = false;
+      loopButton.removeAttribute("aria-busy");
+    }
+  });
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
