@@ -189,3 +189,41 @@ def list_loops() -> None:
         return
     for view in views:
         print_loop(view)
+
+
+@loop_group.command("debrief")
+@click.argument("loop_id")
+@click.option("--format", "fmt", type=click.Choice(["json", "md", "html"]), default="md", show_default=True,
+              help="JSON, Markdown, or one self-contained HTML page with SVG charts.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True, path_type=Path), default=None,
+              help="Write the debrief to this file instead of printing it.")
+def debrief(loop_id: str, fmt: str, output: Path | None) -> None:
+    """The loop's debrief: each round's scores, consistency across rounds, competencies and a practice plan
+    (partial, and marked so, while rounds are unfinished)."""
+    import asyncio
+
+    from interviewer import debriefing, llm, service, store
+    from interviewer.cli_db import database
+    from interviewer.debrief_html import render_html
+    from interviewer.debrief_markdown import render_markdown
+    from interviewer.locks import KeyedLocks
+
+    settings = settings_now()
+    catalog = catalog_of(settings)
+    engine = database(settings)
+    locks = KeyedLocks(engine, lease_s=settings.model_timeout * (settings.model_retries + 1) + 30, prefix="scoring")
+    try:
+        # Answers still unscored are judged first (offline by default), as for a report.
+        content = asyncio.run(debriefing.debrief_for(
+            engine=engine, models=llm.Models(settings), locks=locks, loop_id=loop_id, user_id=store.LOCAL_USER, catalog=catalog,
+        ))
+    except (service.ServiceError, llm.ModelError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        engine.dispose()
+    text = content.model_dump_json(indent=2) if fmt == "json" else render_markdown(content) if fmt == "md" else render_html(content)
+    if output is None:
+        click.echo(text)
+        return
+    output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    click.echo(f"Debrief written to {output}")

@@ -63,3 +63,24 @@ def test_loop_start_refuses_an_unknown_round(runner: CliRunner) -> None:
 def test_loop_list_says_how_to_start(runner: CliRunner) -> None:
     result = runner.invoke(main, ["loop", "list"])
     assert result.exit_code == 0 and "interviewer loop start" in result.output
+
+
+def test_loop_debrief_in_the_terminal(runner: CliRunner, tmp_path: Path) -> None:
+    started = runner.invoke(main, ["loop", "start", "--rounds", "recruiter-screen,technical-ml", "--lang", "fr"],
+                            input="Je ne sais pas trop.\n/send\n/end\n")
+    assert started.exit_code == 0, started.output
+    loop_id = loop_id_of(started.output)
+
+    partial = runner.invoke(main, ["loop", "debrief", loop_id])
+    assert partial.exit_code == 0, partial.output
+    assert partial.output.startswith("# Bilan de la boucle") and "Bilan partiel : tours terminés : 1 sur 2" in partial.output
+    assert "| pas commencé |" in partial.output
+
+    page = tmp_path / "debrief.html"
+    saved = runner.invoke(main, ["loop", "debrief", loop_id, "--format", "html", "-o", str(page)])
+    assert saved.exit_code == 0 and "<svg" in page.read_text() and 'lang="fr"' in page.read_text()
+    as_json = runner.invoke(main, ["loop", "debrief", loop_id, "--format", "json"])
+    assert '"persona_id": "technical-ml"' in as_json.output and '"complete": false' in as_json.output
+
+    missing = runner.invoke(main, ["loop", "debrief", "nope"])
+    assert missing.exit_code == 1 and "no loop 'nope'" in missing.output
