@@ -293,7 +293,7 @@ def report_inputs(*, db: Session, view: SessionView) -> str:
     if not _CODE_VERSION:
         _CODE_VERSION.append(_code_version())
     s = view.session
-    raw = store.report_inputs(db=db, session_id=s.id, persona_id=s.persona_id, created_before=s.created_at, user_id=s.user_id)
+    raw = store.report_inputs(db=db, session_id=s.id, persona_id=s.persona_id, created_before=s.created_at, user_id=s.user_id, mode=s.mode)
     return hashlib.blake2b(f"{_CODE_VERSION[0]}|{raw}".encode(), digest_size=16).hexdigest()
 
 
@@ -340,7 +340,8 @@ def build_report(*, db: Session, session_id: str, view: SessionView | None = Non
     inputs = inputs or report_inputs(db=db, view=view)
     # The progress chart: the stored report of each earlier session of the same round.
     past = store.list_round_reports(
-        db=db, persona_id=view.session.persona_id, created_before=view.session.created_at, user_id=view.session.user_id
+        db=db, persona_id=view.session.persona_id, created_before=view.session.created_at, user_id=view.session.user_id,
+        mode=view.session.mode,
     )
     scores = store.list_scores(db=db, session_id=session_id)
     content = report.build_report(

@@ -392,9 +392,9 @@ def list_judge_calls(*, db: Session, session_id: str) -> list[JudgeCall]:
     return list(db.exec(select(JudgeCall).where(JudgeCall.session_id == session_id).order_by(JudgeCall.id)))  # type: ignore[arg-type]
 
 
-def report_inputs(*, db: Session, session_id: str, persona_id: str, created_before: datetime, user_id: str) -> str:
+def report_inputs(*, db: Session, session_id: str, persona_id: str, created_before: datetime, user_id: str, mode: str = "interview") -> str:
     """A fingerprint of everything a report is built from: its turns, scores, judge calls, status,
-    and the stored reports of earlier sessions of the round (its progress chart)."""
+    and the stored reports of earlier sessions of the round in the same mode (its progress chart)."""
     turns = db.exec(select(func.max(Turn.seq)).where(Turn.session_id == session_id)).one()
     # The sum too: a score re-judged in place changes the report as much as a new one.
     scores = db.exec(
@@ -406,6 +406,7 @@ def report_inputs(*, db: Session, session_id: str, persona_id: str, created_befo
         select(func.count(Report.id), func.max(Report.created_at))  # type: ignore[arg-type]
         .join(InterviewSession, Report.session_id == InterviewSession.id)  # type: ignore[arg-type]
         .where(InterviewSession.persona_id == persona_id, InterviewSession.created_at < created_before, InterviewSession.user_id == user_id)
+        .where(InterviewSession.mode == mode)
     ).one()
     return f"t{turns}:s{scores[0]}.{scores[1]}.{scores[2]}:j{calls}:{status}:h{history[0]}.{history[1]}"
 
@@ -429,13 +430,14 @@ def save_report(*, db: Session, session_id: str, content: dict[str, Any], inputs
 
 
 def list_round_reports(
-    *, db: Session, persona_id: str, created_before: datetime, limit: int = 50, user_id: str | None = None
+    *, db: Session, persona_id: str, created_before: datetime, limit: int = 50, user_id: str | None = None, mode: str = "interview"
 ) -> list[tuple[InterviewSession, Report]]:
-    """Earlier sessions of the same round that have a report, oldest first (the progress chart)."""
+    """Earlier sessions of the same round that have a report, oldest first (the progress chart); a
+    drill's few questions are not comparable with a whole round, so each mode has its own chart."""
     query = (
         select(InterviewSession, Report)
         .join(Report, Report.session_id == InterviewSession.id)  # type: ignore[arg-type]
-        .where(InterviewSession.persona_id == persona_id, InterviewSession.created_at < created_before)
+        .where(InterviewSession.persona_id == persona_id, InterviewSession.created_at < created_before, InterviewSession.mode == mode)
         .order_by(InterviewSession.created_at.desc())  # type: ignore[attr-defined]
         .limit(limit)
     )

@@ -137,6 +137,7 @@ class SessionSummary(BaseModel):
     ended_at: datetime | None
     loop_id: str | None = None
     loop_round: int | None = None
+    mode: str = Field(default="interview", description="interview or drill")
 
 
 class AnswerOut(BaseModel):

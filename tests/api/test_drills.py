@@ -127,6 +127,20 @@ def test_the_history_page_shows_what_is_due(client: TestClient) -> None:
     html = client.get("/history").text
     assert html.count("due now") == len(low) and f"({len(low)} due)" in html
     assert 'data-persona="technical-ml"' in html and "/static/drill.js" in html
+    # A drill is listed as one, and its few questions stay out of the round's progress chart.
+    drilled = drill(client).json()
+    turn = drilled["turns"][-1]
+    for i in range(20):  # the whole drill, answered weakly: a complete session of the round
+        body = client.post(f"/api/sessions/{drilled['id']}/answers", json={"content": weak_candidate(turn)}, headers={"Idempotency-Key": f"w{i}"}).json()
+        turn = body["reply"]
+        if body["status"] == "ended":
+            break
+    assert body["status"] == "ended"
+    assert client.get(f"/api/sessions/{drilled['id']}/report").status_code == 200
+    assert {s["id"]: s["mode"] for s in client.get("/api/sessions").json()}[drilled["id"]] == "drill"
+    html = client.get("/history").text
+    assert re.search(rf'<tr data-session-id="{drilled["id"]}">.*?drill</span>', html, re.S)
+    assert "<circle" not in html.split('id="progress-title"', 1)[1], "the complete drill is no point of the round's progress"
 
 
 def test_a_drill_runs_on_a_model_with_the_same_plan(model_client: TestClient, catalog: Catalog) -> None:
