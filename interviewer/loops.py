@@ -8,6 +8,8 @@ holds a database connection while a model thinks: every store step has a short s
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
@@ -29,6 +31,7 @@ MAX_ROUNDS = 8
 RoundStatus = Literal["not_started", "active", "ended"]
 LoopStatus = Literal["not_started", "in_progress", "done"]
 T = TypeVar("T")
+log = logging.getLogger("interviewer.loops")
 
 
 class LoopNotFound(service.ServiceError):
@@ -271,6 +274,30 @@ async def leave_notes_when_ended(*, engine: Engine, models: llm.Models, locks: K
             return leave_notes(db=db, session_id=session_id)
 
     return await anyio.to_thread.run_sync(run)
+
+
+def leave_notes_soon(*, engine: Engine, models: llm.Models, locks: KeyedLocks, tasks: set[asyncio.Task[Any]], session_id: str) -> None:
+    """A session that ended on its last answer: if it is a round of a loop, its notes are left in the
+    background once its answers are scored (the reply is not kept waiting); `tasks` holds the task."""
+
+    async def leave() -> None:
+        try:
+            row = await anyio.to_thread.run_sync(lambda: _loop_of(engine, session_id))
+            if row is not None:
+                await leave_notes_when_ended(engine=engine, models=models, locks=locks, session_id=session_id)
+        except Exception:
+            # Derived data: the next round or the end route derives the notes again.
+            log.exception("leaving the handoff notes of %s failed; the next round derives them again", session_id)
+
+    task = asyncio.get_running_loop().create_task(leave())
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+
+
+def _loop_of(engine: Engine, session_id: str) -> str | None:
+    with Session(engine) as db:
+        row = store.session_row(db=db, session_id=session_id)
+        return row.loop_id if row is not None else None
 
 
 def summary(view: LoopView) -> dict[str, Any]:

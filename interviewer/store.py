@@ -589,10 +589,12 @@ def list_notes(*, db: Session, loop_id: str) -> list[HandoffNote]:
 def replace_notes(*, db: Session, loop_id: str, session_id: str, persona_id: str, notes: list[dict[str, Any]], key: Any) -> list[HandoffNote]:
     """Make a round's stored notes what `notes` says: a note that is still derived keeps its id (a
     later turn may point at it) and gets its new text; the others go, the new ones are added."""
-    stored = list(db.exec(select(HandoffNote).where(HandoffNote.session_id == session_id).order_by(HandoffNote.id)))  # type: ignore[arg-type]
-    by_key = {key(n): n for n in stored}
     wanted = {key(n): n for n in (HandoffNote(loop_id=loop_id, session_id=session_id, persona_id=persona_id, **fields) for fields in notes)}
     with writing(db):
+        # Read inside the write lock: two derivations at once (an end and a next) never both insert.
+        db.rollback()
+        stored = list(db.exec(select(HandoffNote).where(HandoffNote.session_id == session_id).order_by(HandoffNote.id)))  # type: ignore[arg-type]
+        by_key = {key(n): n for n in stored}
         for k, note in by_key.items():
             if k not in wanted:
                 db.delete(note)

@@ -3,6 +3,7 @@ a fifth `next` refused, owners as for sessions, and clear errors (issue 18)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -98,6 +99,25 @@ def test_notes_are_derived_when_a_round_ends_and_again_idempotently_at_the_next(
     opening = second["turns"][0]
     assert opening["handoff_note_id"] in {note_id for note_id, _, _ in at_end}
     assert "Lena Weiss" in opening["content"] and "est peu ressorti" in opening["content"]
+
+
+def test_a_round_that_ends_on_its_last_answer_leaves_its_notes(client: TestClient) -> None:
+    loop = client.post("/api/loops", json={"rounds": ["recruiter-screen"]}).json()
+    session = client.post(f"/api/loops/{loop['id']}/next").json()
+    for i in range(60):
+        if answer(client, session["id"], WEAK["en"], f"w{i}")["status"] == "ended":
+            break
+    else:
+        raise AssertionError("the round did not end")
+    # Left in the background once the answers are scored: the farewell is not kept waiting.
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
+            notes = store.list_notes(db=db, loop_id=loop["id"])
+        if notes:
+            break
+        time.sleep(0.1)
+    assert any(n.kind == "thin_evidence" and n.session_id == session["id"] for n in notes)
 
 
 def test_next_waits_for_the_round_in_progress(client: TestClient) -> None:

@@ -82,6 +82,10 @@ def answer_out(result: service.AnswerResult) -> AnswerOut:
 def score_in_background(app: Any, result: service.AnswerResult) -> None:
     # Judging runs after the reply is out: the reply is the only model call on a turn's critical path.
     app.state.scoring.submit(result.answer.session_id, result.answer.seq)
+    if result.status == "ended":
+        # A round of a loop that ends on its last answer leaves its handoff notes too (issue 18).
+        state = app.state
+        loops.leave_notes_soon(engine=state.engine, models=state.models, locks=state.scoring_locks, tasks=state.reply_tasks, session_id=result.answer.session_id)
 
 
 def _short(engine: Engine, step: Callable[[Session], T]) -> Callable[[], T]:
