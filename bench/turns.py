@@ -2,7 +2,9 @@
 
 - a bare request to the app (GET /healthz) and a bare request to the stand-in model;
 - a bare `litellm.acompletion` to the same stand-in (litellm's own SDK cost);
-- an answer turn (POST /answers, JSON) offline, and with a model served by the stand-in;
+- an answer turn (POST /answers, JSON) offline, and with a model served by the stand-in: with the
+  same model as the judge (two judge calls per answer in the background, after the reply) and with
+  the offline judge;
 - the offline turn's cost against the session's length (answer 5 against answer 40).
 
 Then the service's own cost per turn with a model (model turn minus bare litellm call) next to
@@ -144,16 +146,20 @@ def main() -> None:
         with standin_model(args.delay, work) as model, \
                 interviewer(app_env(database_url=f"sqlite:///{work / 'offline.db'}"), work) as offline, \
                 interviewer(app_env(database_url=f"sqlite:///{work / 'model.db'}", model="openai/standin", api_base=model.url + "/v1"), work) as real, \
+                interviewer(app_env(database_url=f"sqlite:///{work / 'quiet.db'}", model="openai/standin", api_base=model.url + "/v1")
+                            | {"INTERVIEWER_JUDGE_MODEL": "offline"}, work) as quiet, \
                 httpx.Client() as client:
             warm = Turns(client, offline.url)
             warm.run(20)
             Turns(client, real.url).run(10)
+            Turns(client, quiet.url).run(10)
             figures = {
                 "bare request to the app (GET /healthz)": timed(n, lambda: client.get(offline.url + "/healthz").raise_for_status()),
                 "bare request to the stand-in model": timed(n, lambda: client.post(model.url + "/v1/chat/completions", json={"model": "standin", "messages": PROMPT}).raise_for_status()),
                 "bare litellm.acompletion to the stand-in": bare_litellm(n, model.url + "/v1"),
                 "offline turn (POST /answers)": Turns(client, offline.url).run(n),
                 "model turn (POST /answers, stand-in model)": Turns(client, real.url).run(n),
+                "model turn, offline judge (POST /answers, stand-in model)": Turns(client, quiet.url).run(n),
             }
             by_position = long_sessions(client, offline.url, sessions=max(3, n // 40), length=args.length)
     print(f"\n{n} samples per figure; stand-in model delay {args.delay} s; one worker, SQLite; {os.cpu_count()} CPUs\n")
@@ -167,9 +173,11 @@ def main() -> None:
     p50 = {name: percentile(values, 50) for name, values in figures.items()}
     service = p50["model turn (POST /answers, stand-in model)"] - p50["bare litellm.acompletion to the stand-in"]
     sdk = p50["bare litellm.acompletion to the stand-in"] - p50["bare request to the stand-in model"]
+    quiet_service = p50["model turn, offline judge (POST /answers, stand-in model)"] - p50["bare litellm.acompletion to the stand-in"]
     offline_turns = figures["offline turn (POST /answers)"]
     print()
     print(f"service's own cost per model turn (model turn - bare litellm), p50: {service:.1f} ms")
+    print(f"the same with the offline judge (no judge calls in the background), p50: {quiet_service:.1f} ms")
     print(f"litellm's SDK overhead (bare litellm - bare request to the stand-in), p50: {sdk:.1f} ms")
     print(f"offline turn / bare request to the app, p50: {p50['offline turn (POST /answers)'] / p50['bare request to the app (GET /healthz)']:.1f}x")
     print(f"offline turn p99 / p50: {percentile(offline_turns, 99) / percentile(offline_turns, 50):.1f}x")

@@ -5,9 +5,11 @@ the transcript and the session's rubric snapshot.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 import weakref
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -255,14 +257,20 @@ async def score_pending(*, db: Session, models: llm.Models, session_id: str) -> 
     return len(items)
 
 
-async def score_answer(*, engine: Engine, models: llm.Models, session_id: str, seq: int) -> bool:
-    """Score one new answer (background scoring after its turn); False when there was nothing to do."""
+async def score_answer(
+    *, engine: Engine, models: llm.Models, session_id: str, seq: int, executor: Executor | None = None,
+) -> bool:
+    """Score one new answer (background scoring after its turn); False when there was nothing to do.
+    `executor`: where its CPU work (the full assessment) runs; by default anyio's worker threads."""
 
     def read() -> tuple[SessionState, Unscored] | None:
         with Session(engine) as db:
             return unscored_answer(db=db, session_id=session_id, seq=seq)
 
-    found = await anyio.to_thread.run_sync(read)
+    if executor is None:
+        found = await anyio.to_thread.run_sync(read)
+    else:
+        found = await asyncio.get_running_loop().run_in_executor(executor, read)
     if found is None:
         return False
     state, item = found

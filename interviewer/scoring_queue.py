@@ -2,14 +2,18 @@
 
 At most one scorer per session at a time (the same per-session lock as report builds, so an
 answer is judged once), and at most `concurrency` scorers in the worker: the others queue, so
-scoring under load yields to turns. A scorer reads and scores only its new answer. Anything left
-unscored (a failed judge, a shutdown) is scored by the next report build.
+scoring under load yields to turns; their CPU work runs in threads of lowest priority. A scorer
+reads and scores only its new answer. Anything left unscored (a failed judge, a shutdown) is
+scored by the next report build.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy.engine import Engine
 
@@ -20,10 +24,21 @@ from interviewer.service import SessionNotFound
 log = logging.getLogger("interviewer.scoring")
 
 
+def _lower_priority() -> None:
+    """Run this thread at the lowest CPU priority (Linux: niceness is per thread): the full
+    assessment (the embedding model releases the GIL) takes only the CPU that turns leave."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError) as exc:  # not Linux, or not allowed: scoring still runs, at normal priority
+        log.debug("scoring threads keep their priority: %s", exc)
+
+
 class ScoringQueue:
     def __init__(self, *, engine: Engine, models: llm.Models, locks: KeyedLocks, concurrency: int) -> None:
         self.engine, self.models, self.locks = engine, models, locks
         self._slots = asyncio.Semaphore(concurrency)
+        # Scorers' CPU work runs in threads of their own, at low priority, not in the request threads.
+        self._threads = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="scoring", initializer=_lower_priority)
         # Held so a task is not garbage-collected before it runs, and so shutdown can cancel them.
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -41,7 +56,7 @@ class ScoringQueue:
     async def _score(self, session_id: str, seq: int) -> None:
         try:
             async with self._slots, self.locks.hold(session_id):
-                await feedback.score_answer(engine=self.engine, models=self.models, session_id=session_id, seq=seq)
+                await feedback.score_answer(engine=self.engine, models=self.models, session_id=session_id, seq=seq, executor=self._threads)
         except llm.ModelError as exc:
             log.warning("background scoring of %s failed (%s); the report will retry", session_id, exc)
         except (SessionNotFound, Contended) as exc:
@@ -61,3 +76,5 @@ class ScoringQueue:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        # A scorer already running finishes its one assessment in its thread; nothing waits for it.
+        self._threads.shutdown(wait=False, cancel_futures=True)
