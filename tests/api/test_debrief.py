@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from interviewer.catalog import Catalog
 from interviewer.settings import PROJECT_ROOT
 
+from tests.fake_models import FakeOpenAI
 from tests.interviews import Candidate, strong_candidate, weak_candidate
 
 JOB = "ML engineer internship: train and ship gradient boosting and transformer models for churn prediction."
@@ -114,3 +115,26 @@ def test_a_partial_debrief_says_so_and_an_unknown_loop_is_a_404(client: TestClie
     missing = client.get("/api/loops/nope/debrief")
     assert missing.status_code == 404 and "nope" in missing.json()["detail"]
     assert client.get(f"/api/loops/{created['id']}/debrief?format=pdf").status_code == 422
+
+
+def test_the_debrief_on_a_model_judges_what_is_unscored_first(model_client: TestClient, fake_openai: FakeOpenAI, catalog: Catalog) -> None:
+    loop = model_client.post("/api/loops", json={"rounds": ["technical-ml"], "cv": CV}).json()
+    for persona_id in ("technical-ml",):
+        session = model_client.post(f"/api/loops/{loop['id']}/next").json()
+        candidate = strong_candidate(catalog, persona_id)
+        turn = session["turns"][-1]
+        for i in range(2):
+            body = model_client.post(f"/api/sessions/{session['id']}/answers", json={"content": candidate(turn)}, headers={"Idempotency-Key": f"a{i}"}).json()
+            turn = body["reply"]
+        assert model_client.post(f"/api/sessions/{session['id']}/end").status_code == 200
+
+    debrief = model_client.get(f"/api/loops/{loop['id']}/debrief").json()
+    assert debrief["complete"] and all(r["score"] is not None for r in debrief["rounds"])
+    # Every answer was judged by the model before the debrief was built from the scores.
+    for r in debrief["rounds"]:
+        report = model_client.get(f"/api/sessions/{r['session_id']}/report").json()
+        assert report["scorer"]["kind"] == "judge"
+        assert [q["score"] for q in r["questions"] if q["answered"]] == [
+            round(sum(s["score"] for s in q["scores"]) / len(q["scores"]), 2) for q in report["questions"] if q["answered"]
+        ]
+    assert fake_openai.judge_requests
