@@ -14,16 +14,8 @@ from interviewer import feedback, llm
 from interviewer.catalog import Catalog, Language
 from interviewer.debrief import Answer, Debrief, NoteInput, RoundInput, build_debrief
 from interviewer.locks import KeyedLocks
-from interviewer.loops import LoopNotFound, loop_rounds
-from interviewer.store import HandoffNote, Loop, Turn
-
-
-def _owned_loop(db: Session, loop_id: str, user_id: str | None) -> Loop:
-    loop = db.get(Loop, loop_id)
-    # Another user's loop answers as a missing one, as sessions do.
-    if loop is None or (user_id is not None and loop.user_id != user_id):
-        raise LoopNotFound(loop_id)
-    return loop
+from interviewer.loops import get_loop
+from interviewer.store import HandoffNote, Turn
 
 
 def _answers(db: Session, session_id: str) -> list[Answer]:
@@ -48,10 +40,12 @@ def _notes(db: Session, loop_id: str) -> list[NoteInput]:
     ]
 
 
-def build(*, db: Session, loop_id: str, user_id: str | None = None, catalog: Catalog | None = None) -> Debrief:
-    loop = _owned_loop(db, loop_id, user_id)
+def build(*, db: Session, loop_id: str, user_id: str, catalog: Catalog | None = None) -> Debrief:
+    """The debrief from the scores already stored; another user's loop is not found, like a session."""
+    view = get_loop(db=db, loop_id=loop_id, user_id=user_id)
+    loop = view.loop
     rounds: list[RoundInput] = []
-    for state in loop_rounds(db, loop_id):
+    for state in view.rounds:
         persona = catalog.personas.get(state.persona_id) if catalog else None
         name = f"{persona.name} ({state.persona_id})" if persona else state.persona_id
         if state.session_id is None:
@@ -69,21 +63,20 @@ def build(*, db: Session, loop_id: str, user_id: str | None = None, catalog: Cat
     return build_debrief(loop_id=loop.id, language=language, rounds=rounds, notes=notes)
 
 
-def loop_debrief(*, db: Session, loop_id: str, user_id: str | None = None, catalog: Catalog | None = None) -> dict[str, Any]:
+def loop_debrief(*, db: Session, loop_id: str, user_id: str, catalog: Catalog | None = None) -> dict[str, Any]:
     """The loop's debrief as JSON, from the scores already stored."""
     return build(db=db, loop_id=loop_id, user_id=user_id, catalog=catalog).model_dump(mode="json")
 
 
 async def debrief_for(
-    *, engine: Engine, models: llm.Models, locks: KeyedLocks, loop_id: str, user_id: str | None = None, catalog: Catalog | None = None
+    *, engine: Engine, models: llm.Models, locks: KeyedLocks, loop_id: str, user_id: str, catalog: Catalog | None = None
 ) -> Debrief:
     """Judge what each round left unscored (one round at a time, no connection held while a model
     thinks), then build the debrief from the stored scores."""
 
     def sessions() -> list[str]:
         with Session(engine) as db:
-            _owned_loop(db, loop_id, user_id)
-            return [s.session_id for s in loop_rounds(db, loop_id) if s.session_id]
+            return [s.session_id for s in get_loop(db=db, loop_id=loop_id, user_id=user_id).rounds if s.session_id]
 
     for session_id in await anyio.to_thread.run_sync(sessions):
         await feedback.report_for(engine=engine, models=models, locks=locks, session_id=session_id)
