@@ -66,6 +66,10 @@ def test_a_loop_runs_four_rounds_with_one_dossier_and_a_fifth_next_is_refused(cl
     led = [t for t in manager["turns"] if t["handoff_note_id"] is not None]
     assert led, "the manager's round took up no note"
     assert "Lena Weiss" in led[0]["content"] and "did not come through" in led[0]["content"]
+    notes = {n["id"]: n for n in client.get(f"/api/loops/{loop['id']}").json()["notes"]}
+    taken_up = notes[led[0]["handoff_note_id"]]
+    assert taken_up["session_id"] == sessions[1]["id"] and taken_up["kind"] == "thin_evidence"
+    assert taken_up["topic"] in led[0]["content"]
 
     fifth = client.post(f"/api/loops/{loop['id']}/next")
     assert fifth.status_code == 409

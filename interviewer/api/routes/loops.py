@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from interviewer import loops
+from interviewer import loops, store
 from interviewer.api.deps import CatalogDep, EngineDep, ModelsDep, SessionDep, SettingsDep
 from interviewer.api.routes.sessions import DOCUMENT_FIELDS, MODEL_FAILED, document_body, session_out
 from interviewer.api.schemas import ErrorOut, SessionOut
@@ -51,6 +51,22 @@ class RoundOut(BaseModel):
     status: Literal["not_started", "active", "ended"]
 
 
+class NoteOut(BaseModel):
+    """A handoff note a finished round left; a later turn's `handoff_note_id` names the note that led to it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    session_id: str = Field(description="The round that left it")
+    persona_id: str
+    kind: Literal["thin_evidence", "claim_to_verify", "chosen_topic"]
+    text: str = Field(description="The note, in the loop's language")
+    criterion_id: str | None
+    question_id: str | None
+    topic: str | None
+    quote: str | None = Field(description="The candidate's words it rests on")
+
+
 class LoopOut(BaseModel):
     id: str
     status: Literal["not_started", "in_progress", "done"]
@@ -58,6 +74,7 @@ class LoopOut(BaseModel):
     rounds: list[RoundOut]
     dossier: DossierOut
     created_at: datetime
+    notes: list[NoteOut] | None = Field(default=None, description="The handoff notes the finished rounds left (in GET /api/loops/{id} only)")
 
 
 LOOP_FORM = {
@@ -107,8 +124,10 @@ def list_loops(db: SessionDep, caller: CallerDep, limit: Annotated[int, Query(ge
 
 @router.get("/{loop_id}", responses=NOT_FOUND)
 def get_loop(loop_id: str, db: SessionDep, caller: CallerDep) -> LoopOut:
-    """A loop and the state of each of its rounds."""
-    return loop_out(loops.get_loop(db=db, loop_id=loop_id, user_id=caller.user_id))
+    """A loop, the state of each of its rounds, and the handoff notes the finished rounds left."""
+    out = loop_out(loops.get_loop(db=db, loop_id=loop_id, user_id=caller.user_id))
+    out.notes = [NoteOut.model_validate(n) for n in store.list_notes(db=db, loop_id=loop_id)]
+    return out
 
 
 @router.post(
