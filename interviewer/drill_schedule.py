@@ -2,21 +2,23 @@
 list what is due, and choose what a drill session asks. The rules are in drills.py.
 
 The schedule is derived data, like scores: rebuilt from the scores of the user's ended sessions
-whenever it is read, and stored (table DrillItem) only where it changed. A session's scores are
-final once it has ended; a score judged again later simply rebuilds the same fold.
+when it is read after they changed, and stored (table DrillItem) only where it changed. A
+session's scores are final once it has ended; a score judged again later rebuilds the same fold.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from interviewer import drills, service, store
+from interviewer import drills, service, store, transcripts
 from interviewer.catalog import Catalog, Language, Persona
 from interviewer.drills import CriterionScore, Review, Scheduled
 from interviewer.store import DrillItem
@@ -60,10 +62,25 @@ def reviews_of(rows: Sequence[tuple[str, str, datetime, str, int, int, bool]]) -
     return reviews
 
 
+# The schedules built, per database and by user and the fingerprint of their inputs: a page read
+# twice rebuilds nothing. Per engine, so two apps in one process (tests) never share one.
+_built: weakref.WeakKeyDictionary[Engine, transcripts.Lru[tuple[str, str], Schedule]] = weakref.WeakKeyDictionary()
+
+
+def _built_on(db: Session) -> transcripts.Lru[tuple[str, str], Schedule]:
+    return _built.setdefault(db.get_bind(), transcripts.Lru(1024))  # type: ignore[arg-type]
+
+
 def refresh(*, db: Session, user_id: str) -> Schedule:
     """The user's schedule rebuilt from their scores; the stored rows are brought in step with it.
 
-    Idempotent: the same scores give the same rows, so rebuilding never advances an interval twice."""
+    Idempotent: the same scores give the same rows, so rebuilding never advances an interval twice.
+    Rebuilt only when the user's ended sessions or their scores changed since the last build."""
+    version = store.ended_scores_version(db=db, user_id=user_id)
+    built = _built_on(db).get((user_id, version))
+    if built is not None:
+        db.commit()
+        return built
     reviews = reviews_of(store.ended_session_scores(db=db, user_id=user_id))
     db.commit()  # the read ends here; the write below is a transaction of its own
     wanted = {key: item for key, rs in reviews.items() if (item := drills.schedule_of(rs)) is not None}
@@ -94,7 +111,9 @@ def refresh(*, db: Session, user_id: str) -> Schedule:
         except IntegrityError:
             # Another request rebuilt the same rows at the same moment: they are the same derived data.
             db.rollback()
-    return Schedule(items=wanted, latest=latest)
+    schedule = Schedule(items=wanted, latest=latest)
+    _built_on(db).put((user_id, version), schedule)
+    return schedule
 
 
 @dataclass(frozen=True)

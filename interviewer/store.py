@@ -547,12 +547,32 @@ def ended_session_scores(*, db: Session, user_id: str) -> list[tuple[str, str, d
     """Every criterion score of the user's ended sessions, as (session id, persona id, ended at,
     question id, turn id, score, assessed): what the drill schedule is rebuilt from."""
     ended = func.coalesce(InterviewSession.ended_at, InterviewSession.created_at)
+    mine = (InterviewSession.user_id == user_id, InterviewSession.status == "ended")
+    # Two queries, so each session's timestamp is converted once, not once per score.
+    sessions = {sid: (persona_id, at) for sid, persona_id, at in db.exec(select(InterviewSession.id, InterviewSession.persona_id, ended).where(*mine))}
     query = (
-        select(InterviewSession.id, InterviewSession.persona_id, ended, AnswerScore.question_id, AnswerScore.turn_id, AnswerScore.score, AnswerScore.assessed)
-        .join(AnswerScore, AnswerScore.session_id == InterviewSession.id)  # type: ignore[arg-type]
-        .where(InterviewSession.user_id == user_id, InterviewSession.status == "ended")
+        select(AnswerScore.session_id, AnswerScore.question_id, AnswerScore.turn_id, AnswerScore.score, AnswerScore.assessed)
+        .join(InterviewSession, AnswerScore.session_id == InterviewSession.id)  # type: ignore[arg-type]
+        .where(*mine)
     )
-    return [tuple(row) for row in db.exec(query)]  # type: ignore[misc]
+    # Plain rows from the connection: thousands of scores need no ORM loading.
+    return [(sid, *sessions[sid], q, turn, score, assessed) for sid, q, turn, score, assessed in db.connection().execute(query) if sid in sessions]
+
+
+def ended_scores_version(*, db: Session, user_id: str) -> str:
+    """A fingerprint of everything the user's drill schedule is built from (their ended sessions and
+    those sessions' scores): unchanged, the schedule need not be rebuilt."""
+    mine = (InterviewSession.user_id == user_id, InterviewSession.status == "ended")
+    ended = db.exec(
+        select(func.count(InterviewSession.id), func.min(InterviewSession.ended_at), func.max(InterviewSession.ended_at)).where(*mine)
+    ).one()
+    # The sum too: a score re-judged in place changes the schedule as much as a new one.
+    scores = db.exec(
+        select(func.count(AnswerScore.id), func.max(AnswerScore.id), func.sum(AnswerScore.score))
+        .join(InterviewSession, AnswerScore.session_id == InterviewSession.id)  # type: ignore[arg-type]
+        .where(*mine)
+    ).one()
+    return f"e{ended[0]}.{ended[1]}.{ended[2]}:s{scores[0]}.{scores[1]}.{scores[2]}"
 
 
 def drill_items(*, db: Session, user_id: str) -> list[DrillItem]:
