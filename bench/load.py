@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 import aiohttp
+import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -90,6 +91,16 @@ async def run(url: str, interviews: int, answers: int) -> tuple[Tally, float]:
         return tally, time.perf_counter() - started
 
 
+def judge_calls(url: str) -> dict[str, float]:
+    """Judge calls answered so far, by outcome, from the server's /metrics (one worker's share with several)."""
+    counts: dict[str, float] = collections.Counter()
+    for line in httpx.get(url + "/metrics", timeout=30).text.splitlines():
+        if line.startswith("interviewer_model_calls_total{") and 'purpose="judge"' in line:
+            outcome = line.split('outcome="', 1)[1].split('"', 1)[0]
+            counts[outcome] += float(line.rsplit(" ", 1)[1])
+    return dict(counts)
+
+
 def _terminate(process: subprocess.Popen[bytes], after: float, out: list[float]) -> None:
     time.sleep(after)
     started = time.monotonic()
@@ -121,6 +132,10 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=1.0, help="the stand-in model's answer delay (s)")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--judge", choices=["model", "offline"], default="model",
+        help="model: the stand-in also judges each answer in the background, as with INTERVIEWER_JUDGE_MODEL unset; offline: the offline scorer",
+    )
     parser.add_argument("--sigterm-after", type=float, default=0, help="send the server SIGTERM after S seconds of load and time its exit")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
@@ -132,8 +147,12 @@ def main() -> None:
             database_url, drop = _postgres_schema(f"bench_load_{os.getpid()}")
         try:
             with standin_model(args.delay, work) as model:
-                # The stand-in speaks as the interviewer; answers are scored offline (it writes no judge verdicts).
-                env = app_env(database_url=database_url, model="openai/standin", api_base=model.url + "/v1") | {"INTERVIEWER_JUDGE_MODEL": "offline"}
+                env = app_env(database_url=database_url, model="openai/standin", api_base=model.url + "/v1")
+                if args.judge == "offline":
+                    env |= {"INTERVIEWER_JUDGE_MODEL": "offline"}
+                else:
+                    # A teacher's default: the interviewer's model also judges (JSON schema, as OpenAI or vLLM take it).
+                    env |= {"INTERVIEWER_STRUCTURED_OUTPUT": "json_schema"}
                 with interviewer(env, work, workers=args.workers) as app:
                     shutdown: list[float] = []
                     if args.sigterm_after:
@@ -142,6 +161,7 @@ def main() -> None:
                     tally, elapsed = asyncio.run(run(app.url, args.interviews, args.answers))
                     # The server's CPU over the run (every worker; background scoring still running is not counted).
                     server_cpu = cpu_seconds(app.process.pid) - cpu_before if app.process.poll() is None else float("nan")
+                    judged = judge_calls(app.url) if app.process.poll() is None else {}
                     if args.sigterm_after:
                         app.process.wait(timeout=120)
                     log = app.log.read_text(errors="replace")
@@ -154,8 +174,10 @@ def main() -> None:
     expected = args.interviews * args.answers
     print(
         f"\n{args.interviews} concurrent interviews x {args.answers} answers, model delay {args.delay} s, "
-        f"{args.database}, {args.workers} worker(s), {os.cpu_count()} CPUs"
+        f"{args.database}, {args.workers} worker(s), judge {args.judge}, {os.cpu_count()} CPUs"
     )
+    if args.judge == "model":
+        print(f"judge calls finished during the run (background, queued behind turns): {judged or 'none'}")
     print(f"answers stored: {len(tally.answers)} of {expected}; errors: {dict(tally.errors) or 'none'}; server ERROR log lines: {len(server_errors)}")
     for kind, detail in tally.details.items():
         print(f"  first {kind}: {detail}")

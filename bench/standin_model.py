@@ -1,5 +1,6 @@
 """A stand-in model server for benchmarks: OpenAI's chat completions wire format (plain and
 streamed, with usage), answering every request after a fixed delay. Bound to 127.0.0.1 only.
+A request for the judge's JSON schema (`response_format` rubric_scores) gets a valid verdict.
 
     python bench/standin_model.py --port 9100 --delay 1.0
 
@@ -17,10 +18,29 @@ from typing import Any
 REPLY = "Thank you. Could you say more about how you would check that on held-out data?"
 
 
-def completion(model: str) -> dict[str, Any]:
+def verdict(schema: dict[str, Any]) -> str:
+    """A judge's verdict valid against the rubric_scores schema it was sent: every criterion assessed
+    at level 3 with a short reasoning, nothing quoted (a stand-in never claims to have read the answer)."""
+    criterion = schema["properties"]["criteria"]["items"]["properties"]["criterion_id"]
+    criteria = [
+        {"criterion_id": cid, "evidence": [], "reasoning": "Stand-in judge: a fixed middle level.", "assessed": True, "score": 3}
+        for cid in criterion.get("enum", [])
+    ]
+    return json.dumps({"criteria": criteria, "key_points_covered": [], "misconceptions": []})
+
+
+def reply_for(request: dict[str, Any]) -> str:
+    """The interviewer's line, or a verdict when the request asks for the judge's JSON schema."""
+    response_format = request.get("response_format") or {}
+    if response_format.get("type") == "json_schema" and response_format["json_schema"].get("name") == "rubric_scores":
+        return verdict(response_format["json_schema"]["schema"])
+    return REPLY
+
+
+def completion(model: str, content: str = REPLY) -> dict[str, Any]:
     return {
         "id": "chatcmpl-standin", "object": "chat.completion", "created": int(time.time()), "model": model,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": REPLY}, "finish_reason": "stop"}],
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
         "usage": {"prompt_tokens": 900, "completion_tokens": 20, "total_tokens": 920},
     }
 
@@ -66,7 +86,7 @@ def make_app(delay: float) -> Any:
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
             await send({"type": "http.response.body", "body": b""})
             return
-        payload = json.dumps(completion(model)).encode()
+        payload = json.dumps(completion(model, reply_for(request))).encode()
         await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
         await send({"type": "http.response.body", "body": payload})
 
