@@ -87,7 +87,7 @@ LABELS: dict[str, dict[str, str]] = {
         "plan": "Practice plan", "no_plan": "No question or criterion scored below 4: rehearse the whole loop again under time pressure.",
         "why": "Why", "strong": "A strong answer covers", "you_said": "You said", "rounds_chart": "Overall score of each round, out of 5",
         "competencies_chart": "Score of each competency, out of 5", "checked": "What was checked: figures told in two rounds about the same story, and claims a later round asked about; nothing else is asserted.",
-        "criterion": "Criterion",
+        "criterion": "Criterion", "early": "ended early: no band",
     },
     "fr": {
         "title": "Bilan de la boucle", "rounds": "Tours", "round": "Tour", "status": "État", "score": "Score",
@@ -99,7 +99,7 @@ LABELS: dict[str, dict[str, str]] = {
         "plan": "Plan d'entraînement", "no_plan": "Aucune question ni aucun critère sous 4 : rejouez toute la boucle en temps limité.",
         "why": "Pourquoi", "strong": "Une bonne réponse couvre", "you_said": "Vous avez dit", "rounds_chart": "Score global de chaque tour, sur 5",
         "competencies_chart": "Score de chaque compétence, sur 5", "checked": "Ce qui a été vérifié : les chiffres donnés dans deux tours pour la même histoire, et les affirmations reprises par un tour suivant ; rien d'autre n'est affirmé.",
-        "criterion": "Critère",
+        "criterion": "Critère", "early": "terminé avant la fin : sans niveau",
     },
 }
 

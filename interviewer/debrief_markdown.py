@@ -21,7 +21,8 @@ def render_markdown(debrief: Debrief) -> str:
         out += [f"> {debrief.partial}", ""]
     out += [f"## {t['rounds']}", "", f"| {t['round']} | {t['status']} | {t['score']} | {t['band']} |", "|---|---|---|---|"]
     for r in debrief.rounds:
-        out.append(f"| {r.name} | {t[r.status]} | {_score(r.score, t['not_scored'])} | {band_name(debrief.language, r.band)} |")
+        band = band_name(debrief.language, r.band) if r.band else t["early"] if r.status == "ended" and not r.complete else ""
+        out.append(f"| {r.name} | {t[r.status]} | {_score(r.score, t['not_scored'])} | {band} |")
     for r in debrief.rounds:
         if not r.questions:
             continue

@@ -141,3 +141,13 @@ def test_candidate_text_is_escaped_in_html_and_kept_on_its_line_in_markdown() ->
     debrief = build_debrief(loop_id="L1", language="en", rounds=[hostile])
     assert "<script>alert" not in render_html(debrief)
     assert "\n# Hired" not in render_markdown(debrief)
+
+
+def test_a_round_ended_early_has_no_band_and_says_so() -> None:
+    early = report(4.5, [question("rs-pitch", "Pitch yourself.", {"pitch": 5, "communication": 4})], [("pitch", "Pitch", 4.5)])
+    early["overall"].update(band=None, complete=False)
+    debrief = build_debrief(loop_id="L1", language="en", rounds=[RoundInput(
+        persona_id="recruiter-screen", name="Léa (recruiter-screen)", session_id="s1", status="ended", report=early)])
+    assert debrief.rounds[0].band is None and not debrief.rounds[0].complete
+    assert "| Léa (recruiter-screen) | ended | 4.5 / 5 | ended early: no band |" in render_markdown(debrief)
+    assert "ended early: no band" in render_html(debrief)

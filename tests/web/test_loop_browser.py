@@ -57,6 +57,8 @@ def test_a_loop_through_its_pages_to_the_debrief(serve: Any, new_page: Any, cata
             # Mid-loop: two rounds ended, the third ready to start, no debrief yet.
             assert page.get_by_role("button", name="Start round 3").is_visible()
             assert page.locator("#debrief-frame").count() == 0
+            # Two answers of a longer plan: the score is shown, marked as covering a round ended early.
+            assert "(ended early)" in steps.nth(0).inner_text()
             screenshot(page, "loop-midway")
 
     # Every round ended: no button to start another, and the debrief is on the page.

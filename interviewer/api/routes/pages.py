@@ -164,6 +164,8 @@ class LoopStep:
     session_id: str | None
     status: str
     score: float | None
+    # False for a round ended before its plan: its score covers only the questions answered.
+    complete: bool
     is_next: bool
 
 
@@ -192,7 +194,7 @@ def loop_page(loop_id: str, db: SessionDep, catalog: CatalogDep, caller: CallerD
         steps.append(LoopStep(
             persona_id=r.persona_id, name=persona.name if persona else r.persona_id, role=persona.role if persona else "",
             minutes=persona.duration_minutes if persona else None, session_id=r.session_id, status=r.status,
-            score=point.score if point and r.status == "ended" else None, is_next=i == next_index,
+            score=point.score if point and r.status == "ended" else None, complete=point.complete if point else True, is_next=i == next_index,
         ))
     documents = [name for name, value in (("job description", found.job_description), ("CV", found.cv), ("take-home", found.takehome)) if value]
     return render(
