@@ -21,6 +21,11 @@ CLAIM_DEFENCE = (
     "I chose it over the simpler baseline because it learns the return distribution, compared both over five seeds, "
     "and it fails when rewards are sparse, which the ablation shows."
 )
+# The same project told with different figures to the recruiter and to the manager.
+STORIES = {
+    "recruiter-screen": "Our churn model reduced customer losses by 40% in six months.",
+    "manager-fit": "Our churn model reduced customer losses by 15% in six months.",
+}
 ROUNDS = ["recruiter-screen", "technical-ml", "manager-fit", "takehome-review"]
 
 
@@ -54,7 +59,9 @@ def run_loop(client: TestClient, catalog: Catalog, *, weak_round: str, language:
         assert started.status_code == 201, started.text
         session = started.json()
         assert session["loop_id"] == loop["id"] and session["persona_id"] == persona_id
-        finish(client, session, weak_candidate if persona_id == weak_round else strong_candidate(catalog, persona_id))
+        candidate = weak_candidate if persona_id == weak_round else strong_candidate(catalog, persona_id)
+        story = STORIES.get(persona_id)
+        finish(client, session, (lambda turn, c=candidate, s=story: f"{c(turn)} {s}") if story else candidate)
     return loop["id"]
 
 
@@ -85,6 +92,11 @@ def test_debrief_of_a_whole_loop_in_three_formats(client: TestClient, loop_id: s
     assert plan[0]["why"].startswith("Your weakest round") and plan[0]["strong_answer"]
     # The candidate's own words, quoted: the weak round's answers were "I don't know, not sure."
     assert plan[0]["quote"] == "I don't know, not sure."
+    # The story told with different figures is flagged, quoting both rounds.
+    differ = [c for c in debrief["consistency"] if c["kind"] == "figures_differ"]
+    assert [(d["rounds"], [q["text"] for q in d["quotes"]]) for d in differ] == [
+        (["recruiter-screen", "manager-fit"], [STORIES["recruiter-screen"], STORIES["manager-fit"]])
+    ]
     # Criteria the rubrics share are merged, each round's score kept.
     shared = {c["key"]: c for c in debrief["competencies"] if c["shared"]}
     assert {"communication", "depth"} <= set(shared)
