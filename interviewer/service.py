@@ -101,6 +101,8 @@ class AnswerResult:
     answer: Turn
     reply: Turn
     status: str
+    # Stored by this call (an offline turn in one transaction), not a replay: its answer is still to score.
+    stored_now: bool = False
 
 
 @dataclass(frozen=True)
@@ -366,9 +368,11 @@ def store_session(
 
 
 def accept_answer(
-    *, db: Session, session_id: str, content: str, idempotency_key: str | None, answer_limit: int
+    *, db: Session, session_id: str, content: str, idempotency_key: str | None, answer_limit: int, offline_reply: bool = False,
 ) -> AnswerResult | PendingReply:
     """Store the answer (step 1). A replayed key returns its result, or resumes its missing reply.
+    `offline_reply`: a session on the offline engine gets its reply at once, stored with the answer
+    in one transaction (one commit instead of two: no model call can fail between them).
 
     Reads O(1) rows and ends every transaction it opens: nothing is held once it returns."""
     view = load_state(db=db, session_id=session_id)
@@ -409,6 +413,10 @@ def accept_answer(
         content=text,
         idempotency_key=idempotency_key,
     )
+    if offline_reply and llm.is_offline(session.model):
+        stored = _answer_with_offline_reply(db, view, candidate)
+        if stored is not None:
+            return stored
     with store.writing(db):
         db.add(candidate)
         try:
@@ -426,6 +434,43 @@ def accept_answer(
             raise Busy("another answer to this session was stored at the same moment; resend yours") from exc
     view = SessionState(session, view.persona, view.rubric, transcripts.extend(session_id, view.transcript, [candidate]))
     return _decide(view, len(view.transcript.turns), candidate)
+
+
+def _answer_with_offline_reply(db: Session, view: SessionState, candidate: Turn) -> AnswerResult | None:
+    """The answer and the offline engine's reply, stored together; None when deciding failed, so
+    that the caller stores the answer alone first (an engine bug never costs the answer)."""
+    session_id = view.session.id
+    state = SessionState(view.session, view.persona, view.rubric, view.transcript.extended([candidate]))
+    try:
+        pending = _decide(state, len(state.transcript.turns), candidate)
+    except Exception:
+        log.exception("deciding the reply to session=%s seq=%s failed; the answer is stored alone", session_id, candidate.seq)
+        transcripts.drop_assessments(session_id, candidate.seq)
+        return None
+    reply = _interviewer_turn(pending, pending.context.scripted, llm.Usage(model=llm.OFFLINE, cost_usd=0.0, latency_ms=0))
+    status = "ended" if pending.move.kind == "ended" else view.session.status
+    with store.writing(db):
+        db.add(candidate)
+        db.add(reply)
+        try:
+            db.flush()
+            if status == "ended" and not store.set_status(db=db, session_id=session_id, status="ended", ended_at=store.now()):
+                raise IntegrityError("the session is gone", None, ValueError(session_id))
+            db.expunge(candidate)
+            db.expunge(reply)
+            db.commit()
+        except IntegrityError as exc:
+            db.rollback()
+            # The reading was of an answer that is not stored: another one may take its place.
+            transcripts.drop_assessments(session_id, candidate.seq)
+            if store.session_owner(db=db, session_id=session_id) is None:
+                db.rollback()
+                transcripts.forget(session_id)
+                raise SessionNotFound(session_id) from exc
+            db.rollback()
+            raise Busy("another answer to this session was stored at the same moment; resend yours") from exc
+    transcripts.extend(session_id, view.transcript, [candidate, reply])
+    return AnswerResult(answer=candidate, reply=reply, status=status, stored_now=True)
 
 
 def _resume(view: SessionState, answer: Turn) -> AnswerResult | PendingReply:

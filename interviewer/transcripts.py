@@ -142,3 +142,9 @@ def assessment(session_id: str, seq: int, compute: Callable[[], Assessment | Non
         if found is not None:
             _assessments.put((session_id, seq, full), found)
     return found
+
+
+def drop_assessments(session_id: str, seq: int) -> None:
+    """Forget what was read of an answer that was not stored after all."""
+    for full in (False, True):
+        _assessments.pop((session_id, seq, full))

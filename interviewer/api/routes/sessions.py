@@ -338,24 +338,28 @@ async def post_answer(
         raise service.Busy("another answer to this session is still being replied to; resend yours in a moment") from exc
     handed_over = False
     try:
+        wants_stream = "text/event-stream" in request.headers.get("accept", "")
+        # Offline and not streamed: the answer and its reply are stored in one transaction.
         outcome = await run_in_threadpool(_short(engine, lambda db: service.accept_answer(
             db=db, session_id=session_id, content=body.content, idempotency_key=idempotency_key,
-            answer_limit=settings.max_answer_chars,
+            answer_limit=settings.max_answer_chars, offline_reply=not wants_stream,
         )))
-        wants_stream = "text/event-stream" in request.headers.get("accept", "")
-        if isinstance(outcome, service.AnswerResult):
+        if isinstance(outcome, service.AnswerResult) and not outcome.stored_now:
             if wants_stream:
                 return EventSourceResponse(iter([_sse("done", answer_out(outcome).model_dump(mode="json"))]))
             return answer_out(outcome)
-        if wants_stream:
+        if isinstance(outcome, service.AnswerResult):
+            result = outcome
+        elif wants_stream:
             handed_over = True  # the streaming task releases the turn once the reply is stored
             return _stream_reply(request, outcome, turn)
-        try:
-            text, usage = await service.reply_text(models, outcome)
-        except llm.ModelError as exc:
-            raise llm.ModelError(f"{exc}. {ANSWER_KEPT}", status=exc.status, retry_after=exc.retry_after) from exc
-        pending = outcome
-        result = await run_in_threadpool(_short(engine, lambda db: service.store_reply(db=db, pending=pending, text=text, usage=usage)))
+        else:
+            try:
+                text, usage = await service.reply_text(models, outcome)
+            except llm.ModelError as exc:
+                raise llm.ModelError(f"{exc}. {ANSWER_KEPT}", status=exc.status, retry_after=exc.retry_after) from exc
+            pending = outcome
+            result = await run_in_threadpool(_short(engine, lambda db: service.store_reply(db=db, pending=pending, text=text, usage=usage)))
     finally:
         if not handed_over:
             await turn.release()
