@@ -7,7 +7,8 @@
   the offline judge;
 - the offline turn's cost against the session's length (answer 5 against answer 40).
 
-Then the service's own cost per turn with a model (model turn minus bare litellm call) next to
+The figures are sampled interleaved (one of each in turn), so that a shared machine's changing
+load weighs on all of them alike. Then the service's own cost per turn with a model (model turn minus bare litellm call) next to
 litellm's SDK overhead (bare litellm call minus bare request to the stand-in). Everything runs
 on 127.0.0.1: `interviewer serve` (one worker, SQLite) and bench/standin_model.py.
 
@@ -39,13 +40,10 @@ PROMPT = [
 ]
 
 
-def timed(samples: int, call: Callable[[], Any]) -> list[float]:
-    out = []
-    for _ in range(samples):
-        started = time.perf_counter()
-        call()
-        out.append((time.perf_counter() - started) * 1000)
-    return out
+def once(call: Callable[[], Any]) -> float:
+    started = time.perf_counter()
+    call()
+    return (time.perf_counter() - started) * 1000
 
 
 class Turns:
@@ -96,19 +94,24 @@ def long_sessions(client: httpx.Client, url: str, sessions: int, length: int) ->
     return turns.by_position
 
 
-def bare_litellm(samples: int, api_base: str) -> list[float]:
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    import litellm
+class BareLitellm:
+    """`litellm.acompletion` to the stand-in, one call at a time on an event loop of its own."""
 
-    async def run() -> list[float]:
-        out = []
-        for _ in range(samples + 5):
-            started = time.perf_counter()
-            await litellm.acompletion(model="openai/standin", messages=PROMPT, api_base=api_base, api_key="sk-bench", timeout=30)
-            out.append((time.perf_counter() - started) * 1000)
-        return out[5:]  # the first calls build clients
+    def __init__(self, api_base: str) -> None:
+        os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+        import litellm
 
-    return asyncio.run(run())
+        self.acompletion, self.api_base = litellm.acompletion, api_base
+        self.loop = asyncio.new_event_loop()
+        for _ in range(5):
+            self.call()  # the first calls build clients
+
+    def call(self) -> float:
+        started = time.perf_counter()
+        self.loop.run_until_complete(
+            self.acompletion(model="openai/standin", messages=PROMPT, api_base=self.api_base, api_key="sk-bench", timeout=30)
+        )
+        return (time.perf_counter() - started) * 1000
 
 
 def positions_only(sessions: int, length: int) -> None:
@@ -153,14 +156,23 @@ def main() -> None:
             warm.run(20)
             Turns(client, real.url).run(10)
             Turns(client, quiet.url).run(10)
-            figures = {
-                "bare request to the app (GET /healthz)": timed(n, lambda: client.get(offline.url + "/healthz").raise_for_status()),
-                "bare request to the stand-in model": timed(n, lambda: client.post(model.url + "/v1/chat/completions", json={"model": "standin", "messages": PROMPT}).raise_for_status()),
-                "bare litellm.acompletion to the stand-in": bare_litellm(n, model.url + "/v1"),
-                "offline turn (POST /answers)": Turns(client, offline.url).run(n),
-                "model turn (POST /answers, stand-in model)": Turns(client, real.url).run(n),
-                "model turn, offline judge (POST /answers, stand-in model)": Turns(client, quiet.url).run(n),
+            bare = BareLitellm(model.url + "/v1")
+            timers: dict[str, Callable[[], float]] = {
+                "bare request to the app (GET /healthz)": lambda: once(lambda: client.get(offline.url + "/healthz").raise_for_status()),
+                "bare request to the stand-in model": lambda: once(
+                    lambda: client.post(model.url + "/v1/chat/completions", json={"model": "standin", "messages": PROMPT}).raise_for_status()
+                ),
+                "bare litellm.acompletion to the stand-in": bare.call,
+                "offline turn (POST /answers)": Turns(client, offline.url).answer,
+                "model turn (POST /answers, stand-in model)": Turns(client, real.url).answer,
+                "model turn, offline judge (POST /answers, stand-in model)": Turns(client, quiet.url).answer,
             }
+            # Interleaved, one sample of each figure in turn: a shared machine's load changes by the
+            # second, and it then weighs on every figure alike, so their ratios hold.
+            figures: dict[str, list[float]] = {name: [] for name in timers}
+            for _ in range(n):
+                for name, timer in timers.items():
+                    figures[name].append(timer())
             by_position = long_sessions(client, offline.url, sessions=max(3, n // 40), length=args.length)
     print(f"\n{n} samples per figure; stand-in model delay {args.delay} s; one worker, SQLite; {os.cpu_count()} CPUs\n")
     print("| figure | n | p50 ms | p99 ms |\n|---|---|---|---|")
