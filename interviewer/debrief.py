@@ -11,14 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from interviewer.catalog import Language
-from interviewer.mentions import numbers_in
+from interviewer.mentions import glossary_entries_in, numbers_in
+from interviewer.takehome import GlossaryEntry
 from interviewer.report import quote_of
-from interviewer.takehome import GlossaryEntry, glossary
 from interviewer.text import content_stems, sentences
 
 RoundStatus = Literal["not_started", "active", "ended"]
@@ -283,16 +284,24 @@ def _normal_number(value: str) -> str:
     return re.sub(r"\s+", "", value.lower().replace(",", "."))
 
 
+@lru_cache(maxsize=8192)
+def _figures(text: str, language: Language) -> tuple[tuple[str, frozenset[str], frozenset[str]], ...]:
+    """Each sentence of an answer that gives a number: its text, its numbers and its other words' stems."""
+    found = []
+    for s in sentences(text, language):
+        numbers = frozenset(_normal_number(n) for n in numbers_in(s.text))
+        if numbers:
+            # Digits are not part of the story's words: "40%" and "20%" must not make it different.
+            words = frozenset(t for t in content_stems(s.text, language) if not any(c.isdigit() for c in t))
+            found.append((s.text, numbers, words))
+    return tuple(found)
+
+
 def _numbered_sentences(index: int, r: RoundInput) -> list[_Sentence]:
-    found: list[_Sentence] = []
-    for answer in r.answers:
-        for s in sentences(answer.text, answer.language):
-            numbers = frozenset(_normal_number(n) for n in numbers_in(s.text))
-            if numbers:
-                # Digits are not part of the story's words: "40%" and "20%" must not make it different.
-                words = frozenset(t for t in content_stems(s.text, answer.language) if not any(c.isdigit() for c in t))
-                found.append(_Sentence(index, answer.question_id, s.text, numbers, words))
-    return found
+    return [
+        _Sentence(index, answer.question_id, sentence, numbers, words)
+        for answer in r.answers for sentence, numbers, words in _figures(answer.text, answer.language)
+    ]
 
 
 def _figures_differ(rounds: Sequence[RoundInput], language: str) -> list[Signal]:
@@ -347,27 +356,34 @@ def _verdict_signal(
     return Signal(kind=kind, about=about, text=message, rounds=[first.persona_id, second.persona_id], quotes=quotes)
 
 
-def _term_in(entry: GlossaryEntry, texts: Sequence[str]) -> bool:
-    return any(entry.pattern.search(t) for t in texts)
+@lru_cache(maxsize=8192)
+def _named(text: str) -> tuple[GlossaryEntry, ...]:
+    # Answers and questions never change once stored: a debrief read again does not scan them again.
+    return tuple(glossary_entries_in(text))
+
+
+def _probed_terms(r: RoundInput) -> dict[str, list[tuple[float, str]]]:
+    """Per glossary entry, the round's scored questions about it (its text or its key points name it)."""
+    probed: dict[str, list[tuple[float, str]]] = {}
+    for question_id, (question, score) in _scored_questions(r).items():
+        for entry in _named("\n".join([question["question"], *(question.get("key_points") or [])])):
+            probed.setdefault(entry.id, []).append((score, question_id))
+    return probed
 
 
 def _named_terms_probed(rounds: Sequence[RoundInput], language: str) -> list[Signal]:
     """A glossary term the candidate named in one round, which a later round asked questions about:
     one signal per term and later round, from its weakest answer on it."""
+    probed = [_probed_terms(r) for r in rounds]
     signals: list[Signal] = []
     for i, first in enumerate(rounds):
-        for entry in glossary():
-            said = next((a for a in first.answers if entry.pattern.search(a.text)), None)
-            if said is None:
-                continue
-            for second in rounds[i + 1:]:
-                probed = [
-                    (score, question_id) for question_id, (question, score) in _scored_questions(second).items()
-                    if _term_in(entry, [question["question"], *(question.get("key_points") or [])])
-                ]
-                if not probed:
+        # Each term with the first answer that names it.
+        named = {e.id: (e, a) for a in reversed(first.answers) for e in _named(a.text)}
+        for entry, said in named.values():
+            for j, second in enumerate(rounds[i + 1:], start=i + 1):
+                if not probed[j].get(entry.id):
                     continue
-                score, question_id = min(probed)
+                score, question_id = min(probed[j][entry.id])
                 if NOT_CONFIRMED_AT_MOST < score < CONFIRMED_FROM:
                     continue
                 confirmed = score >= CONFIRMED_FROM

@@ -161,6 +161,12 @@ def _folded(text: str) -> str:
     return text.casefold().replace("i\u0307", "i").replace("ı", "i")
 
 
+def glossary_entries_in(text: str) -> list[GlossaryEntry]:
+    """The glossary entries the text names, with the same literal pre-check as below."""
+    folded = _folded(text)
+    return [entry for entry, keys in _glossary_keys() if (keys is None or any(k in folded for k in keys)) and entry.pattern.search(text)]
+
+
 def _glossary_terms(text: str) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     folded = _folded(text)
