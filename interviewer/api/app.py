@@ -23,6 +23,7 @@ from interviewer.api.middleware import RequestContext, RequestGuard, SecurityHea
 from interviewer.api.routes import pages, personas, sessions, shares, signin
 from interviewer.api.routes import loops as loop_routes
 from interviewer.api.routes import debrief as debrief_routes
+from interviewer.api.routes import drills as drill_routes
 from interviewer.loops import LoopFinished, LoopNotFound, RoundActive
 from interviewer.locks import KeyedLocks, TurnLocks
 from interviewer.scoring_queue import ScoringQueue
@@ -184,6 +185,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     # Loops check their owner themselves: another user's loop is a 404, like a session.
     app.include_router(loop_routes.router, dependencies=[Depends(auth.current_caller)])
     app.include_router(debrief_routes.router, dependencies=[Depends(auth.current_caller)])
+    app.include_router(drill_routes.router, dependencies=[Depends(auth.current_caller)])
     # The browser pages (home, interview, report, history) and their assets, served by the app.
     # Pages check the caller themselves, so a missing or foreign session gets the HTML 404 page.
     app.include_router(pages.router, dependencies=[Depends(auth.current_caller)])

@@ -110,6 +110,16 @@ class DrillOut(BaseModel):
     message: str = Field(description="What the interviewer says about it first, in the session's language")
 
 
+class DrillItemOut(BaseModel):
+    persona_id: str
+    question_id: str
+    question: str = Field(description="The question's text")
+    due: bool = Field(description="Due for review now")
+    due_at: datetime
+    interval_days: int = Field(description="The current interval: 1, 3, 7 or 14 days")
+    last_score: float = Field(description="The question's score at its latest review (1-5)")
+
+
 class SessionOut(BaseModel):
     id: str
     persona_id: str

@@ -211,13 +211,8 @@ async def _start_drill(
     body: SessionCreate, *, db: Session, catalog: Catalog, settings: Settings, models: llm.Models, user_id: str
 ) -> SessionOut:
     """A drill of the round (issue 18): only the questions due for review, the most overdue first,
-    or the weakest ones when none is due; the first turn says which."""
-    documents = [name for name in DOCUMENT_FIELDS if getattr(body, name)]
-    if documents:
-        raise service.InvalidInput(
-            f"{', '.join(documents)}: a drill asks again questions you have already answered and uses no documents; "
-            "leave them out, or start a session with mode 'interview'"
-        )
+    or the weakest ones when none is due; the first turn says which. Documents are the session's
+    context as in an interview (a model reads them); they do not change what a drill asks."""
     persona = catalog.personas.get(body.persona_id)
     if persona is None:
         raise service.PersonaNotFound(body.persona_id, sorted(catalog.personas))
@@ -226,6 +221,7 @@ async def _start_drill(
     drill = service.Drill(questions=plan.questions, preface=drills.preface(plan, language))
     pending = await run_in_threadpool(lambda: service.prepare_session(
         catalog=catalog, model=settings.model, persona_id=persona.id, language=language,
+        job_description=body.job_description, cv=body.cv, takehome=body.takehome,
         document_limit=settings.max_document_chars, user_id=user_id, drill=drill,
     ))
     text, usage = await service.reply_text(models, pending)
