@@ -508,7 +508,21 @@ def load_catalog(personas_dir: Path, rubrics_dir: Path) -> Catalog:
     return Catalog(personas=personas, rubrics=rubrics)
 
 
+# Snapshots of the catalog's (frozen) personas and rubrics, by object: each session start stores
+# one of each, and serialising a rubric was 15% of a loaded server's CPU. The object is kept with
+# its snapshot, so an id is never reused while cached.
+_snapshots: dict[int, tuple[BaseModel, tuple[str, str]]] = {}
+_SNAPSHOTS_KEPT = 256
+
+
 def snapshot(item: BaseModel) -> tuple[str, str]:
     """The canonical JSON of a persona or rubric and its SHA-256, stored with each session."""
+    cached = _snapshots.get(id(item))
+    if cached is not None and cached[0] is item:
+        return cached[1]
     content = json.dumps(item.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-    return content, hashlib.sha256(content.encode("utf-8")).hexdigest()
+    result = content, hashlib.sha256(content.encode("utf-8")).hexdigest()
+    if len(_snapshots) >= _SNAPSHOTS_KEPT:
+        _snapshots.clear()
+    _snapshots[id(item)] = (item, result)
+    return result

@@ -107,3 +107,14 @@ def test_broken_yaml_names_the_file(tmp_path: Path) -> None:
     (personas / "technical-ml.yaml").write_text("id: [unclosed\n")
     with pytest.raises(CatalogError, match="technical-ml.yaml: not valid YAML"):
         load_catalog(personas, rubrics)
+
+
+def test_a_snapshot_is_computed_once_per_object_and_never_mixed_up(catalog: Catalog) -> None:
+    persona = catalog.personas["technical-ml"]
+    rubric = catalog.rubric_for(persona)
+    first = snapshot(rubric)
+    assert snapshot(rubric) is first  # the same object: reused, not serialised again
+    # An equal copy is a different object: computed afresh, to the same canonical JSON and hash.
+    assert snapshot(rubric.model_copy()) == first
+    assert snapshot(persona)[1] != first[1]
+    assert json.loads(snapshot(persona)[0])["id"] == "technical-ml"
