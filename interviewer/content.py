@@ -31,9 +31,12 @@ CONTRADICTION_PENALTY = 1.5
 # Against a reference answer: a linear mix of the signals in ReferenceSignals, its weights fitted by
 # bench/devset/fit.py on the union of three human-graded dev sets (Mohler, Beetle, SciEntsBank),
 # each set weighing the same, cross-validated by question (see the README, "Do the scores mean something?").
-MODEL_WEIGHTS = {"intercept": 0.0, "lexical": 0.5, "whole": 0.25, "recall": 0.25, "contradicted": -3.0}
+MODEL_WEIGHTS = {"lexical": 0.324, "new_words": 0.279, "whole": 0.254, "recall": 0.143}
 # Without the embedding model: the same fit on the lexical signals alone.
-LEXICAL_WEIGHTS = {"intercept": 0.0, "lexical": 1.0, "contradicted": -3.0}
+LEXICAL_WEIGHTS = {"lexical": 0.701, "new_words": 0.299}
+# Each contradicted claim of the reference costs this many times its share. Not fitted: graded
+# sets hold too few confident contradictions to weigh them, and a fluent wrong answer must lose.
+REFERENCE_CONTRADICTION_PENALTY = 3.0
 # Saying what the question already says earns nothing: this share of the question-reference
 # similarity is the zero point of a similarity.
 QUESTION_BASELINE = 0.85
@@ -219,11 +222,15 @@ def check_claims(reference: str, found: list[Sentence], explaining: set[int], la
     )
 
 
-def lexical_recall(reference: str, found: list[Sentence], counted: set[int], language: Language) -> float:
-    """Share of the reference's content words the explaining sentences use; a list in the answer
-    counts only against a list in the reference ("name three hyperparameters")."""
+def lexical_recall(
+    reference: str, found: list[Sentence], counted: set[int], language: Language, question: frozenset[str] = frozenset()
+) -> float:
+    """Share of the reference's content words the explaining sentences use, leaving out the words
+    the question already gives (unless that leaves none); a list in the answer counts only
+    against a list in the reference ("name three hyperparameters")."""
     ref_sentences = sentences(reference, language)
     ref = set(content_stems(reference, language))
+    ref = (ref - question) or ref
     if not ref:
         return 0.0
     said = set().union(*(set(content_stems(found[i].text, language)) for i in counted)) if counted else set()
@@ -239,6 +246,7 @@ class ReferenceSignals:
     similarities are raw cosines (None without the model); `baseline` is the question's own."""
 
     lexical: float
+    new_words: float
     contradicted: float
     whole: float | None = None
     recall: float | None = None
@@ -249,7 +257,7 @@ class ReferenceSignals:
         return max(0.0, (similarity - zero) / (1 - zero))
 
     def features(self) -> dict[str, float]:
-        found = {"lexical": self.lexical, "contradicted": self.contradicted}
+        found = {"lexical": self.lexical, "new_words": self.new_words}
         if self.whole is not None and self.recall is not None:
             found |= {"whole": self.above_question(self.whole), "recall": self.above_question(self.recall)}
         return found
@@ -258,16 +266,19 @@ class ReferenceSignals:
     def value(self) -> float:
         features = self.features()
         weights = MODEL_WEIGHTS if "whole" in features else LEXICAL_WEIGHTS
-        return weights["intercept"] + sum(weights[name] * x for name, x in features.items())
+        # No intercept: an answer that shares nothing with the reference earns nothing.
+        fitted = sum(weights[name] * x for name, x in features.items())
+        return fitted - REFERENCE_CONTRADICTION_PENALTY * self.contradicted
 
 
 def semantic_signals(question: str, reference: str, said: list[str], language: Language) -> tuple[float, float, float] | None:
     """(whole, recall, baseline): the similarity of the explaining sentences together to the
-    reference; the mean over the reference's sentences of the closest explaining sentence; the
-    question's similarity to the reference. None without the model."""
-    references = [s.text for s in sentences(reference, language)] or [reference]
+    reference's; the mean over the reference's explaining sentences of the closest one of the
+    answer; the question's similarity to the reference. None without the model. Lists meet
+    lists in lexical_recall only, so a list in the reference is not left for filler to match."""
+    references = [s.text for s in sentences(reference, language) if not s.is_list] or [reference]
     together = " ".join(said)
-    matrix = semantic.similarities([reference, *references], [question, together or " ", *said])
+    matrix = semantic.similarities([" ".join(references), *references], [question, together or " ", *said])
     if matrix is None:
         return None
     baseline = matrix[0][0]
@@ -281,12 +292,17 @@ def reference_signals(
     question: str, reference: str, found: list[Sentence], counted: set[int], claims: ClaimCheck | None,
     language: Language, *, use_model: bool = True,
 ) -> ReferenceSignals:
-    """Only the explaining sentences that contradict nothing earn similarity or word credit."""
-    said = [found[i].text for i in sorted(counted)]
+    """Only the explaining sentences that contradict nothing earn similarity or word credit; the
+    reference's words the question already gives are counted apart (`new_words` leaves them out)."""
+    # A reference that is only a list ("name three hyperparameters") is met by the answer's lists.
+    listed = {i for i, s in enumerate(found) if s.is_list} if all(s.is_list for s in sentences(reference, language)) else set()
+    said = [found[i].text for i in sorted(counted | listed)]
+    question_stems = frozenset(content_stems(question, language))
     similar = semantic_signals(question, reference, said, language) if use_model else None
     whole, recall, baseline = similar if similar is not None else (None, None, 0.0)
     return ReferenceSignals(
         lexical=lexical_recall(reference, found, counted, language),
+        new_words=lexical_recall(reference, found, counted, language, question_stems),
         contradicted=claims.contradicted / claims.total if claims and claims.total else 0.0,
         whole=whole,
         recall=recall,

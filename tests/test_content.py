@@ -105,6 +105,25 @@ def test_a_negated_reference_scores_below_a_correct_half() -> None:
     assert reference_quality(negated) < reference_quality(half) < reference_quality(REFERENCE)
 
 
+@pytest.mark.parametrize("use_model", [True, False])
+def test_restating_the_question_earns_less_than_saying_what_the_reference_adds(use_model: bool) -> None:
+    question = "What does dropout do to the neurons of a network during training?"
+
+    def quality(text: str) -> float:
+        return measure(text, question_text=question, key_points=[], reference_answer=REFERENCE, language="en", use_model=use_model).quality
+
+    restated = "Dropout does something to the neurons of a network during training."
+    explained = "Each unit is switched off with probability p at every step, so no unit can be relied on: it regularises."
+    assert quality(restated) < quality(explained)
+
+
+def test_the_reference_signals_without_the_model_are_words_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INTERVIEWER_SEMANTIC", "off")
+    m = measure("Dropout turns off each neuron with probability p.", question_text=QUESTION, key_points=[], reference_answer=REFERENCE, language="en")
+    assert m.reference is not None and m.reference.whole is None and m.reference.recall is None
+    assert m.reference.lexical > 0 and m.reference.value > 0
+
+
 @pytest.mark.skipif(not semantic.available(), reason="the embedding model is not installed")
 def test_a_paraphrase_sharing_no_word_with_the_key_point_is_credited() -> None:
     point = KeyPoint(label="the model predicts the probability of a class", en=["probability of a class"], fr=["probabilité d'une classe"])

@@ -1,0 +1,139 @@
+"""Fit the offline scorer's reference-answer weights (interviewer/content.py) on human grades.
+
+The dev halves of several graded sets are pooled, each set weighing the same whatever its size,
+so the fit is not tuned to one dataset. Least squares of the grade (scaled to 0-1) on the
+signals of content.ReferenceSignals (the contradiction penalty is fixed, not fitted: graded sets
+hold too few confident contradictions to weigh it), cross-validated by question: each question's answers are
+scored by a fit that never saw that question. Prints the cross-validated figures for each
+question baseline tried, then the weights to copy into content.py. Test halves are never read.
+
+    .venv/bin/python bench/devset/fit.py /tmp/devset/mohler-dev.jsonl bench/devset/beetle-dev.jsonl \\
+        bench/devset/scientsbank-cap25-dev.jsonl [--cache /tmp/signals.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from interviewer import content, evaluation
+
+FOLDS = 5
+SEED = 11
+BASELINES = (0.5, 0.7, 0.85, 1.0)
+RIDGE = 1e-3
+LOW, HIGH = 0.0, 5.0
+
+Row = dict[str, object]
+
+
+def signals_of(path: Path, *, use_model: bool) -> list[Row]:
+    """The signals and focus of every answer of a graded file, as content.measure reads them."""
+    rows: list[Row] = []
+    for item in evaluation.load_graded(path, scale=(LOW, HIGH)):
+        m = content.measure(
+            item.answer, question_text=item.question, key_points=[], reference_answer=item.reference_answer,
+            language="en", use_model=use_model,
+        )
+        assert m.reference is not None
+        rows.append({"question": item.question, "score": item.score, "focus": m.focus, **asdict(m.reference)})
+    return rows
+
+
+def row_signals(row: Row) -> dict[str, object]:
+    return {k: row[k] for k in ("lexical", "new_words", "contradicted", "whole", "recall", "baseline")}
+
+
+def features(row: Row, baseline_share: float, names: list[str]) -> list[float]:
+    signals = content.ReferenceSignals(**row_signals(row))
+    zero = baseline_share * signals.baseline
+    found = signals.features() | {
+        k: max(0.0, (float(v) - zero) / (1 - zero)) for k, v in (("whole", signals.whole), ("recall", signals.recall)) if v is not None
+    }
+    return [found[name] for name in names]
+
+
+def fit(sets: list[list[Row]], share: float, names: list[str]) -> dict[str, float]:
+    """Weighted least squares with an intercept, each set's answers sharing one unit of weight;
+    the weights are then divided by their sum, so an answer sharing nothing with the reference
+    earns 0 and the reference itself about 1. Neither the ranking of answers nor a correlation
+    changes: only the intercept (graders' credit for any attempt) is left out."""
+    xs, ys, ws = [], [], []
+    for rows in sets:
+        for row in rows:
+            xs.append([1.0, *features(row, share, names)])
+            ys.append((float(row["score"]) - LOW) / (HIGH - LOW))  # type: ignore[arg-type]
+            ws.append(1.0 / len(rows))
+    x, y, w = np.array(xs), np.array(ys), np.sqrt(np.array(ws))
+    a, b = x * w[:, None], y * w
+    coef = np.linalg.solve(a.T @ a + RIDGE * np.eye(x.shape[1]), a.T @ b)[1:]
+    return dict(zip(names, (round(float(c / coef.sum()), 3) for c in coef), strict=True))
+
+
+def predict(row: Row, weights: dict[str, float], share: float, names: list[str]) -> float:
+    value = sum(weights[n] * x for n, x in zip(names, features(row, share, names), strict=True))
+    value -= content.REFERENCE_CONTRADICTION_PENALTY * float(row["contradicted"])  # type: ignore[arg-type]
+    # As Measure.quality: clipped to 0-1, scaled down by off-topic filler.
+    return max(0.0, min(1.0, value)) * min(1.0, float(row["focus"]) / content.FOCUS_FULL)  # type: ignore[arg-type]
+
+
+def cross_validated(sets: list[list[Row]], share: float, names: list[str]) -> list[list[float]]:
+    """Each answer scored by a fit on every other set and on the other folds of its own set's questions."""
+    predicted: list[list[float]] = []
+    for k, rows in enumerate(sets):
+        questions = sorted({str(r["question"]) for r in rows})
+        random.Random(SEED).shuffle(questions)
+        fold = {q: i % FOLDS for i, q in enumerate(questions)}
+        values = [0.0] * len(rows)
+        for f in range(FOLDS):
+            train = [other if j != k else [r for r in rows if fold[str(r["question"])] != f] for j, other in enumerate(sets)]
+            weights = fit(train, share, names)
+            for i, row in enumerate(rows):
+                if fold[str(row["question"])] == f:
+                    values[i] = predict(row, weights, share, names)
+        predicted.append(values)
+    return predicted
+
+
+def figures(rows: list[Row], values: list[float]) -> str:
+    items = [evaluation.GradedAnswer(question=str(r["question"]), answer="", score=float(r["score"])) for r in rows]  # type: ignore[arg-type]
+    pairs, agreement = evaluation.pairwise_agreement(items, values, min_gap=evaluation.PAIR_MARGIN * (HIGH - LOW))
+    r = evaluation.pearson(values, [i.score for i in items])
+    return f"pairwise {agreement:.3f} ({pairs} pairs), Pearson {r:.3f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("files", type=Path, nargs="+", help="dev halves of graded sets (JSONL, grades 0-5)")
+    parser.add_argument("--cache", type=Path, help="keep the measured signals in this JSON file between runs")
+    args = parser.parse_args(argv)
+    cached = json.loads(args.cache.read_text()) if args.cache and args.cache.exists() else {}
+    for path in args.files:
+        for mode in ("model", "lexical"):
+            key = f"{path.name}:{mode}"
+            if key not in cached:
+                cached[key] = signals_of(path, use_model=mode == "model")
+    if args.cache:
+        args.cache.write_text(json.dumps(cached))
+    for mode, names, shares in (
+        ("model", ["lexical", "new_words", "whole", "recall"], BASELINES),
+        ("lexical", ["lexical", "new_words"], (0.0,)),
+    ):
+        sets = [cached[f"{p.name}:{mode}"] for p in args.files]
+        for share in shares:
+            print(f"{mode}, question baseline {share}, cross-validated by question:")
+            for path, rows, values in zip(args.files, sets, cross_validated(sets, share, names), strict=True):
+                print(f"  {path.name}: {figures(rows, values)}")
+        print(f"  weights fitted on all dev sets (baseline {shares[-1] if mode == 'lexical' else content.QUESTION_BASELINE}):",
+              fit(sets, shares[-1] if mode == "lexical" else content.QUESTION_BASELINE, names))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
