@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import secrets
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -135,12 +136,24 @@ def _owner(engine: Engine, session_id: str) -> str | None:
         return store.session_owner(db=db, session_id=session_id)
 
 
+# A session's owner never changes: read once per worker, then known (read and written on the event
+# loop only). A session deleted since is still refused by its route, with the same 404.
+_owners: OrderedDict[str, str] = OrderedDict()
+_OWNERS_KEPT = 20_000
+
+
 async def session_owner(request: Request, caller: CallerDep, engine: EngineDep) -> None:
     """A route under /{session_id} answers 404 for a session of another user, as for a missing one."""
     session_id = request.path_params.get("session_id")
     if session_id is None:
         return
-    owner = await anyio.to_thread.run_sync(lambda: _owner(engine, session_id))
+    owner = _owners.get(session_id)
+    if owner is None:
+        owner = await anyio.to_thread.run_sync(lambda: _owner(engine, session_id))
+        if owner is not None:
+            _owners[session_id] = owner
+            if len(_owners) > _OWNERS_KEPT:
+                _owners.popitem(last=False)
     if owner is None or owner != caller.user_id:
         raise service.SessionNotFound(session_id)
 

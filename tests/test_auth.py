@@ -232,3 +232,27 @@ def test_an_api_request_looks_its_token_up_once(exposed: TestClient) -> None:
         event.remove(engine, "before_cursor_execute", count)
     # Checked by the guard before the body is read; the route's caller reuses that answer.
     assert len(lookups) == 1
+
+
+def test_a_session_owner_is_read_once_and_a_deleted_session_is_still_a_404(exposed: TestClient) -> None:
+    from sqlalchemy import event
+
+    token, other = add_user(exposed, "ada"), add_user(exposed, "bob")
+    session_id = start(exposed, token)
+    reads: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lower().lstrip().startswith("select interview_session.user_id"):
+            reads.append(statement)
+
+    engine = exposed.app.state.engine  # type: ignore[attr-defined]
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for _ in range(3):
+            assert exposed.get(f"/api/sessions/{session_id}", headers=bearer(token)).status_code == 200
+        assert exposed.get(f"/api/sessions/{session_id}", headers=bearer(other)).status_code == 404
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(reads) == 1
+    assert exposed.delete(f"/api/sessions/{session_id}", headers=bearer(token)).status_code == 204
+    assert exposed.get(f"/api/sessions/{session_id}", headers=bearer(token)).status_code == 404
