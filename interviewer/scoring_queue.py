@@ -72,9 +72,15 @@ class ScoringQueue:
 
     async def close(self) -> None:
         """Abandon queued scoring at shutdown: scores are derived data, rebuilt by the next report."""
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        loop = asyncio.get_running_loop()
+        # A test client may have served earlier requests from another event loop: cancel those
+        # tasks in their own loop, and wait only for this loop's.
+        mine = [task for task in self._tasks if task.get_loop() is loop]
+        for task in list(self._tasks):
+            if task.get_loop() is loop:
+                task.cancel()
+            elif not task.get_loop().is_closed():
+                task.get_loop().call_soon_threadsafe(task.cancel)
+        await asyncio.gather(*mine, return_exceptions=True)
         # A scorer already running finishes its one assessment in its thread; nothing waits for it.
         self._threads.shutdown(wait=False, cancel_futures=True)

@@ -5,10 +5,13 @@ the configured limits. So a client (or schemathesis) reading it is never refused
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+
+from interviewer.loops import MAX_ROUNDS
 
 ERROR = {"$ref": "#/components/schemas/ErrorOut"}
 WRITES = ("post", "put", "patch", "delete")
@@ -35,11 +38,28 @@ def _accepted(schema: dict[str, Any], *, persona_ids: list[str], answer_chars: i
         as_json[name] = {**as_json[name], "anyOf": [text, {"type": "null"}]}
         # A file part (.md, .txt, .ipynb, .pdf) is accepted too, but whether a file is readable is beyond a schema.
         as_form[name] = {**text, "description": "the text itself; or a .md, .txt, .ipynb or .pdf file sent as a file part"}
+    _accepted_loop(paths, persona_ids=persona_ids, text=text)
     answer = schema["components"]["schemas"]["AnswerCreate"]["properties"]["content"]
     answer.update(minLength=1, maxLength=answer_chars, pattern=HAS_WORDS)
     for parameter in paths["/api/sessions"]["get"].get("parameters", []):
         if parameter["name"] == "persona_id":
             parameter["schema"] = {"anyOf": [{"type": "string", "pattern": NO_CONTROL}, {"type": "null"}], "title": "Persona Id"}
+
+
+def _accepted_loop(paths: dict[str, Any], *, persona_ids: list[str], text: dict[str, Any]) -> None:
+    """A loop's rounds are 1 to MAX_ROUNDS persona ids of the catalog; its dossier is read like a session's."""
+    bodies = paths["/api/loops"]["post"]["requestBody"]["content"]
+    as_json, as_form = bodies["application/json"]["schema"]["properties"], bodies["multipart/form-data"]["schema"]["properties"]
+    rounds = {"type": "array", "items": {"type": "string", "enum": persona_ids}, "minItems": 1, "maxItems": MAX_ROUNDS}
+    as_json["rounds"] = {"anyOf": [rounds, {"type": "null"}], "description": as_json["rounds"].get("description", "")}
+    one = "(" + "|".join(re.escape(persona_id) for persona_id in persona_ids) + ")"
+    as_form["rounds"] = {
+        "type": "string", "pattern": f"^{one}(,{one}){{0,{MAX_ROUNDS - 1}}}$",
+        "description": "persona ids of this server's catalog, comma-separated",
+    }
+    for name in DOCUMENTS:
+        as_json[name] = {**as_json[name], "anyOf": [text, {"type": "null"}]}
+        as_form[name] = {**text, "description": "the text itself; or a .md, .txt, .ipynb or .pdf file sent as a file part"}
 
 
 def describe(
