@@ -277,15 +277,15 @@ def semantic_signals(question: str, reference: str, said: list[str], language: L
     answer; the question's similarity to the reference. None without the model. Lists meet
     lists in lexical_recall only, so a list in the reference is not left for filler to match."""
     references = [s.text for s in sentences(reference, language) if not s.is_list] or [reference]
-    together = " ".join(said)
-    matrix = semantic.similarities([" ".join(references), *references], [question, together or " ", *said])
-    if matrix is None:
+    # Two batches: a batch is padded to its longest text, and the joined texts are the longest.
+    whole = semantic.similarities([" ".join(references)], [question, " ".join(said) or " "])
+    if whole is None:
         return None
-    baseline = matrix[0][0]
-    if not said:
+    baseline = whole[0][0]
+    closest = semantic.similarities(references, said) if said else None
+    if not closest:
         return 0.0, 0.0, baseline
-    recall = sum(max(row[2:]) for row in matrix[1:]) / len(references)
-    return matrix[0][1], recall, baseline
+    return whole[0][1], sum(max(row) for row in closest) / len(references), baseline
 
 
 def reference_signals(
