@@ -25,7 +25,7 @@ run: $(STAMP)
 test: $(DEV_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# After changing the tables in interviewer/store.py: make migration MSG="what changed"
+# After changing the tables in interviewer/storage/tables.py: make migration MSG="what changed"
 migration: $(STAMP)
 	@test -n "$(MSG)" || { echo 'usage: make migration MSG="what changed"'; exit 2; }
 	$(BIN)/interviewer db revision -m "$(MSG)"

@@ -10,9 +10,9 @@ import statistics
 import sys
 import time
 
-from interviewer import takehome
-from interviewer.catalog import load_catalog
-from interviewer.settings import PROJECT_ROOT
+from interviewer.catalog.personas import load_catalog
+from interviewer.interview import takehome
+from interviewer.ops.settings import PROJECT_ROOT
 
 WRITEUPS = [
     ("examples/takehomes/rl-agent.md", "en"),

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from standin_model import read_request  # noqa: E402
 
 from interviewer.api.app import create_app  # noqa: E402
-from interviewer.settings import Settings  # noqa: E402
+from interviewer.ops.settings import Settings  # noqa: E402
 
 MODEL = "openai/local-qwen2.5-7b"
 REPLY = "Thank you. Could you say more about how you would check that on held-out data?"

@@ -15,10 +15,12 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from interviewer import report, service, store
 from interviewer.api.app import create_app
-from interviewer.catalog import load_catalog
-from interviewer.settings import PROJECT_ROOT, Settings
+from interviewer.catalog.personas import load_catalog
+from interviewer.feedback import report
+from interviewer.interview import service
+from interviewer.ops.settings import PROJECT_ROOT, Settings
+from interviewer.storage import tables as store
 
 ANSWER = (
     "First, I would restate the problem and the constraints. Then I would start from a simple baseline, "

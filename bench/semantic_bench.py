@@ -32,7 +32,7 @@ def _installed_bytes(package: str) -> int:
 def _worker(answers: int, semantic_on: bool) -> dict[str, float]:
     """Score the first answers of the DSI bank against their references; time the load and each answer."""
     os.environ["INTERVIEWER_SEMANTIC"] = "on" if semantic_on else "off"
-    from interviewer import evaluation, semantic
+    from interviewer.assessment import evaluation, semantic
 
     bank = evaluation.load_question_bank()
     started = time.perf_counter()
@@ -46,8 +46,8 @@ def _worker(answers: int, semantic_on: bool) -> dict[str, float]:
         timings.append((time.perf_counter() - t) * 1000)
     timings.sort()
     # A live turn: a whole answer to a rubric question with key points (tests' strong answers).
-    from interviewer.catalog import load_catalog
-    from interviewer.scoring import assess
+    from interviewer.assessment.scoring import assess
+    from interviewer.catalog.personas import load_catalog
 
     catalog = load_catalog(ROOT / "personas", ROOT / "rubrics")
     persona = catalog.persona("technical-ml")

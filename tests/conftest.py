@@ -15,13 +15,13 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from interviewer import migrations
 from interviewer.api.app import create_app
-from interviewer.catalog import Catalog, load_catalog
-from interviewer.settings import PROJECT_ROOT, Settings
-from interviewer.store import make_engine
+from interviewer.catalog.personas import Catalog, load_catalog
+from interviewer.ops.settings import PROJECT_ROOT, Settings
+from interviewer.storage import migrations
+from interviewer.storage.tables import make_engine
 
-from tests.fake_models import API_BASE, OPENAI_URL, FakeOpenAI
+from tests.support.fake_models import API_BASE, OPENAI_URL, FakeOpenAI
 
 POSTGRES_URL = os.environ.get("INTERVIEWER_TEST_DATABASE_URL")
 

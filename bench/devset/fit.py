@@ -1,4 +1,4 @@
-"""Fit the offline scorer's reference-answer weights (interviewer/content.py) on human grades.
+"""Fit the offline scorer's reference-answer weights (interviewer/assessment/content.py) on human grades.
 
 The dev halves of several graded sets are pooled, each set weighing the same whatever its size,
 so the fit is not tuned to one dataset. Least squares of the grade (scaled to 0-1) on the
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from interviewer import content, evaluation
+from interviewer.assessment import content, evaluation
 
 FOLDS = 5
 SEED = 11

@@ -17,22 +17,26 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
-from interviewer import auth, drill_schedule, llm, metrics, migrations, service
+from interviewer.api import auth
 from interviewer.api import docs, openapi
 from interviewer.api.middleware import RequestContext, RequestGuard, SecurityHeaders, body_too_large
-from interviewer.api.routes import pages, personas, sessions, shares, signin
-from interviewer.api.routes import loops as loop_routes
 from interviewer.api.routes import debrief as debrief_routes
 from interviewer.api.routes import drills as drill_routes
-from interviewer.loops import LoopFinished, LoopNotFound, RoundActive
-from interviewer.locks import KeyedLocks, TurnLocks
-from interviewer.scoring_queue import ScoringQueue
-from interviewer.ratelimit import RateLimiter
-from interviewer.catalog import load_catalog
-from interviewer.llm import ModelError, Models
-from interviewer.settings import Settings, get_settings
-from interviewer.store import DatabaseBusy, is_busy, make_engine
-from interviewer.warmup import warm_up
+from interviewer.api.routes import loops as loop_routes
+from interviewer.api.routes import pages, personas, sessions, shares, signin
+from interviewer.catalog.personas import load_catalog
+from interviewer.interview import drill_schedule, service
+from interviewer.interview.loops import LoopFinished, LoopNotFound, RoundActive
+from interviewer.interview.scoring_queue import ScoringQueue
+from interviewer.interview.warmup import warm_up
+from interviewer.models import llm
+from interviewer.models.llm import ModelError, Models
+from interviewer.ops import metrics
+from interviewer.ops.locks import KeyedLocks, TurnLocks
+from interviewer.ops.ratelimit import RateLimiter
+from interviewer.ops.settings import Settings, get_settings
+from interviewer.storage import migrations
+from interviewer.storage.tables import DatabaseBusy, is_busy, make_engine
 
 # Each domain error answers with the status a client can act on.
 STATUS = {
@@ -176,7 +180,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
         body, content_type = metrics.exposition()
         return Response(body, media_type=content_type)
 
-    # API tokens when exposed (see interviewer/auth.py); a session of another user is a 404.
+    # API tokens when exposed (see interviewer/api/auth.py); a session of another user is a 404.
     owned = [Depends(auth.session_owner)]
     app.include_router(personas.router, dependencies=[Depends(auth.current_caller)])
     app.include_router(sessions.router, dependencies=owned)

@@ -9,9 +9,9 @@ from fastapi import Depends, Request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from interviewer.catalog import Catalog
-from interviewer.llm import Models
-from interviewer.settings import Settings
+from interviewer.catalog.personas import Catalog
+from interviewer.models.llm import Models
+from interviewer.ops.settings import Settings
 
 
 def get_settings(request: Request) -> Settings:

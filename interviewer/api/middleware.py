@@ -18,7 +18,8 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from interviewer import auth, guards, logs, metrics
+from interviewer.api import auth, guards
+from interviewer.ops import logs, metrics
 
 HEADER = b"x-request-id"
 access_log = logging.getLogger("interviewer.access")

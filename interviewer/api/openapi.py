@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from interviewer.loops import MAX_ROUNDS
+from interviewer.interview.loops import MAX_ROUNDS
 
 ERROR = {"$ref": "#/components/schemas/ErrorOut"}
 WRITES = ("post", "put", "patch", "delete")

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from interviewer.catalog import Language
+from interviewer.catalog.personas import Language
 
 
 class Strict(BaseModel):

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from interviewer.catalog import Catalog
-from interviewer.settings import PROJECT_ROOT
+from interviewer.catalog.personas import Catalog
+from interviewer.ops.settings import PROJECT_ROOT
 
-from tests.fake_models import FakeOpenAI
-from tests.interviews import Candidate, strong_candidate, weak_candidate
+from tests.support.fake_models import FakeOpenAI
+from tests.support.interviews import Candidate, strong_candidate, weak_candidate
 
 JOB = "ML engineer internship: train and ship gradient boosting and transformer models for churn prediction."
 CV = "Built a churn prediction model with gradient boosting at Acme; developed a transformer classifier for support tickets."

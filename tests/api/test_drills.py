@@ -11,10 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from interviewer.catalog import Catalog
-from interviewer.store import DrillItem, InterviewSession
+from interviewer.catalog.personas import Catalog
+from interviewer.storage.tables import DrillItem, InterviewSession
 
-from tests.interviews import strong_candidate, weak_candidate
+from tests.support.interviews import strong_candidate, weak_candidate
 
 
 def weak_round(client: TestClient, *, language: str = "en", persona_id: str = "technical-ml") -> dict[str, Any]:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from interviewer.catalog import Catalog
-from interviewer.scoring import criteria_for
+from interviewer.assessment.scoring import criteria_for
+from interviewer.catalog.personas import Catalog
 
-from tests.interviews import play, strong_candidate, weak_candidate
+from tests.support.interviews import play, strong_candidate, weak_candidate
 
 ROUNDS = ["recruiter-screen", "technical-ml", "manager-fit", "takehome-review"]
 

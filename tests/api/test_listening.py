@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from interviewer import candidates, engine, simulation
-from interviewer.catalog import Catalog
+from interviewer.assessment import candidates
+from interviewer.catalog.personas import Catalog
+from interviewer.cli import simulation
+from interviewer.interview import engine
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 

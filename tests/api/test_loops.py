@@ -11,9 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from interviewer import auth, store
+from interviewer.api import auth
 from interviewer.api.app import create_app
-from interviewer.settings import PROJECT_ROOT, Settings
+from interviewer.ops.settings import PROJECT_ROOT, Settings
+from interviewer.storage import tables as store
 
 TAKEHOME = PROJECT_ROOT / "examples" / "takehomes" / "rl-agent.md"
 JOB = "Machine-learning intern: reinforcement learning for control, PyTorch, evaluation over several seeds."

@@ -14,11 +14,11 @@ import respx
 from fastapi.testclient import TestClient
 
 from interviewer.api.app import create_app
-from interviewer.catalog import Catalog
-from interviewer.settings import Settings
+from interviewer.catalog.personas import Catalog
+from interviewer.ops.settings import Settings
 
-from tests.fake_models import ANTHROPIC_URL, OPENAI_URL, FakeOpenAI, anthropic_message, anthropic_sse, judge_reply, openai_completion, openai_sse
-from tests.interviews import play, strong_candidate
+from tests.support.fake_models import ANTHROPIC_URL, OPENAI_URL, FakeOpenAI, anthropic_message, anthropic_sse, judge_reply, openai_completion, openai_sse
+from tests.support.interviews import play, strong_candidate
 
 ROUNDS = ["recruiter-screen", "technical-ml", "manager-fit", "takehome-review"]
 
@@ -290,7 +290,7 @@ def test_a_server_refusing_response_format_still_judges(local_client: TestClient
 
 
 def test_offline_stand_ins_are_judged_again_once_the_judge_answers(local_client: TestClient, fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
-    from interviewer import feedback
+    from interviewer.interview import reporting as feedback
 
     monkeypatch.setattr(feedback, "JUDGE_DOWN_S", 0.0)
     fake_openai.judge_failure = httpx.ConnectError("Connection refused")

@@ -16,11 +16,11 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 
-from interviewer import logs
 from interviewer.api.app import create_app
-from interviewer.settings import Settings
+from interviewer.ops import logs
+from interviewer.ops.settings import Settings
 
-from tests.fake_models import FakeOpenAI
+from tests.support.fake_models import FakeOpenAI
 
 MODEL = "openai/gpt-4o-mini"
 
@@ -164,5 +164,5 @@ def test_an_unhandled_error_is_a_500_counted_and_logged_with_its_request_id(sett
 
 def test_log_format_auto_is_text_on_a_terminal_and_json_otherwise() -> None:
     assert "format" in logs.logging_config(fmt="auto", terminal=True)["formatters"]["default"]
-    assert logs.logging_config(fmt="auto", terminal=False)["formatters"]["default"]["()"] == "interviewer.logs.JsonFormatter"
-    assert logs.logging_config(fmt="json", terminal=True)["formatters"]["default"]["()"] == "interviewer.logs.JsonFormatter"
+    assert logs.logging_config(fmt="auto", terminal=False)["formatters"]["default"]["()"] == "interviewer.ops.logs.JsonFormatter"
+    assert logs.logging_config(fmt="json", terminal=True)["formatters"]["default"]["()"] == "interviewer.ops.logs.JsonFormatter"

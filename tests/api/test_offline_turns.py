@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from interviewer import engine as interview_engine
+from interviewer.interview import engine as interview_engine
 
 ANSWER = "I would compare against a simple baseline on a held-out set and check for leakage before trusting the gain."
 

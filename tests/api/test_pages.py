@@ -8,10 +8,10 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 
-from interviewer.catalog import Catalog
+from interviewer.catalog.personas import Catalog
 
-from tests.fake_models import FakeOpenAI
-from tests.interviews import play, strong_candidate
+from tests.support.fake_models import FakeOpenAI
+from tests.support.interviews import play, strong_candidate
 
 
 def start(client: TestClient, persona_id: str = "recruiter-screen") -> dict[str, Any]:

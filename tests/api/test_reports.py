@@ -11,14 +11,14 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from interviewer.catalog import Catalog
-from interviewer.cli import main
-from interviewer.lessons import load_lessons
-from interviewer.report_schema import Report
-from interviewer.settings import Settings, get_settings
+from interviewer.catalog.personas import Catalog
+from interviewer.cli.main import main
+from interviewer.feedback.lessons import load_lessons
+from interviewer.feedback.schema import Report
+from interviewer.ops.settings import Settings, get_settings
 
-from tests.interviews import Candidate, play, strong_candidate, weak_candidate
-from tests.test_report import external_references
+from tests.support.interviews import Candidate, play, strong_candidate, weak_candidate
+from tests.feedback.test_report import external_references
 
 ROUNDS = ["recruiter-screen", "technical-ml", "manager-fit", "takehome-review"]
 

@@ -113,7 +113,7 @@ def test_report_of_a_session_ended_early_covers_what_was_answered(client: TestCl
     assert report["overall"]["questions_answered"] == 1
     assert report["questions"][0]["answered"] and report["questions"][0]["scores"]
     client.get(f"/api/sessions/{session['id']}/report")
-    from interviewer.store import Report
+    from interviewer.storage.tables import Report
     from sqlmodel import Session, select
 
     with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
@@ -145,6 +145,6 @@ def test_editing_a_persona_never_changes_a_running_session(client: TestClient) -
         catalog.personas["technical-ml"] = original
     assert not any("CHANGED" in r for r in replies)
     report = client.get(f"/api/sessions/{session['id']}/report").json()
-    from interviewer.catalog import snapshot
+    from interviewer.catalog.personas import snapshot
 
     assert report["session"]["persona_hash"] == snapshot(original)[1]

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from interviewer.settings import PROJECT_ROOT
+from interviewer.ops.settings import PROJECT_ROOT
 
 EXAMPLES = PROJECT_ROOT / "examples" / "takehomes"
 MEDIA = {"md": "text/markdown", "txt": "text/plain", "ipynb": "application/x-ipynb+json", "pdf": "application/pdf"}

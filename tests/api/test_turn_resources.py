@@ -16,11 +16,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 from sqlmodel import Session
 
-from interviewer import store
 from interviewer.api.app import create_app
-from interviewer.settings import Settings
+from interviewer.ops.settings import Settings
+from interviewer.storage import tables as store
 
-from tests.fake_models import API_BASE, OPENAI_URL, FakeOpenAI, is_judge
+from tests.support.fake_models import API_BASE, OPENAI_URL, FakeOpenAI, is_judge
 
 ANSWER = "I would compare against a simple baseline on a held-out set and check for leakage before trusting the gain."
 

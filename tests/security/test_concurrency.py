@@ -19,12 +19,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from interviewer import store
 from interviewer.api.app import create_app
-from interviewer.settings import Settings
-from interviewer.store import AnswerScore, JudgeCall, Report, list_judge_calls, list_turns
+from interviewer.ops.settings import Settings
+from interviewer.storage import tables as store
+from interviewer.storage.tables import AnswerScore, JudgeCall, Report, list_judge_calls, list_turns
 
-from tests.fake_models import API_BASE, OPENAI_URL, FakeOpenAI
+from tests.support.fake_models import API_BASE, OPENAI_URL, FakeOpenAI
 
 ANSWERS = 20
 

@@ -24,8 +24,8 @@ import httpx2
 import pytest
 from sqlmodel import Session
 
-from interviewer.store import list_turns, make_engine
-from tests.fake_models import interviewer_words, openai_completion, openai_sse
+from interviewer.storage.tables import list_turns, make_engine
+from tests.support.fake_models import interviewer_words, openai_completion, openai_sse
 
 INTERVIEWER = Path(sys.executable).parent / "interviewer"
 WAIT = 90.0  # seconds allowed for anything to happen (never asserted as a duration)

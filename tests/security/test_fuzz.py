@@ -18,9 +18,9 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from sqlmodel import Session
 
-from interviewer import auth
+from interviewer.api import auth
 from interviewer.api.app import create_app
-from interviewer.settings import Settings
+from interviewer.ops.settings import Settings
 
 EXAMPLES = 20
 

@@ -17,11 +17,12 @@ import respx
 from fastapi.testclient import TestClient
 from sqlmodel import Session, delete
 
-from interviewer import auth, store
+from interviewer.api import auth
 from interviewer.api.app import create_app
-from interviewer.settings import Settings
-from interviewer.store import AnswerScore
-from tests.fake_models import OPENAI_URL, FakeOpenAI, is_judge, judge_reply, openai_completion, openai_sse, request_json
+from interviewer.ops.settings import Settings
+from interviewer.storage import tables as store
+from interviewer.storage.tables import AnswerScore
+from tests.support.fake_models import OPENAI_URL, FakeOpenAI, is_judge, judge_reply, openai_completion, openai_sse, request_json
 
 HOSTILE = (
     "I would use cross-validation. <script>alert('x')</script> <img src=x onerror=alert(1)> "

@@ -7,10 +7,10 @@ import pytest
 import respx
 from fastapi.testclient import TestClient
 
-from interviewer import scoring
-from interviewer.catalog import Catalog
-from interviewer.prompts import as_data
-from tests.fake_models import FakeOpenAI
+from interviewer.assessment import scoring
+from interviewer.catalog.personas import Catalog
+from interviewer.interview.prompts import as_data
+from tests.support.fake_models import FakeOpenAI
 
 ANSWER = (
     "The likelihood is the probability of the observed data seen as a function of the parameters; "

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from interviewer.api.app import create_app
-from interviewer.cli import main
-from interviewer.settings import PROJECT_ROOT, Settings, get_settings
+from interviewer.cli.main import main
+from interviewer.ops.settings import PROJECT_ROOT, Settings, get_settings
 
 JSON = {"content-type": "application/json"}
 

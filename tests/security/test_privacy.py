@@ -12,9 +12,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from interviewer.cli import main
-from interviewer.settings import get_settings
-from interviewer.store import InterviewSession, now
+from interviewer.cli.main import main
+from interviewer.ops.settings import get_settings
+from interviewer.storage.tables import InterviewSession, now
 
 TABLES = ("turn", "answer_score", "report", "report_share")
 

@@ -18,8 +18,8 @@ import httpx2
 import pytest
 from sqlmodel import Session
 
-from interviewer import auth
-from interviewer.store import make_engine
+from interviewer.api import auth
+from interviewer.storage.tables import make_engine
 from tests.security.test_crash import WAIT, Server, free_port
 from tests.security.test_hardening import HOSTILE, bomb_pdf, many_pages_pdf
 

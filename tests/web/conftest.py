@@ -17,9 +17,9 @@ import pytest
 import uvicorn
 
 from interviewer.api.app import create_app
-from interviewer.settings import Settings
+from interviewer.ops.settings import Settings
 
-from tests.web.support import CHROMIUM, LAUNCH_ARGS
+from tests.support.browser import CHROMIUM, LAUNCH_ARGS
 
 
 def _required() -> bool:

@@ -8,11 +8,11 @@ from typing import Any
 
 import httpx
 
-from interviewer.catalog import Catalog
+from interviewer.catalog.personas import Catalog
 
-from tests.fake_models import API_BASE, FakeOpenAI
-from tests.interviews import strong_candidate
-from tests.web.support import PHONE, chat_screenshot, interviewer_turns, last_question, overflow, screenshot, wait_for_reply, wait_until
+from tests.support.fake_models import API_BASE, FakeOpenAI
+from tests.support.interviews import strong_candidate
+from tests.support.browser import PHONE, chat_screenshot, interviewer_turns, last_question, overflow, screenshot, wait_for_reply, wait_until
 
 MAX_ANSWERS = 40
 

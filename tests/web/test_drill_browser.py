@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from interviewer.store import InterviewSession, make_engine
+from interviewer.storage.tables import InterviewSession, make_engine
 
-from tests.web.support import interviewer_turns, screenshot
+from tests.support.browser import interviewer_turns, screenshot
 
 # A weak round through the API from the page itself (same origin): four "I don't know", then ended and scored.
 WEAK_ROUND = """async () => {

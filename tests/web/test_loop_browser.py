@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from interviewer.catalog import Catalog
+from interviewer.catalog.personas import Catalog
 
-from tests.interviews import strong_candidate, weak_candidate
-from tests.web.support import PHONE, interviewer_turns, last_question, overflow, screenshot, wait_for_reply, wait_until
+from tests.support.interviews import strong_candidate, weak_candidate
+from tests.support.browser import PHONE, interviewer_turns, last_question, overflow, screenshot, wait_for_reply, wait_until
 
 ROUNDS = ["recruiter-screen", "technical-ml", "manager-fit", "takehome-review"]
 # Two answers per round, then "End interview": enough to score each round and keep the test short.

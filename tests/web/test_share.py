@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.web.support import screenshot, wait_until
+from tests.support.browser import screenshot, wait_until
 
 
 def test_the_report_page_shares_a_link_that_opens_the_report_alone_and_can_be_revoked(serve: Any, new_page: Any) -> None:

@@ -7,13 +7,13 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
-from interviewer import debriefing
+from interviewer.api.auth import CallerDep
 from interviewer.api.deps import CatalogDep
 from interviewer.api.schemas import ErrorOut
-from interviewer.auth import CallerDep
-from interviewer.debrief import Debrief
-from interviewer.debrief_html import render_html
-from interviewer.debrief_markdown import render_markdown
+from interviewer.feedback.debrief import Debrief
+from interviewer.feedback.debrief_html import render_html
+from interviewer.feedback.debrief_markdown import render_markdown
+from interviewer.interview import debriefing
 
 router = APIRouter(prefix="/api/loops", tags=["loops"])
 DebriefFormat = Literal["json", "md", "html"]

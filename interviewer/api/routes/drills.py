@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from interviewer import drill_schedule, store
+from interviewer.api.auth import CallerDep
 from interviewer.api.deps import CatalogDep, SessionDep
 from interviewer.api.schemas import DrillItemOut
-from interviewer.auth import CallerDep
-from interviewer.catalog import Language
+from interviewer.catalog.personas import Language
+from interviewer.interview import drill_schedule
+from interviewer.storage import tables as store
 
 router = APIRouter(prefix="/api/drills", tags=["drills"])
 

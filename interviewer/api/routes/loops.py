@@ -9,11 +9,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from interviewer import loops, store
+from interviewer.api.auth import CallerDep
 from interviewer.api.deps import CatalogDep, EngineDep, ModelsDep, SessionDep, SettingsDep
 from interviewer.api.routes.sessions import DOCUMENT_FIELDS, MODEL_FAILED, document_body, session_out
 from interviewer.api.schemas import ErrorOut, SessionOut
-from interviewer.auth import CallerDep
+from interviewer.interview import loops
+from interviewer.storage import tables as store
 
 router = APIRouter(prefix="/api/loops", tags=["loops"])
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "Unknown loop"}}

@@ -19,14 +19,16 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlmodel import select
 
-from interviewer import charts, drill_schedule, loops, service, store
-from interviewer import engine as interview_engine
-from interviewer import report as report_module
+from interviewer.api.auth import CallerDep
 from interviewer.api.deps import CatalogDep, SessionDep, SettingsDep
-from interviewer.auth import CallerDep
-from interviewer.catalog import Persona
-from interviewer.report_schema import BANDS, HistoryPoint
-from interviewer.store import InterviewSession, Report, Turn, list_sessions
+from interviewer.catalog.personas import Persona
+from interviewer.feedback import charts
+from interviewer.feedback import report as report_module
+from interviewer.feedback.schema import BANDS, HistoryPoint
+from interviewer.interview import drill_schedule, loops, service
+from interviewer.interview import engine as interview_engine
+from interviewer.storage import tables as store
+from interviewer.storage.tables import InterviewSession, Report, Turn, list_sessions
 
 router = APIRouter(include_in_schema=False)
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}

@@ -6,8 +6,8 @@ from fastapi import APIRouter
 
 from interviewer.api.deps import CatalogDep
 from interviewer.api.schemas import CriterionOut, PersonaDetail, PersonaSummary, StageOut
-from interviewer.catalog import LANGUAGES, Catalog, Persona
-from interviewer.service import PersonaNotFound
+from interviewer.catalog.personas import LANGUAGES, Catalog, Persona
+from interviewer.interview.service import PersonaNotFound
 
 router = APIRouter(prefix="/api/personas", tags=["personas"])
 

@@ -17,13 +17,15 @@ from fastapi.sse import EventSourceResponse, format_sse_event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from interviewer import engine as interview_engine
-from interviewer import drill_schedule, drills, feedback, llm, loops, service, store
-from interviewer import takehome as takehome_module
-from interviewer import report as report_module
-from interviewer.auth import CallerDep
-from interviewer.catalog import Catalog
+from interviewer.api.auth import CallerDep
 from interviewer.api.deps import CatalogDep, EngineDep, ModelsDep, SessionDep, SettingsDep
+from interviewer.catalog.personas import Catalog
+from interviewer.feedback import report as report_module
+from interviewer.interview import drill_schedule, drills, reporting as feedback, loops, service
+from interviewer.interview import engine as interview_engine
+from interviewer.interview import takehome as takehome_module
+from interviewer.models import llm
+from interviewer.storage import tables as store
 from interviewer.api.schemas import (
     AnswerCreate,
     AnswerOut,
@@ -35,9 +37,9 @@ from interviewer.api.schemas import (
     SessionSummary,
     TurnOut,
 )
-from interviewer.locks import Contended, TurnLock
-from interviewer.settings import Settings
-from interviewer.store import Turn, list_sessions
+from interviewer.ops.locks import Contended, TurnLock
+from interviewer.ops.settings import Settings
+from interviewer.storage.tables import Turn, list_sessions
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"])
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "Unknown session"}}

@@ -12,11 +12,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from pydantic import BaseModel
 
-from interviewer import auth, sharing, store
-from interviewer import report as report_module
+from interviewer.api import auth
 from interviewer.api.deps import SessionDep
 from interviewer.api.routes import sessions
 from interviewer.api.schemas import ErrorOut
+from interviewer.feedback import report as report_module
+from interviewer.interview import sharing
+from interviewer.storage import tables as store
 
 # Under /api/sessions/{session_id}: the owner's side (auth and ownership apply).
 router = APIRouter(prefix="/api/sessions", tags=["sharing"])

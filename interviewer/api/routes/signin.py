@@ -9,9 +9,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from interviewer import auth, store
+from interviewer.api import auth
 from interviewer.api.deps import EngineDep
 from interviewer.api.routes.pages import render
+from interviewer.storage import tables as store
 
 router = APIRouter(include_in_schema=False)
 COOKIE_DAYS = 30

@@ -1,0 +1,439 @@
+"""What an answer says about a question: key points stated, contradicted or only named, common
+misconceptions, the reference answer's claims supported or contradicted, and paraphrases
+(pure, apart from the optional embedding model behind `semantic`).
+
+Only explaining sentences earn credit: a list of terms, a heading, a string of nouns or an echo
+of the rubric's own key-point labels says nothing about what it names.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from interviewer.assessment import polarity, semantic
+from interviewer.assessment.text import Sentence, content_stems, phrase, sentences
+from interviewer.catalog.personas import KeyPoint, Language, Misconception
+
+# A sentence whose content words, beyond the labels and the question, are fewer than this echoes labels.
+ECHO_MAX_OWN_STEMS = 2
+ECHO_LABEL_SHARE = 0.6
+# A reference clause aligns with an answer clause sharing this share of its content stems (and 2+);
+# a contrary must be nearly the same claim: this Jaccard overlap of their content stems.
+ALIGN_SHARE = 0.5
+CONTRADICTION_JACCARD = 0.5
+# Paraphrase: a sentence this similar to a key point covers it; below FLOOR similarity earns nothing.
+KEY_POINT_SIMILARITY = 0.6
+SEMANTIC_KEY_POINT_CREDIT = 0.75
+# Each contradicted key point costs this many times the credit it would have earned.
+CONTRADICTION_PENALTY = 1.5
+# Against a reference answer: a linear mix of the signals in ReferenceSignals, its weights fitted by
+# bench/devset/fit.py on the union of three human-graded dev sets (Mohler, Beetle, SciEntsBank),
+# each set weighing the same, cross-validated by question (see the README, "Do the scores mean something?").
+MODEL_WEIGHTS = {"lexical": 0.313, "new_words": 0.276, "whole": 0.254, "recall": 0.156}
+# Without the embedding model: the same fit on the lexical signals alone.
+LEXICAL_WEIGHTS = {"lexical": 0.701, "new_words": 0.299}
+# Each contradicted claim of the reference costs this many times its share. Not fitted: graded
+# sets hold too few confident contradictions to weigh them, and a fluent wrong answer must lose.
+REFERENCE_CONTRADICTION_PENALTY = 3.0
+# Saying what the question already says earns nothing: this share of the question-reference
+# similarity is the zero point of a similarity.
+QUESTION_BASELINE = 0.85
+# Focus at or above this leaves a score untouched; below, it scales it down.
+FOCUS_FULL = 0.8
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A sentence of the answer that contradicts a key point or states a misconception."""
+
+    quote: str
+    about: str
+    correction: str | None = None
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What was said about a question, measured against its key points and reference answer."""
+
+    found: list[Sentence]
+    content: float
+    focus: float
+    relevant: frozenset[str]
+    covered: list[KeyPoint]
+    missing: list[KeyPoint]
+    key_point_evidence: list[Sentence]
+    listed: list[KeyPoint] = field(default_factory=list)
+    paraphrased: list[KeyPoint] = field(default_factory=list)
+    contradictions: list[Finding] = field(default_factory=list)
+    misconceptions: list[Finding] = field(default_factory=list)
+    explaining: list[Sentence] = field(default_factory=list)
+    # Against a reference answer: the signals its content value rests on.
+    reference: ReferenceSignals | None = None
+
+    @property
+    def quality(self) -> float:
+        return self.content * min(1.0, self.focus / FOCUS_FULL)
+
+    @property
+    def wrong(self) -> bool:
+        return bool(self.contradictions or self.misconceptions)
+
+
+# Labels that describe what an answer does ("explains how it works") rather than state a claim.
+META_VERBS = frozenset(
+    "states explains gives names discusses compares mentions describes covers shows defines "
+    "lists identifies justifies proposes quantifies addresses presents says knows links reports".split()
+)
+
+
+def label_stems(key_points: list[KeyPoint], language: Language) -> list[frozenset[str]]:
+    """The stems of the labels that describe the answer; a label that is a claim is not echoed."""
+    meta = [p for p in key_points if p.label.split()[0].lower() in META_VERBS]
+    return [frozenset(content_stems(p.label, language)) for p in meta]
+
+
+def echoes_labels(sentence: Sentence, labels: list[frozenset[str]], question: frozenset[str], language: Language) -> bool:
+    """A sentence strung from several of the rubric's descriptive key-point labels (and the
+    question's words) repeats the rubric; it says nothing about the topic itself."""
+    own = set(content_stems(sentence.text, language))
+    echoed = [label for label in labels if len(own & label) >= max(2, ECHO_LABEL_SHARE * len(label))]
+    every = frozenset().union(*labels) if labels else frozenset()
+    return len(echoed) >= 2 and len(own - every - question) < ECHO_MAX_OWN_STEMS
+
+
+@dataclass(frozen=True)
+class PointResult:
+    point: KeyPoint
+    state: str  # covered | contradicted | listed | missing
+    sentences: list[int]
+    quote: str | None = None
+
+
+def _key_point(point: KeyPoint, found: list[Sentence], explaining: set[int], language: Language) -> PointResult:
+    stated: list[int] = []
+    named: list[int] = []
+    for i, sentence in enumerate(found):
+        for text in point.phrases(language):
+            p = phrase(text, language)
+            if not p.found_in(sentence):
+                continue
+            if i not in explaining:
+                named.append(i)
+                continue
+            verdict = polarity.phrase_polarity(p, sentence, language)
+            if verdict == "contradicted":
+                return PointResult(point, "contradicted", [i], sentence.text)
+            if verdict == "stated":
+                stated.append(i)
+    # Opposites: the phrase with one word reversed ("decreases" for "increases") is a contradiction.
+    for i in sorted(explaining):
+        for text in point.phrases(language):
+            p = phrase(text, language)
+            if polarity.may_be_reversed(p, found[i], language) and polarity.phrase_polarity(p, found[i], language) == "contradicted":
+                return PointResult(point, "contradicted", [i], found[i].text)
+    if stated:
+        return PointResult(point, "covered", sorted(set(stated)))
+    if named:
+        return PointResult(point, "listed", sorted(set(named)))
+    return PointResult(point, "missing", [])
+
+
+def misconceptions_stated(
+    misconceptions: list[Misconception], found: list[Sentence], explaining: set[int], language: Language
+) -> list[Finding]:
+    findings: list[Finding] = []
+    for m in misconceptions:
+        hit = next(
+            (
+                found[i]
+                for i in sorted(explaining)
+                for text in m.phrases(language)
+                if phrase(text, language).found_in(found[i])
+                and polarity.phrase_polarity(phrase(text, language), found[i], language) == "stated"
+            ),
+            None,
+        )
+        if hit is not None:
+            findings.append(Finding(quote=hit.text, about=m.en[0], correction=m.correction.get(language)))
+    return findings
+
+
+@dataclass(frozen=True)
+class ClaimCheck:
+    """The reference answer's clauses, each supported, contradicted or not addressed by the answer."""
+
+    supported: float
+    contradicted: float
+    total: float
+    contradicting: list[tuple[int, str]]
+
+
+def _canonical(stems_: frozenset[str], language: Language) -> frozenset[str]:
+    return frozenset(polarity.canonical(s, language) for s in stems_)
+
+
+def _clause_stems(clause: polarity.Clause, sentence: Sentence, language: Language) -> frozenset[str]:
+    return _canonical(frozenset(content_stems(" ".join(sentence.words[clause.start : clause.end]), language)), language)
+
+
+@lru_cache(maxsize=1024)
+def _reference_clauses(reference: str, language: Language) -> list[tuple[Sentence, polarity.Clause, frozenset[str]]]:
+    """The reference answer's clauses with their stems (two or more), read once per reference:
+    every answer to the question is checked against them. Callers only read the list."""
+    clauses = [(r, c, _clause_stems(c, r, language)) for r in sentences(reference, language) for c in polarity.clauses(r, language)]
+    return [rc for rc in clauses if len(rc[2]) >= 2]
+
+
+def check_claims(reference: str, found: list[Sentence], explaining: set[int], language: Language) -> ClaimCheck:
+    """Align the answer's clauses with the reference's. A clause contradicts when it is nearly the
+    same claim (CONTRADICTION_JACCARD) with the other polarity, and no reference clause it matches
+    as well agrees with it; a multi-part reference ("inside ..., outside ...") is not a contrary."""
+
+    answer_clauses = [(i, c, _clause_stems(c, found[i], language)) for i in sorted(explaining) for c in polarity.clauses(found[i], language)]
+    reference_clauses = _reference_clauses(reference, language)
+    supported: dict[int, float] = {}
+    contradicted: dict[int, tuple[int, str]] = {}
+    for i, a_clause, a_stems in answer_clauses:
+        overlaps = [len(a_stems & r_stems) for _, _, r_stems in reference_clauses]
+        best = max(overlaps, default=0)
+        if best < 2:
+            continue
+        tied = [k for k, o in enumerate(overlaps) if o == best]
+        agreeing = [k for k in tied if not polarity.claims_disagree(reference_clauses[k][1], a_clause, language)]
+        for k in agreeing:
+            r_stems = reference_clauses[k][2]
+            if best >= ALIGN_SHARE * len(r_stems):
+                supported[k] = max(supported.get(k, 0.0), best / len(r_stems))
+        if agreeing:
+            continue
+        for k in tied:
+            r_sentence, _, r_stems = reference_clauses[k]
+            if best / len(a_stems | r_stems) >= CONTRADICTION_JACCARD:
+                contradicted.setdefault(k, (i, r_sentence.text))
+    weights = [float(len(r_stems)) for _, _, r_stems in reference_clauses]
+    contradicted = {k: v for k, v in contradicted.items() if k not in supported}
+    return ClaimCheck(
+        supported=sum(weights[k] * share for k, share in supported.items()),
+        contradicted=sum(weights[k] for k in contradicted),
+        total=sum(weights),
+        contradicting=list(contradicted.values()),
+    )
+
+
+def lexical_recall(
+    reference: str, found: list[Sentence], counted: set[int], language: Language, question: frozenset[str] = frozenset()
+) -> float:
+    """Share of the reference's content words the explaining sentences use, leaving out the words
+    the question already gives (unless that leaves none); a list in the answer counts only
+    against a list in the reference ("name three hyperparameters")."""
+    ref_sentences = sentences(reference, language)
+    ref = set(content_stems(reference, language))
+    ref = (ref - question) or ref
+    if not ref:
+        return 0.0
+    said = set().union(*(set(content_stems(found[i].text, language)) for i in counted)) if counted else set()
+    ref_listed = set().union(*(set(content_stems(r.text, language)) for r in ref_sentences if r.is_list)) if ref_sentences else set()
+    if ref_listed:
+        said |= set().union(*(set(content_stems(s.text, language)) for s in found if s.is_list)) & ref_listed
+    return len(said & ref) / len(ref)
+
+
+@dataclass(frozen=True)
+class ReferenceSignals:
+    """What an answer shares with a reference answer, the inputs of its content value. The
+    similarities are raw cosines (None without the model); `baseline` is the question's own."""
+
+    lexical: float
+    new_words: float
+    contradicted: float
+    whole: float | None = None
+    recall: float | None = None
+    baseline: float = 0.0
+
+    def above_question(self, similarity: float) -> float:
+        zero = QUESTION_BASELINE * self.baseline
+        return max(0.0, (similarity - zero) / (1 - zero))
+
+    def features(self) -> dict[str, float]:
+        found = {"lexical": self.lexical, "new_words": self.new_words}
+        if self.whole is not None and self.recall is not None:
+            found |= {"whole": self.above_question(self.whole), "recall": self.above_question(self.recall)}
+        return found
+
+    @property
+    def value(self) -> float:
+        features = self.features()
+        weights = MODEL_WEIGHTS if "whole" in features else LEXICAL_WEIGHTS
+        # No intercept: an answer that shares nothing with the reference earns nothing.
+        fitted = sum(weights[name] * x for name, x in features.items())
+        return fitted - REFERENCE_CONTRADICTION_PENALTY * self.contradicted
+
+
+def semantic_signals(question: str, reference: str, said: list[str], language: Language) -> tuple[float, float, float] | None:
+    """(whole, recall, baseline): the similarity of the explaining sentences together to the
+    reference's; the mean over the reference's explaining sentences of the closest one of the
+    answer; the question's similarity to the reference. None without the model. Lists meet
+    lists in lexical_recall only, so a list in the reference is not left for filler to match."""
+    references = [s.text for s in sentences(reference, language) if not s.is_list] or [reference]
+    # Two batches: a batch is padded to its longest text, and the joined texts are the longest.
+    whole = semantic.similarities([" ".join(references)], [question, " ".join(said) or " "])
+    if whole is None:
+        return None
+    baseline = whole[0][0]
+    closest = semantic.similarities(references, said) if said else None
+    if not closest:
+        return 0.0, 0.0, baseline
+    return whole[0][1], sum(max(row) for row in closest) / len(references), baseline
+
+
+def reference_signals(
+    question: str, reference: str, found: list[Sentence], counted: set[int], claims: ClaimCheck | None,
+    language: Language, *, use_model: bool = True,
+) -> ReferenceSignals:
+    """Only the explaining sentences that contradict nothing earn similarity or word credit; the
+    reference's words the question already gives are counted apart (`new_words` leaves them out)."""
+    # A reference that is only a list ("name three hyperparameters") is met by the answer's lists.
+    listed = {i for i, s in enumerate(found) if s.is_list} if all(s.is_list for s in sentences(reference, language)) else set()
+    said = [found[i].text for i in sorted(counted | listed)]
+    question_stems = frozenset(content_stems(question, language))
+    similar = semantic_signals(question, reference, said, language) if use_model else None
+    whole, recall, baseline = similar if similar is not None else (None, None, 0.0)
+    return ReferenceSignals(
+        lexical=lexical_recall(reference, found, counted, language),
+        new_words=lexical_recall(reference, found, counted, language, question_stems),
+        contradicted=claims.contradicted / claims.total if claims and claims.total else 0.0,
+        whole=whole,
+        recall=recall,
+        baseline=baseline,
+    )
+
+
+def paraphrased_points(points: list[KeyPoint], found: list[Sentence], counted: set[int], language: Language) -> list[KeyPoint]:
+    """Key points no phrase matched but a sentence says in other words (needs the model)."""
+    said = [found[i].text for i in sorted(counted)]
+    if not points or not said:
+        return []
+    texts = [p.label for p in points]
+    matrix = semantic.similarities(texts, said)
+    if matrix is None:
+        return []
+    return [p for p, row in zip(points, matrix, strict=True) if max(row) >= KEY_POINT_SIMILARITY]
+
+
+# A sentence is on topic when this share of its content words (and at least one) is relevant.
+ON_TOPIC_SHARE = 0.25
+
+
+# ... or when it is this similar in meaning to the question, a key point or the reference.
+ON_TOPIC_SIMILARITY = 0.35
+
+
+def _focus(
+    answer_tokens: list[str], relevant: set[str], found: list[Sentence], language: Language, anchors: list[str]
+) -> float:
+    """1.0 for a dense, non-repetitive answer; lower for filler, repetition and rambling."""
+    if not answer_tokens:
+        return 0.0
+    counts = Counter(answer_tokens)
+    # Tokens beyond a word's third use are repetition, not information.
+    repeated = sum(max(0, c - 3) for c in counts.values()) / len(answer_tokens)
+    distinct_sentences = len({s.text.lower() for s in found}) / max(1, len(found))
+    # Words spent in sentences that say nothing about the question dilute the answer.
+    on_topic_words = total_words = 0
+    lexical_misses: list[Sentence] = []
+    for s in found:
+        own = content_stems(s.text, language)
+        total_words += len(s.words)
+        if own and sum(t in relevant for t in own) >= max(1, ON_TOPIC_SHARE * len(own)):
+            on_topic_words += len(s.words)
+        else:
+            lexical_misses.append(s)
+    # A paraphrase shares no word with the question but is on topic all the same (only the
+    # sentences the words missed are embedded: the model is the costly part).
+    similar = semantic.similarities([s.text for s in lexical_misses], anchors) if anchors and lexical_misses else None
+    for s, row in zip(lexical_misses, similar or [], strict=False):
+        if row and max(row) >= ON_TOPIC_SIMILARITY:
+            on_topic_words += len(s.words)
+    density = (on_topic_words / total_words) ** 0.5 if total_words else 0.0
+    return max(0.0, min(1.0, density * distinct_sentences * (1.0 - repeated)))
+
+
+def measure(
+    text: str,
+    *,
+    question_text: str,
+    key_points: list[KeyPoint],
+    reference_answer: str | None,
+    language: Language,
+    cue_phrases: list[str] | None = None,
+    misconceptions: list[Misconception] | None = None,
+    use_model: bool = True,
+) -> Measure:
+    """`use_model=False`: the lexical signals alone (the engine's quick reading, off the model's cost)."""
+    found = sentences(text, language)
+    tokens = content_stems(text, language)
+    question_stems = frozenset(content_stems(question_text, language))
+    labels = label_stems(key_points, language)
+    explaining = {
+        i for i, s in enumerate(found) if not s.is_list and not (labels and echoes_labels(s, labels, question_stems, language))
+    }
+    results = [_key_point(p, found, explaining, language) for p in key_points]
+    covered = [r.point for r in results if r.state == "covered"]
+    contradictions = [Finding(quote=r.quote or "", about=r.point.label) for r in results if r.state == "contradicted"]
+    wrong_sentences = {r.sentences[0] for r in results if r.state == "contradicted"}
+    stated_misconceptions = misconceptions_stated(misconceptions or [], found, explaining, language)
+    wrong_sentences |= {i for i, s in enumerate(found) if any(f.quote == s.text for f in stated_misconceptions)}
+    # The reference's claims: contradictions count in English, where the reference is written.
+    claims = check_claims(reference_answer, found, explaining, language) if reference_answer and language == "en" else None
+    if claims:
+        for i, ref_text in claims.contradicting:
+            if i not in wrong_sentences and not key_points:
+                contradictions.append(Finding(quote=found[i].text, about=ref_text))
+            wrong_sentences.add(i)
+    counted = explaining - wrong_sentences
+    uncovered = [r.point for r in results if r.state in {"missing", "listed"}]
+    paraphrased = paraphrased_points(uncovered, found, counted, language) if use_model else []
+    listed = [r.point for r in results if r.state == "listed" and r.point not in paraphrased]
+
+    signals: ReferenceSignals | None = None
+    if key_points:
+        credit = len(covered) + SEMANTIC_KEY_POINT_CREDIT * len(paraphrased)
+        penalty = CONTRADICTION_PENALTY * len(contradictions)
+        value = (credit - penalty) / len(key_points)
+    elif reference_answer:
+        signals = reference_signals(question_text, reference_answer, found, counted, claims, language, use_model=use_model)
+        value = signals.value
+    else:
+        value = 0.0
+
+    relevant = set(question_stems)
+    for point in key_points:
+        for text_ in point.phrases(language):
+            relevant |= phrase(text_, language).required
+    if reference_answer:
+        relevant |= set(content_stems(reference_answer, language))
+    for cue in cue_phrases or []:
+        relevant |= phrase(cue, language).required
+    anchors = [question_text] + [p.label for p in key_points]
+    if reference_answer:
+        anchors += [s.text for s in sentences(reference_answer, language)]
+    carried = Counter(i for r in results if r.state == "covered" for i in r.sentences)
+    evidence = [found[i] for i in sorted(carried, key=lambda i: (-carried[i], i))]
+    return Measure(
+        found=found,
+        content=max(0.0, min(1.0, value)),
+        focus=_focus(tokens, relevant, found, language, anchors if use_model else []),
+        relevant=frozenset(relevant),
+        covered=covered + paraphrased,
+        missing=[r.point for r in results if r.state != "covered" and r.point not in paraphrased],
+        key_point_evidence=evidence,
+        listed=listed,
+        paraphrased=paraphrased,
+        contradictions=contradictions,
+        misconceptions=stated_misconceptions,
+        # Clarity reads every explaining sentence: a wrong answer can still be clearly put.
+        explaining=[found[i] for i in sorted(explaining)],
+        reference=signals,
+    )

@@ -1,0 +1,236 @@
+"""Whether a sentence states a claim or its contrary: negation scope and opposites (pure).
+
+The cues are data (`data/negation.yaml`, `data/opposites.yaml`), in both languages. A sentence
+is cut into clauses at punctuation and at words that end a negation's scope ("but", "mais");
+a clause with an odd number of negation cues is negated. A phrase found in a negated clause, or
+found with one of its words replaced by that word's opposite, is contradicted, not covered.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Any, Literal
+
+import yaml
+
+from interviewer.assessment.text import Phrase, Sentence, stems, tokens
+from interviewer.catalog.personas import Language
+
+# A French particle that negates only after "ne"/"n'" ("ne ... plus"), and how far back "ne" may be.
+_NE = {"ne", "n'"}
+_NE_WINDOW = 4
+_CLAUSE_PUNCTUATION = re.compile(r"[,;:()\[\]—–]|\s-\s")
+
+
+@dataclass(frozen=True)
+class Cues:
+    """One language's negation cues, as data."""
+
+    words: frozenset[str]
+    after_ne: frozenset[str]
+    suffixes: tuple[str, ...]
+    scope_breakers: tuple[tuple[str, ...], ...]
+    ignored: tuple[tuple[str, ...], ...]
+
+
+def _load(name: str) -> Any:
+    text = resources.files("interviewer.data").joinpath(name).read_text("utf-8")
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def _texts(items: list[Any], where: str) -> list[str]:
+    # YAML reads a bare `no` or `non` as a boolean: the data file must quote such words.
+    bad = [i for i in items if not isinstance(i, str)]
+    if bad:
+        raise ValueError(f"{where}: {bad} are not strings; quote them in the YAML file")
+    return items
+
+
+def _word_tuples(items: list[str]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(tokens(i)) for i in _texts(items, "negation.yaml") if tokens(i))
+
+
+@cache
+def cues(language: Language) -> Cues:
+    data = _load("negation.yaml")[language]
+    return Cues(
+        words=frozenset(w for c in _texts(data["cues"], "negation.yaml") for w in tokens(c) if w not in _NE),
+        after_ne=frozenset(w for c in _texts(data.get("after_ne", []), "negation.yaml") for w in tokens(c)),
+        suffixes=tuple(data.get("suffixes", [])),
+        scope_breakers=_word_tuples(data.get("scope_breakers", [])),
+        ignored=_word_tuples(data.get("ignore", [])),
+    )
+
+
+@cache
+def opposites(language: Language) -> dict[str, frozenset[str]]:
+    """Stem -> the stems of its opposites ("increas" -> {"decreas"})."""
+    pairs: dict[str, set[str]] = {}
+    for a, b in _load("opposites.yaml")[language]:
+        a, b = _texts([a, b], "opposites.yaml")
+        sa, sb = stems(tokens(a), language), stems(tokens(b), language)
+        # Only single words: the scorer works on word stems.
+        if len(sa) == 1 and len(sb) == 1 and sa != sb:
+            pairs.setdefault(sa[0], set()).add(sb[0])
+            pairs.setdefault(sb[0], set()).add(sa[0])
+    return {k: frozenset(v) for k, v in pairs.items()}
+
+
+def _starts_at(words: tuple[str, ...], i: int, pattern: tuple[str, ...]) -> bool:
+    return words[i : i + len(pattern)] == pattern
+
+
+def negation_positions(words: tuple[str, ...], language: Language) -> list[int]:
+    """Indices of the words that negate, ignoring fixed phrases that do not ("not only", "sans doute")."""
+    c = cues(language)
+    skip: set[int] = set()
+    for i in range(len(words)):
+        for pattern in c.ignored:
+            if _starts_at(words, i, pattern):
+                skip.update(range(i, i + len(pattern)))
+    found: list[int] = []
+    for i, w in enumerate(words):
+        if i in skip:
+            continue
+        if w in c.words or any(w.endswith(s) for s in c.suffixes):
+            found.append(i)
+        elif w in c.after_ne and any(x in _NE for x in words[max(0, i - _NE_WINDOW) : i]):
+            found.append(i)
+    return found
+
+
+@dataclass(frozen=True)
+class Clause:
+    start: int
+    end: int
+    stems: frozenset[str]
+    # How many negation cues the clause holds, and which of its words they cover: a cue covers
+    # the words after it to the end of the clause ("cannot overfit and has no limits").
+    negations: int = 0
+    negated_words: frozenset[int] = frozenset()
+
+    @property
+    def negated(self) -> bool:
+        return self.negations > 0
+
+
+def _scope_starts(words: tuple[str, ...], language: Language) -> list[int]:
+    """Where a negation's scope starts: at the cue, or at a French "ne" whose particle follows."""
+    cue_positions = negation_positions(words, language)
+    starts = []
+    for n in cue_positions:
+        ne = [i for i in range(max(0, n - _NE_WINDOW), n) if words[i] in _NE]
+        starts.append(ne[-1] if ne else n)
+    return starts
+
+
+@lru_cache(maxsize=20_000)
+def clauses(sentence: Sentence, language: Language) -> list[Clause]:
+    """The sentence cut where a negation's scope ends, each with its polarity (cached: every
+    phrase of every key point asks about the same sentences)."""
+    words, word_stems = sentence.words, sentence.word_stems
+    if not words:
+        return []
+    cuts = {0, len(words)}
+    # Punctuation cuts: count the words before each mark.
+    for mark in _CLAUSE_PUNCTUATION.finditer(sentence.text):
+        cuts.add(len(tokens(sentence.text[: mark.start()])))
+    c = cues(language)
+    for i in range(len(words)):
+        if any(_starts_at(words, i, b) for b in c.scope_breakers):
+            cuts.add(i)
+    starts = _scope_starts(words, language)
+    bounds = sorted(cuts)
+    found: list[Clause] = []
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        if end <= start:
+            continue
+        inside = [n for n in starts if start <= n < end]
+        covered = frozenset(range(min(inside), end)) if inside else frozenset()
+        found.append(Clause(start, end, frozenset(word_stems[start:end]), len(inside), covered))
+    return found
+
+
+def _swapped(required: frozenset[str], direct: frozenset[str], stems: frozenset[str], language: Language) -> set[str]:
+    """Parts of the phrase missing from the clause whose opposite stands there instead (an opposite
+    that is itself part of the phrase, as in "min and max", is no reversal)."""
+    opposite = opposites(language)
+    return {r for r in required - direct if (opposite.get(r, frozenset()) - required) & stems}
+
+
+def may_be_reversed(p: Phrase, sentence: Sentence, language: Language) -> bool:
+    """Cheap test before `phrase_polarity`: part of the phrase is there and another part's opposite."""
+    present = p.required & sentence.all_stems
+    return bool(present) and bool(_swapped(p.required, present, sentence.all_stems, language))
+
+
+@cache
+def phrase_negated(text: str, language: Language) -> bool:
+    """A phrase written with a negation ("does not work") states a negative claim."""
+    return bool(negation_positions(tuple(tokens(text)), language))
+
+
+Polarity = Literal["stated", "contradicted"]
+
+
+def _last_position(required: frozenset[str], sentence: Sentence, clause: Clause) -> int:
+    """The position of the phrase's last word in the clause: the predicate usually comes last."""
+    hits = [i for i in range(clause.start, clause.end) if sentence.word_stems[i] in required]
+    return max(hits) if hits else clause.end - 1
+
+
+def phrase_polarity(p: Phrase, sentence: Sentence, language: Language) -> Polarity | None:
+    """Whether the sentence states the phrase, states its contrary, or says nothing certain of it."""
+    required = p.required
+    if not required:
+        return None
+    found = clauses(sentence, language)
+    best: tuple[int, Clause, int] | None = None
+    for clause in found:
+        direct = required & clause.stems
+        swapped = _swapped(required, direct, clause.stems, language)
+        # A lone opposite is another topic ("regression" is not a denial of "classification").
+        if len(direct) + len(swapped) == len(required) and (not swapped or direct):
+            key = (len(direct), clause, len(swapped))
+            if best is None or key[0] > best[0]:
+                best = key
+    if best is None:
+        # Spread over clauses: the subject may come from the first clause ("logistic regression
+        # solves regression, does not use a sigmoid"); the rest must sit in one later clause.
+        if not required <= sentence.all_stems or len(found) < 2:
+            return None
+        first = found[0]
+        later = [c for c in found[1:] if required <= first.stems | c.stems and (required & c.stems) - first.stems]
+        if not later:
+            return None
+        clause = max(later, key=lambda c: len(required & c.stems))
+        best = (len(required & clause.stems), clause, 0)
+    _, clause, swapped_count = best
+    negated_here = _last_position(required, sentence, clause) in clause.negated_words
+    if phrase_negated(p.text, language) and not negated_here:
+        # "does not work" is not denied by "it works": the sentence may say something else entirely.
+        return None
+    contrary = negated_here != phrase_negated(p.text, language)
+    if swapped_count % 2 == 1:
+        contrary = not contrary
+    return "contradicted" if contrary else "stated"
+
+
+def canonical(stem: str, language: Language) -> str:
+    """One name for a stem and its opposites, so a claim and its contrary align."""
+    group = opposites(language).get(stem)
+    return min(group | {stem}) if group else stem
+
+
+def claims_disagree(reference: Clause, answer: Clause, language: Language) -> bool:
+    """Two aligned clauses disagree when one is negated and the other not (or, both negated, when
+    the counts differ in parity), counting swapped opposites."""
+    swaps = len(_swapped(reference.stems, reference.stems & answer.stems, answer.stems - reference.stems, language))
+    if reference.negated and answer.negated:
+        differ = reference.negations % 2 != answer.negations % 2
+    else:
+        differ = reference.negated != answer.negated
+    return differ != (swaps % 2 == 1)

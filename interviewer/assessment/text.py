@@ -1,0 +1,171 @@
+"""Lexical analysis shared by the offline scorer: sentences, tokens, stems, phrase matching."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+
+import snowballstemmer
+
+from interviewer.catalog.personas import Language
+
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
+_NUMBER = re.compile(r"\d")
+# A sentence ends at . ! ? followed by a space or the end (so 0.5 and 1.7B are not ends), or at a
+# line break; "et al.", "e.g." and the like do not end one.
+_SENTENCE_END = re.compile(r"[.!?]+[\"')\]»”]*(?=\s|$)|\n")
+_ABBREVIATION = re.compile(r"(?:\b(?:et al|e\.g|i\.e|vs|cf|etc|fig|eq|dr|mr|mrs|ms|approx|resp|p|pp|no|cf)\.)$", re.IGNORECASE)
+# The pseudo-cue that any numeral satisfies: concrete results are numbers.
+NUMBER_CUE = "#number"
+
+
+# Snowball stemmers keep state between calls: each thread gets its own (shared ones raised
+# IndexError under concurrent turns).
+_local = threading.local()
+
+
+def _stemmer(language: Language) -> snowballstemmer.stemmer:
+    stemmers: dict[str, snowballstemmer.stemmer] = _local.__dict__.setdefault("stemmers", {})
+    if language not in stemmers:
+        stemmers[language] = snowballstemmer.stemmer("english" if language == "en" else "french")
+    return stemmers[language]
+
+
+@cache
+def stop_words(language: Language) -> frozenset[str]:
+    # Small function-word lists: packaged lists (stop-words) also drop domain words like "research".
+    text = resources.files("interviewer.data").joinpath(f"stopwords_{language}.txt").read_text("utf-8")
+    # `tokens` splits French elisions off as "d'", "l'", "qu'": function words too.
+    elided = {prefix + "'" for prefix in _ELIDED}
+    return frozenset(text.split()) | elided
+
+
+def words(text: str) -> list[str]:
+    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+
+
+# French elisions ("l'apprentissage", "n'utilise") hide the word's stem and a negation's "ne".
+_ELIDED = ("c", "d", "j", "l", "m", "n", "s", "t", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu")
+_ELISION = re.compile(rf"^({'|'.join(_ELIDED)})'(.+)$")
+
+
+def tokens(text: str) -> list[str]:
+    """The words used for analysis: lower-case, with French elisions split off ("n'" then "utilise")."""
+    found: list[str] = []
+    for word in words(text):
+        elided = _ELISION.match(word)
+        found.extend([elided.group(1) + "'", elided.group(2)] if elided else [word])
+    return found
+
+
+@lru_cache(maxsize=100_000)
+def _stem(token: str, language: Language) -> str:
+    # The pure-Python stemmer dominates scoring time, and answers reuse a small vocabulary.
+    return _stemmer(language).stemWord(token)
+
+
+def stems(tokens: list[str], language: Language) -> list[str]:
+    return [_stem(t.strip("'"), language) for t in tokens]
+
+
+def content_stems(text: str, language: Language) -> list[str]:
+    """Stems of the words that carry meaning (function words removed), in order, with repeats."""
+    stop = stop_words(language)
+    return stems([w for w in tokens(text) if w not in stop and len(w) > 1], language)
+
+
+# A long sentence with few function words is a list of terms, not an explanation of them.
+LIST_MIN_WORDS = 20
+LIST_FUNCTION_SHARE = 0.35
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    all_stems: frozenset[str]
+    has_number: bool
+    # A list of terms, a heading or a string of nouns: it names things without saying anything of them.
+    is_list: bool
+    # The words in order and their stems (the same length), for polarity and clause analysis.
+    words: tuple[str, ...] = ()
+    word_stems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A cue or key-point phrase reduced to the stems that must all occur in one sentence."""
+
+    text: str
+    required: frozenset[str]
+
+    def found_in(self, sentence: Sentence) -> bool:
+        if self.text == NUMBER_CUE:
+            return sentence.has_number
+        return bool(self.required) and self.required <= sentence.all_stems
+
+
+@cache
+def phrase(text: str, language: Language) -> Phrase:
+    content = content_stems(text, language)
+    # A phrase made only of function words ("on the other hand" minus "hand") keeps all its words.
+    required = content if content else stems(words(text), language)
+    return Phrase(text=text, required=frozenset(required))
+
+
+def _spans(text: str) -> list[str]:
+    """The text cut into sentences; each piece is an exact substring of the text."""
+    pieces: list[str] = []
+    start = 0
+    for end in _SENTENCE_END.finditer(text):
+        if end.group(0) != "\n" and _ABBREVIATION.search(text[start : end.end()]):
+            continue
+        pieces.append(text[start : end.end()])
+        start = end.end()
+    pieces.append(text[start:])
+    return [p.strip() for p in pieces if p.strip()]
+
+
+def sentences(text: str, language: Language) -> list[Sentence]:
+    found: list[Sentence] = []
+    for raw in _spans(text):
+        found_tokens = tokens(raw)
+        if not found_tokens:
+            continue
+        found_stems = stems(found_tokens, language)
+        found.append(
+            Sentence(
+                text=raw,
+                all_stems=frozenset(found_stems),
+                has_number=bool(_NUMBER.search(raw)),
+                is_list=is_list(raw, found_tokens, language),
+                words=tuple(found_tokens),
+                word_stems=tuple(found_stems),
+            )
+        )
+    return found
+
+
+# A sentence whose words are this rarely function words names terms without relating them.
+KEYWORDS_FUNCTION_SHARE = 0.1
+KEYWORDS_MIN_WORDS = 8
+# Comma-separated fragments this short are an enumeration, not clauses.
+ENUMERATION_MIN_ITEMS = 4
+ENUMERATION_MAX_ITEM_WORDS = 4
+
+
+def is_list(raw: str, found_tokens: list[str], language: Language) -> bool:
+    """True for a list of terms, a string of keywords or a heading: nothing is said about them."""
+    stop = stop_words(language)
+    function_share = sum(t in stop for t in found_tokens) / len(found_tokens)
+    if len(found_tokens) >= LIST_MIN_WORDS and function_share < LIST_FUNCTION_SHARE:
+        return True
+    if len(found_tokens) >= KEYWORDS_MIN_WORDS and function_share <= KEYWORDS_FUNCTION_SHARE:
+        return True
+    items = [i for i in re.split(r"[,;/|•·]|\s-\s", raw) if words(i)]
+    if len(items) >= ENUMERATION_MIN_ITEMS and max(len(words(i)) for i in items) <= ENUMERATION_MAX_ITEM_WORDS:
+        return True
+    # A bullet line or heading without a verb-bearing function word.
+    return raw.lstrip().startswith(("#", "-", "*", "•")) and function_share < LIST_FUNCTION_SHARE

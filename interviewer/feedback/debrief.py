@@ -1,0 +1,586 @@
+"""The debrief of a loop: its rounds side by side, what they say about each other, and a practice plan.
+
+Pure: built from each round's report (as `report.build_report` produces it, dumped to JSON), the
+candidate's answers and the handoff notes. It asserts only what it checked: a consistency signal
+quotes the sentences it compared and names their rounds; a claim no later round asked about is
+not called confirmed or unconfirmed. Practice feedback, not a hiring decision.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from interviewer.assessment.mentions import glossary_entries_in, numbers_in
+from interviewer.assessment.text import content_stems, sentences
+from interviewer.catalog.personas import Language
+from interviewer.feedback.report import quote_of
+from interviewer.interview.takehome import GlossaryEntry
+
+RoundStatus = Literal["not_started", "active", "ended"]
+LoopStatus = Literal["not_started", "in_progress", "done"]
+# A question or criterion below this score has room to grow: it goes into the plan.
+WEAK_BELOW = 4.0
+# A later round's question scored at or below this did not confirm what an earlier round heard.
+NOT_CONFIRMED_AT_MOST = 2.0
+CONFIRMED_FROM = 4.0
+PLAN_MAX = 8
+PLAN_QUESTIONS_PER_ROUND = 3
+SIGNALS_MAX = 8
+# Two sentences tell the same story when they share this many content stems (numbers aside).
+SAME_STORY_SHARED = 3
+SAME_STORY_JACCARD = 0.3
+
+TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "disclaimer": "Practice feedback from a rehearsed interview loop, not a hiring decision.",
+        "partial": "Partial debrief: {ended} of {total} rounds ended; unfinished rounds are shown as they stand.",
+        "figures_differ": "The same story with different figures: {first_round} heard {first_numbers}, {second_round} heard {second_numbers}. Check which is right and tell it the same way to everyone.",
+        "not_confirmed": "You named {term} to {first_round}; when {second_round} asked about it, the answer scored {score:.1f} / 5. Either learn it well enough to explain it under follow-ups, or stop presenting it as a skill.",
+        "confirmed": "You named {term} to {first_round}, and {second_round} confirmed it: the answer on it scored {score:.1f} / 5.",
+        "note_not_confirmed": "{first_round} left a note to verify: {note} {second_round} followed it up and the answer scored {score:.1f} / 5.",
+        "note_confirmed": "{first_round} left a note to verify: {note} {second_round} followed it up and the answer scored {score:.1f} / 5: confirmed.",
+        "note_unchecked": "{first_round} left a note to verify: {note} No later round followed it up, so it is not assessed here.",
+        "worst_round": "Your weakest round ({round}, {score:.1f} / 5): start here.",
+        "question_why": "Scored {score:.1f} / 5 in {round}.",
+        "question_missing": "Left out: {points}.",
+        "none_covered": "None of the key points was covered.",
+        "unanswered_why": "Not answered in {round}.",
+        "criterion_why": "{criterion} scored {score:.1f} / 5 in {rounds}.",
+        "next_level": "Level {level} asks for: {anchor}",
+        "and": "and",
+    },
+    "fr": {
+        "disclaimer": "Retour d'entraînement sur une boucle d'entretiens simulés, pas une décision d'embauche.",
+        "partial": "Bilan partiel : tours terminés : {ended} sur {total} ; les tours inachevés sont présentés en l'état.",
+        "figures_differ": "La même histoire avec des chiffres différents : {first_round} a entendu {first_numbers}, {second_round} a entendu {second_numbers}. Vérifiez le bon chiffre et racontez-la de la même façon à chacun.",
+        "not_confirmed": "Vous avez cité {term} devant {first_round} ; quand {second_round} vous a interrogé dessus, la réponse a obtenu {score:.1f} / 5. Apprenez-le assez pour l'expliquer sous les relances, ou cessez de le présenter comme une compétence.",
+        "confirmed": "Vous avez cité {term} devant {first_round}, et {second_round} l'a confirmé : la réponse a obtenu {score:.1f} / 5.",
+        "note_not_confirmed": "{first_round} a laissé une note à vérifier : {note} {second_round} y est revenu et la réponse a obtenu {score:.1f} / 5.",
+        "note_confirmed": "{first_round} a laissé une note à vérifier : {note} {second_round} y est revenu et la réponse a obtenu {score:.1f} / 5 : confirmé.",
+        "note_unchecked": "{first_round} a laissé une note à vérifier : {note} Aucun tour suivant n'y est revenu : ce point n'est pas évalué ici.",
+        "worst_round": "Votre tour le plus faible ({round}, {score:.1f} / 5) : commencez par lui.",
+        "question_why": "{score:.1f} / 5 lors de {round}.",
+        "question_missing": "Manquait : {points}.",
+        "none_covered": "Aucun des points clés n'a été abordé.",
+        "unanswered_why": "Sans réponse lors de {round}.",
+        "criterion_why": "{criterion} : {score:.1f} / 5 lors de {rounds}.",
+        "next_level": "Le niveau {level} demande : {anchor}",
+        "and": "et",
+    },
+}
+
+
+# Headings and labels of the rendered debrief (Markdown and HTML).
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Loop debrief", "rounds": "Rounds", "round": "Round", "status": "Status", "score": "Score",
+        "band": "Band", "questions": "Questions", "question": "Question", "not_scored": "not scored",
+        "not_answered": "not answered", "not_started": "not started", "active": "in progress", "ended": "ended",
+        "in_progress": "in progress", "done": "done",
+        "consistency": "Across rounds", "no_signals": "Nothing to flag: no two rounds heard different figures for the same story, and no claim a later round asked about went unconfirmed.",
+        "competencies": "Competencies", "shared": "shared by several rounds", "not_assessed": "not assessed",
+        "plan": "Practice plan", "no_plan": "No question or criterion scored below 4: rehearse the whole loop again under time pressure.",
+        "why": "Why", "strong": "A strong answer covers", "you_said": "You said", "rounds_chart": "Overall score of each round, out of 5",
+        "competencies_chart": "Score of each competency, out of 5", "checked": "What was checked: figures told in two rounds about the same story, and claims a later round asked about; nothing else is asserted.",
+        "criterion": "Criterion", "early": "ended early: no band",
+    },
+    "fr": {
+        "title": "Bilan de la boucle", "rounds": "Tours", "round": "Tour", "status": "État", "score": "Score",
+        "band": "Niveau", "questions": "Questions", "question": "Question", "not_scored": "non noté",
+        "not_answered": "sans réponse", "not_started": "pas commencé", "active": "en cours", "ended": "terminé",
+        "in_progress": "en cours", "done": "terminée",
+        "consistency": "D'un tour à l'autre", "no_signals": "Rien à signaler : aucun chiffre différent pour la même histoire d'un tour à l'autre, et aucune affirmation reprise par un tour suivant sans être confirmée.",
+        "competencies": "Compétences", "shared": "commune à plusieurs tours", "not_assessed": "non évalué",
+        "plan": "Plan d'entraînement", "no_plan": "Aucune question ni aucun critère sous 4 : rejouez toute la boucle en temps limité.",
+        "why": "Pourquoi", "strong": "Une bonne réponse couvre", "you_said": "Vous avez dit", "rounds_chart": "Score global de chaque tour, sur 5",
+        "competencies_chart": "Score de chaque compétence, sur 5", "checked": "Ce qui a été vérifié : les chiffres donnés dans deux tours pour la même histoire, et les affirmations reprises par un tour suivant ; rien d'autre n'est affirmé.",
+        "criterion": "Critère", "early": "terminé avant la fin : sans niveau",
+    },
+}
+
+
+BAND_NAMES: dict[str, dict[str, str]] = {
+    "en": {"ready": "ready", "nearly-there": "nearly there", "developing": "developing", "needs-groundwork": "needs groundwork"},
+    "fr": {"ready": "prêt", "nearly-there": "presque prêt", "developing": "en progrès", "needs-groundwork": "bases à consolider"},
+}
+
+
+def band_name(language: str, key: str | None) -> str:
+    return BAND_NAMES["fr" if language == "fr" else "en"].get(key or "", "")
+
+
+def labels(language: str) -> dict[str, str]:
+    return LABELS["fr" if language == "fr" else "en"]
+
+
+def text(language: str, key: str, **values: Any) -> str:
+    return TEXTS["fr" if language == "fr" else "en"][key].format(**values)
+
+
+# ---------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One candidate answer of a round, verbatim."""
+
+    question_id: str
+    text: str
+    language: Language
+
+
+@dataclass(frozen=True)
+class RoundInput:
+    persona_id: str
+    name: str
+    session_id: str | None
+    status: RoundStatus
+    # The round's report as JSON (report.Report.model_dump(mode="json")); None before it started.
+    report: Mapping[str, Any] | None = None
+    answers: Sequence[Answer] = ()
+
+
+@dataclass(frozen=True)
+class NoteInput:
+    id: int
+    session_id: str
+    persona_id: str
+    kind: str
+    text: str
+    criterion_id: str | None = None
+    question_id: str | None = None
+    topic: str | None = None
+    quote: str | None = None
+    # The questions of later rounds this note led to: (session id, question id).
+    used_by: Sequence[tuple[str, str]] = field(default_factory=tuple)
+
+
+# ---------------------------------------------------------------- output
+
+
+class Part(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class QuestionSummary(Part):
+    question_id: str
+    question: str
+    answered: bool
+    score: float | None  # mean of the question's final criterion scores; None when nothing was scored
+
+
+class RoundSummary(Part):
+    persona_id: str
+    name: str
+    session_id: str | None
+    status: RoundStatus
+    score: float | None
+    band: str | None
+    band_label: str | None
+    complete: bool
+    questions: list[QuestionSummary]
+
+
+class Quote(Part):
+    persona_id: str
+    round: str
+    question_id: str | None
+    text: str
+
+
+class Signal(Part):
+    kind: Literal["figures_differ", "claim_not_confirmed", "claim_confirmed", "claim_not_checked"]
+    about: str
+    text: str
+    rounds: list[str]
+    quotes: list[Quote]
+
+
+class CompetencyRound(Part):
+    persona_id: str
+    round: str
+    criterion_id: str
+    criterion: str
+    score: float | None
+    not_assessed: str | None = None
+
+
+class Competency(Part):
+    key: str
+    name: str
+    shared: bool  # assessed by the rubrics of more than one round
+    score: float | None
+    rounds: list[CompetencyRound]
+
+
+class PlanItem(Part):
+    kind: Literal["question", "criterion"]
+    persona_id: str
+    round: str
+    question_id: str | None = None
+    criterion_id: str | None = None
+    title: str
+    score: float | None
+    why: str
+    strong_answer: list[str]
+    quote: str | None = None
+
+
+class Debrief(Part):
+    disclaimer: str
+    loop_id: str
+    language: str
+    status: LoopStatus
+    complete: bool
+    partial: str | None
+    rounds: list[RoundSummary]
+    consistency: list[Signal]
+    competencies: list[Competency]
+    practice_plan: list[PlanItem]
+
+
+# ---------------------------------------------------------------- per round
+
+
+def _question_score(question: Mapping[str, Any]) -> float | None:
+    scores = [s["score"] for s in question.get("scores") or []]
+    return round(sum(scores) / len(scores), 2) if scores else None
+
+
+def round_summary(r: RoundInput) -> RoundSummary:
+    report = r.report or {}
+    overall = report.get("overall") or {}
+    band = overall.get("band") or None
+    return RoundSummary(
+        persona_id=r.persona_id, name=r.name, session_id=r.session_id, status=r.status,
+        score=overall.get("score"), band=band["key"] if band else None, band_label=band["label"] if band else None,
+        complete=bool(overall.get("complete")) and r.status == "ended",
+        questions=[
+            QuestionSummary(question_id=q["question_id"], question=q["question"], answered=q["answered"], score=_question_score(q))
+            for q in report.get("questions") or []
+        ],
+    )
+
+
+# ---------------------------------------------------------------- consistency
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    round_index: int
+    question_id: str
+    text: str
+    numbers: frozenset[str]
+    stems: frozenset[str]
+
+
+def _normal_number(value: str) -> str:
+    return re.sub(r"\s+", "", value.lower().replace(",", "."))
+
+
+@lru_cache(maxsize=8192)
+def _figures(text: str, language: Language) -> tuple[tuple[str, frozenset[str], frozenset[str]], ...]:
+    """Each sentence of an answer that gives a number: its text, its numbers and its other words' stems."""
+    found = []
+    for s in sentences(text, language):
+        numbers = frozenset(_normal_number(n) for n in numbers_in(s.text))
+        if numbers:
+            # Digits are not part of the story's words: "40%" and "20%" must not make it different.
+            words = frozenset(t for t in content_stems(s.text, language) if not any(c.isdigit() for c in t))
+            found.append((s.text, numbers, words))
+    return tuple(found)
+
+
+def _numbered_sentences(index: int, r: RoundInput) -> list[_Sentence]:
+    return [
+        _Sentence(index, answer.question_id, sentence, numbers, words)
+        for answer in r.answers for sentence, numbers, words in _figures(answer.text, answer.language)
+    ]
+
+
+def _figures_differ(rounds: Sequence[RoundInput], language: str) -> list[Signal]:
+    """Two rounds heard sentences that share their words but none of their figures."""
+    by_round = [_numbered_sentences(i, r) for i, r in enumerate(rounds)]
+    signals: list[Signal] = []
+    quoted: set[str] = set()
+    for i, first_round in enumerate(by_round):
+        for later in by_round[i + 1:]:
+            for a in first_round:
+                for b in later:
+                    shared = a.stems & b.stems
+                    union = a.stems | b.stems
+                    if len(shared) < SAME_STORY_SHARED or len(shared) / len(union) < SAME_STORY_JACCARD:
+                        continue
+                    if a.numbers & b.numbers or a.text in quoted or b.text in quoted:
+                        continue
+                    quoted.update({a.text, b.text})
+                    ra, rb = rounds[a.round_index], rounds[b.round_index]
+                    signals.append(Signal(
+                        kind="figures_differ", about=", ".join(sorted(shared)[:4]),
+                        text=text(language, "figures_differ", first_round=ra.name, second_round=rb.name,
+                                  first_numbers=", ".join(sorted(a.numbers)), second_numbers=", ".join(sorted(b.numbers))),
+                        rounds=[ra.persona_id, rb.persona_id],
+                        quotes=[Quote(persona_id=ra.persona_id, round=ra.name, question_id=a.question_id, text=a.text),
+                                Quote(persona_id=rb.persona_id, round=rb.name, question_id=b.question_id, text=b.text)],
+                    ))
+    return signals
+
+
+def _scored_questions(r: RoundInput) -> dict[str, tuple[Mapping[str, Any], float]]:
+    return {
+        q["question_id"]: (q, score)
+        for q in (r.report or {}).get("questions") or []
+        if (score := _question_score(q)) is not None
+    }
+
+
+def _answer_on(r: RoundInput, question_id: str) -> Answer | None:
+    return next((a for a in r.answers if a.question_id == question_id), None)
+
+
+def _verdict_signal(
+    kind: Literal["claim_not_confirmed", "claim_confirmed"], about: str, message: str,
+    first: RoundInput, first_quote: Quote | None, second: RoundInput, question_id: str,
+) -> Signal:
+    answer = _answer_on(second, question_id)
+    quotes = [q for q in [first_quote] if q is not None]
+    if answer is not None:
+        quotes.append(Quote(persona_id=second.persona_id, round=second.name, question_id=question_id,
+                            text=quote_of(answer.text, answer.language)))
+    return Signal(kind=kind, about=about, text=message, rounds=[first.persona_id, second.persona_id], quotes=quotes)
+
+
+@lru_cache(maxsize=8192)
+def _named(text: str) -> tuple[GlossaryEntry, ...]:
+    # Answers and questions never change once stored: a debrief read again does not scan them again.
+    return tuple(glossary_entries_in(text))
+
+
+def _probed_terms(r: RoundInput) -> dict[str, list[tuple[float, str]]]:
+    """Per glossary entry, the round's scored questions about it (its text or its key points name it)."""
+    probed: dict[str, list[tuple[float, str]]] = {}
+    for question_id, (question, score) in _scored_questions(r).items():
+        for entry in _named("\n".join([question["question"], *(question.get("key_points") or [])])):
+            probed.setdefault(entry.id, []).append((score, question_id))
+    return probed
+
+
+def _named_terms_probed(rounds: Sequence[RoundInput], language: str) -> list[Signal]:
+    """A glossary term the candidate named in one round, which a later round asked questions about:
+    one signal per term and later round, from its weakest answer on it."""
+    probed = [_probed_terms(r) for r in rounds]
+    signals: list[Signal] = []
+    for i, first in enumerate(rounds):
+        # Each term with the first answer that names it.
+        named = {e.id: (e, a) for a in reversed(first.answers) for e in _named(a.text)}
+        for entry, said in named.values():
+            for j, second in enumerate(rounds[i + 1:], start=i + 1):
+                if not probed[j].get(entry.id):
+                    continue
+                score, question_id = min(probed[j][entry.id])
+                if NOT_CONFIRMED_AT_MOST < score < CONFIRMED_FROM:
+                    continue
+                confirmed = score >= CONFIRMED_FROM
+                sentence = next((s.text for s in sentences(said.text, said.language) if entry.pattern.search(s.text)), said.text)
+                first_quote = Quote(persona_id=first.persona_id, round=first.name, question_id=said.question_id, text=sentence)
+                message = text(language, "confirmed" if confirmed else "not_confirmed",
+                               term=entry.name, first_round=first.name, second_round=second.name, score=score)
+                signals.append(_verdict_signal("claim_confirmed" if confirmed else "claim_not_confirmed", entry.name, message,
+                                               first, first_quote, second, question_id))
+    return signals
+
+
+def _notes_to_verify(rounds: Sequence[RoundInput], notes: Sequence[NoteInput], language: str) -> list[Signal]:
+    """Each 'claim to verify' note, with what the round that followed it up found, when one did."""
+    by_session = {r.session_id: r for r in rounds if r.session_id}
+    signals: list[Signal] = []
+    for note in notes:
+        first = by_session.get(note.session_id)
+        if note.kind != "claim_to_verify" or first is None:
+            continue
+        about = note.topic or note.criterion_id or note.question_id or ""
+        quote = Quote(persona_id=first.persona_id, round=first.name, question_id=note.question_id, text=note.quote) if note.quote else None
+        followed = [(by_session[s], q) for s, q in note.used_by if s in by_session]
+        verdicts = [(second, q, _scored_questions(second).get(q)) for second, q in followed]
+        scored = [(second, q, found[1]) for second, q, found in verdicts if found is not None]
+        if not scored:
+            signals.append(Signal(kind="claim_not_checked", about=about,
+                                  text=text(language, "note_unchecked", first_round=first.name, note=note.text),
+                                  rounds=[first.persona_id], quotes=[quote] if quote else []))
+            continue
+        second, question_id, score = min(scored, key=lambda found: found[2])
+        confirmed = score >= CONFIRMED_FROM
+        if not confirmed and score > NOT_CONFIRMED_AT_MOST:
+            continue
+        message = text(language, "note_confirmed" if confirmed else "note_not_confirmed",
+                       first_round=first.name, second_round=second.name, note=note.text, score=score)
+        signals.append(_verdict_signal("claim_confirmed" if confirmed else "claim_not_confirmed", about, message,
+                                       first, quote, second, question_id))
+    return signals
+
+
+def consistency(rounds: Sequence[RoundInput], notes: Sequence[NoteInput], language: str) -> list[Signal]:
+    """Signals across rounds, the ones to act on first: differing figures, then unconfirmed claims."""
+    found = _figures_differ(rounds, language) + _notes_to_verify(rounds, notes, language) + _named_terms_probed(rounds, language)
+    order = {"figures_differ": 0, "claim_not_confirmed": 1, "claim_not_checked": 2, "claim_confirmed": 3}
+    unique: list[Signal] = []
+    told: set[tuple[str, ...]] = set()
+    checked = {s.quotes[0].text for s in found if s.kind in ("claim_confirmed", "claim_not_confirmed") and s.quotes}
+    for s in sorted(found, key=lambda s: order[s.kind]):
+        # A note and a named term often rest on the same sentence checked by the same round: keep the first telling.
+        key = (s.kind, s.about.casefold()) if s.kind == "claim_not_checked" else (s.kind, s.quotes[0].text if s.quotes else s.about, *s.rounds[1:])
+        # A note nobody followed up is still checked when a later round asked about what its sentence names.
+        if key in told or s.kind == "claim_not_checked" and s.quotes and s.quotes[0].text in checked:
+            continue
+        told.add(key)
+        unique.append(s)
+    return unique[:SIGNALS_MAX]
+
+
+# ---------------------------------------------------------------- competencies
+
+
+def competencies(rounds: Sequence[RoundInput]) -> list[Competency]:
+    """Every criterion of every round; those the rubrics share (same id or same name) merged into one."""
+    merged: dict[str, Competency] = {}
+    by_name: dict[str, str] = {}
+    for r in rounds:
+        report = r.report or {}
+        entries = [(c["id"], c["name"], c["score"], None) for c in report.get("criteria") or []]
+        entries += [(c["id"], c["name"], None, c["reason"]) for c in report.get("not_assessed") or []]
+        for criterion_id, name, score, reason in entries:
+            # Rubrics share a criterion by id ("communication") or by name ("Depth of understanding").
+            key = by_name.get(name.casefold(), criterion_id)
+            by_name.setdefault(name.casefold(), key)
+            item = merged.setdefault(key, Competency(key=key, name=name, shared=False, score=None, rounds=[]))
+            item.rounds.append(CompetencyRound(persona_id=r.persona_id, round=r.name, criterion_id=criterion_id,
+                                               criterion=name, score=score, not_assessed=reason))
+    for item in merged.values():
+        item.shared = len({c.persona_id for c in item.rounds}) > 1
+        scored = [c.score for c in item.rounds if c.score is not None]
+        # A criterion not assessed in a round is left out of the mean, never counted as low.
+        item.score = round(sum(scored) / len(scored), 2) if scored else None
+    return sorted(merged.values(), key=lambda c: (not c.shared, c.score is None, c.score or 0.0))
+
+
+# ---------------------------------------------------------------- practice plan
+
+
+def _and(items: Sequence[str], language: str) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {text(language, 'and')} {items[-1]}"
+
+
+def _question_item(r: RoundInput, question: Mapping[str, Any], score: float | None, language: str) -> PlanItem:
+    missing = list(question.get("missing_key_points") or [])
+    why = text(language, "question_why", score=score, round=r.name) if score is not None else text(language, "unanswered_why", round=r.name)
+    points = question.get("key_points") or []
+    if missing and score is not None:
+        # Every key point missing is said once, not listed twice: the strong answer lists them.
+        why += " " + (text(language, "none_covered") if len(missing) == len(points) else text(language, "question_missing", points="; ".join(missing)))
+    answer = _answer_on(r, question["question_id"])
+    return PlanItem(
+        kind="question", persona_id=r.persona_id, round=r.name, question_id=question["question_id"],
+        title=question["question"], score=score, why=why,
+        # What a strong answer covers: the rubric's key points, the missing ones first.
+        strong_answer=missing + [p for p in question.get("key_points") or [] if p not in missing],
+        quote=quote_of(answer.text, answer.language) if answer else None,
+    )
+
+
+def _competency_item(competency: Competency, by_persona: Mapping[str, RoundInput], language: str) -> PlanItem:
+    """A competency to work on: its merged score, named after the rounds that scored it; what the
+    next level asks for, from the round where it was weakest."""
+    scored = [c for c in competency.rounds if c.score is not None]
+    weakest = min(scored, key=lambda c: c.score or 0.0)
+    criterion = next(c for c in (by_persona[weakest.persona_id].report or {}).get("criteria") or [] if c["id"] == weakest.criterion_id)
+    strong = [text(language, "next_level", level=criterion["level"] + 1, anchor=criterion["next_anchor"])] if criterion.get("next_anchor") else []
+    return PlanItem(
+        kind="criterion", persona_id=weakest.persona_id, round=weakest.round, criterion_id=weakest.criterion_id, title=competency.name,
+        score=competency.score, strong_answer=strong,
+        why=text(language, "criterion_why", criterion=competency.name, score=competency.score, rounds=_and([c.round for c in scored], language)),
+    )
+
+
+def _weak_questions(r: RoundInput, language: str) -> list[PlanItem]:
+    items = [
+        _question_item(r, q, _question_score(q), language)
+        for q in (r.report or {}).get("questions") or []
+        # An answer nobody scored is not assessed, not weak: only scored or unanswered questions count.
+        if not q["answered"] or (score := _question_score(q)) is not None and score < WEAK_BELOW
+    ]
+    # Weakest first; an unanswered question is as weak as the lowest score.
+    return sorted(items, key=_weakness)
+
+
+def _weakness(item: PlanItem) -> tuple[float, bool]:
+    return (item.score if item.score is not None else 1.0, item.kind != "question")
+
+
+def practice_plan(rounds: Sequence[RoundInput], merged: Sequence[Competency], language: str) -> list[PlanItem]:
+    """The worst round's weakest question and competency first, then the weakest of every round."""
+    scored = [r for r in rounds if (r.report or {}).get("overall", {}).get("score") is not None]
+    if not scored:
+        return []
+    by_persona = {r.persona_id: r for r in scored}
+    weak_competencies = [
+        c for c in merged
+        if c.score is not None and c.score < WEAK_BELOW and any(r.persona_id in by_persona for r in c.rounds if r.score is not None)
+    ]
+    competency_items = {c.key: _competency_item(c, by_persona, language) for c in weak_competencies}
+    worst = min(scored, key=lambda r: r.report["overall"]["score"])  # type: ignore[index]
+    note = text(language, "worst_round", round=worst.name, score=worst.report["overall"]["score"])  # type: ignore[index]
+    head: list[PlanItem] = []
+    question = next(iter(_weak_questions(worst, language)), None)
+    if question is not None:
+        head.append(_with_note(question, note))
+    # The competency the worst round scored lowest, merged with the other rounds' scores of it.
+    in_worst = [(r.score, c.key) for c in weak_competencies for r in c.rounds if r.persona_id == worst.persona_id and r.score is not None]
+    if in_worst:
+        key = min(in_worst)[1]
+        head.append(_with_note(competency_items.pop(key), note))
+    chosen = {(i.persona_id, i.question_id) for i in head if i.kind == "question"}
+    # A few questions per round, so one bad round does not hide the others' weak points.
+    rest = [
+        i for r in scored
+        for i in [q for q in _weak_questions(r, language) if (q.persona_id, q.question_id) not in chosen][: PLAN_QUESTIONS_PER_ROUND - (r is worst)]
+    ]
+    rest += list(competency_items.values())
+    return (head + sorted(rest, key=_weakness))[:PLAN_MAX]
+
+
+def _with_note(item: PlanItem, note: str) -> PlanItem:
+    return item.model_copy(update={"why": f"{note} {item.why}"})
+
+
+# ---------------------------------------------------------------- the debrief
+
+
+def loop_status(rounds: Sequence[RoundInput]) -> LoopStatus:
+    if all(r.status == "ended" for r in rounds):
+        return "done"
+    return "not_started" if all(r.status == "not_started" for r in rounds) else "in_progress"
+
+
+def build_debrief(*, loop_id: str, language: str, rounds: Sequence[RoundInput], notes: Sequence[NoteInput] = ()) -> Debrief:
+    """The loop's debrief; before every round has ended, a partial one that says so."""
+    ended = sum(r.status == "ended" for r in rounds)
+    complete = ended == len(rounds)
+    merged = competencies(rounds)
+    return Debrief(
+        disclaimer=text(language, "disclaimer"),
+        loop_id=loop_id,
+        language=language,
+        status=loop_status(rounds),
+        complete=complete,
+        partial=None if complete else text(language, "partial", ended=ended, total=len(rounds)),
+        rounds=[round_summary(r) for r in rounds],
+        consistency=consistency(rounds, notes, language),
+        competencies=merged,
+        practice_plan=practice_plan(rounds, merged, language),
+    )

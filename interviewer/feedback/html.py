@@ -1,0 +1,32 @@
+"""Render a feedback report as one self-contained HTML page (jinja2, inline CSS and SVG)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import jinja2
+
+from interviewer.feedback import charts
+from interviewer.feedback.schema import BANDS, Report
+
+TEMPLATE = "report.html.j2"
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    # Candidate text is data: autoescape everything, and fail on a misspelt variable.
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("interviewer", "web/templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_html(report: Report) -> str:
+    return _environment().get_template(TEMPLATE).render(
+        report=report,
+        bars=charts.criteria_chart(report.criteria),
+        progress=charts.progress_chart(report.history, [bound for bound, _, _ in BANDS]),
+    )

@@ -1,0 +1,579 @@
+"""The conversation's use cases: start a session, answer, end, delete (scoring and reports are in
+interview/reporting.py). With interview/reporting.py, the only place where storage, the engine, the scorer and the
+model meet. Raises domain errors; the API maps them to HTTP.
+
+A turn is three steps, so that nothing is lost when a model call fails and so that database
+work (sync) and model calls (async) stay apart:
+  1. `accept_answer` stores the candidate's answer and lets the engine decide the move;
+  2. `reply_stream` has the model (or the offline engine) phrase that move;
+  3. `store_reply` stores the interviewer's turn.
+Re-sending an answer with the same Idempotency-Key resumes at whichever step is missing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from interviewer.assessment import scoring, semantic
+from interviewer.assessment.text import words
+from interviewer.catalog.personas import Catalog, Language, Persona, Rubric, snapshot
+from interviewer.feedback import accounting
+from interviewer.interview import drills, engine, offline, prompts, tailoring, transcripts
+from interviewer.interview import handoff
+from interviewer.interview import takehome as takehome_module
+from interviewer.interview.engine import Move, TurnView
+from interviewer.models import llm
+from interviewer.storage import tables as store
+from interviewer.storage.tables import InterviewSession, JudgeCall, Turn
+
+log = logging.getLogger("interviewer.service")
+# The engine's and the scorer's text work is thread-safe (stemmers are per thread, caches are
+# lru_cache): turns no longer take this lock, so a turn never waits behind a background scorer's
+# embedding model or a report build. Kept for interview/sharing.py's report builds, which still take it.
+THINKING = threading.Lock()
+
+
+class ServiceError(Exception):
+    """Base of the errors a caller can act on; the message says what to fix."""
+
+
+class PersonaNotFound(ServiceError):
+    def __init__(self, persona_id: str, valid: list[str]) -> None:
+        super().__init__(f"unknown persona '{persona_id}'; valid ids: {', '.join(valid)}")
+        self.valid = valid
+
+
+class SessionNotFound(ServiceError):
+    def __init__(self, session_id: str, detail: str | None = None) -> None:
+        super().__init__(detail or f"no session '{session_id}'")
+
+
+def deleted_mid_turn(session_id: str) -> SessionNotFound:
+    """The session was deleted while its turn was in flight: nothing of the turn is kept."""
+    return SessionNotFound(
+        session_id, f"session '{session_id}' was deleted while this answer was being replied to; the answer was deleted with it"
+    )
+
+
+class SessionEnded(ServiceError):
+    def __init__(self, session_id: str) -> None:
+        super().__init__(f"session '{session_id}' has ended; start a new session to practise again")
+
+
+class InvalidInput(ServiceError):
+    pass
+
+
+class InputTooLarge(ServiceError):
+    pass
+
+
+class KeyReused(ServiceError):
+    """An Idempotency-Key sent again with a different answer."""
+
+
+class ReplyMissing(ServiceError):
+    """The last answer has no reply yet (a model call failed); it must be resent first."""
+
+
+class Busy(ServiceError):
+    """Another answer to the same session is being stored at this moment."""
+
+
+@dataclass(frozen=True)
+class SessionView:
+    session: InterviewSession
+    persona: Persona
+    rubric: Rubric
+    turns: list[Turn]
+    judge_calls: list[JudgeCall]
+
+    @property
+    def usage(self) -> accounting.Totals:
+        """Every model call of the session: the interviewer's replies and the judge's calls."""
+        return accounting.total([*(t for t in self.turns if t.role == "interviewer"), *self.judge_calls])
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    answer: Turn
+    reply: Turn
+    status: str
+    # Stored by this call (an offline turn in one transaction), not a replay: its answer is still to score.
+    stored_now: bool = False
+
+
+@dataclass(frozen=True)
+class PendingReply:
+    """An interviewer turn the engine has decided on, still waiting for its words."""
+
+    session: InterviewSession
+    answer: Turn | None
+    move: Move
+    seq: int
+    context: prompts.ReplyContext
+    # Said before the opening's words (a drill says what is due), whoever phrases them.
+    preface: str | None = None
+
+
+@dataclass(frozen=True)
+class Drill:
+    """A drill's own plan (the questions due for review, issue 18) and what is said about it first."""
+
+    questions: list[str]
+    preface: str
+
+
+def clean_text(value: str | None, *, field: str, limit: int) -> str | None:
+    """Normalise a candidate-supplied text; refuse what cannot be stored faithfully."""
+    if value is None:
+        return None
+    if "\x00" in value:
+        raise InvalidInput(f"{field}: contains a NUL character; remove it and resend")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidInput(f"{field}: is not valid Unicode text (a lone surrogate at position {exc.start}); resend it as UTF-8") from exc
+    if len(value) > limit:
+        raise InputTooLarge(f"{field}: {len(value)} characters is over the limit of {limit}")
+    value = value.strip()
+    return value or None
+
+
+def turn_views(turns: list[Turn]) -> list[TurnView]:
+    return [transcripts.view_of(t) for t in turns]
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """What a turn needs: the session row (without its snapshots), its parsed persona and rubric,
+    and its transcript. Read in O(1) rows: the rest is kept in memory (see interview/transcripts.py)."""
+
+    session: InterviewSession
+    persona: Persona
+    rubric: Rubric
+    transcript: transcripts.Transcript
+
+    @property
+    def turns(self) -> list[Turn]:
+        return list(self.transcript.turns)
+
+
+def load_state(*, db: Session, session_id: str) -> SessionState:
+    """The session's state; its objects are detached, so they outlive `db` and its commits."""
+    session = store.session_row(db=db, session_id=session_id)
+    if session is None:
+        transcripts.forget(session_id)
+        raise SessionNotFound(session_id)
+    persona = transcripts.persona(session.persona_hash, lambda: store.snapshot_text(db=db, session_id=session_id, which="persona"))
+    rubric = transcripts.rubric(session.rubric_hash, lambda: store.snapshot_text(db=db, session_id=session_id, which="rubric"))
+    base = transcripts.known(session_id)
+    new = store.list_turns(db=db, session_id=session_id, after_seq=base.last_seq)
+    db.expunge(session)
+    for turn in new:
+        db.expunge(turn)
+    return SessionState(session, persona, rubric, transcripts.extend(session_id, base, new))
+
+
+def get_session(*, db: Session, session_id: str) -> SessionView:
+    state = load_state(db=db, session_id=session_id)
+    return SessionView(
+        session=state.session, persona=state.persona, rubric=state.rubric, turns=state.turns,
+        judge_calls=store.list_judge_calls(db=db, session_id=session_id),
+    )
+
+
+def answers_to(turns: list[Turn], question_id: str, *, up_to: int | None = None) -> list[Turn]:
+    """The candidate's answers to one question (its main answer and follow-up answers)."""
+    return [t for t in turns if t.role == "candidate" and t.question_id == question_id and (up_to is None or t.seq <= up_to)]
+
+
+def assess_answer(view: SessionView | SessionState, turns: list[Turn] | tuple[Turn, ...], answer: Turn) -> scoring.Assessment | None:
+    """The answer's full assessment on its whole question thread (the scores), computed once per answer."""
+    return _assessment(view, turns, answer, full=True)
+
+
+def read_answer(view: SessionView | SessionState, turns: list[Turn] | tuple[Turn, ...], answer: Turn) -> scoring.Assessment | None:
+    """The engine's quick reading of the answer: the same analysis without the embedding model, so the
+    turn does not wait for it (the full assessment is made by background scoring, for the report)."""
+    return _assessment(view, turns, answer, full=False)
+
+
+def _assessment(view: SessionView | SessionState, turns: list[Turn] | tuple[Turn, ...], answer: Turn, *, full: bool) -> scoring.Assessment | None:
+    question_id = answer.question_id
+    if question_id is None:
+        return None
+    if full and not semantic.available():
+        full = False  # without the embedding model, the full assessment is the quick reading: made once
+
+    def compute() -> scoring.Assessment:
+        thread = answers_to(list(turns), question_id, up_to=answer.seq)
+        return scoring.assess(
+            thread=scoring.merge_answers([t.content for t in thread], answer.language),  # type: ignore[arg-type]
+            latest=answer.content,
+            question=view.persona.question(question_id),
+            rubric=view.rubric,
+            language=answer.language,  # type: ignore[arg-type]
+            min_words=view.persona.min_answer_words,
+            use_model=full,
+        )
+
+    return transcripts.assessment(answer.session_id, answer.seq, compute, full=full)
+
+
+def _pending(
+    *, session: InterviewSession, persona: Persona, rubric: Rubric, turns: list[Turn], answer: Turn | None, move: Move,
+    lacking: list[str],
+) -> PendingReply:
+    seq = answer.seq + 1 if answer else 1
+    scripted = offline.phrase_move(persona, move, session_language=session.language, turn_index=seq - 1, has_document=bool(session.takehome))
+    context = prompts.ReplyContext(
+        persona=persona,
+        rubric=rubric,
+        move=move,
+        session_language=session.language,  # type: ignore[arg-type]
+        scripted=scripted,
+        turns=[prompts.TurnText(t.role, t.kind, t.question_id, t.content) for t in turns],
+        lacking=lacking,
+        job_description=session.job_description,
+        cv=session.cv,
+        takehome=session.takehome,
+    )
+    return PendingReply(session=session, answer=answer, move=move, seq=seq, context=context)
+
+
+def _focus(session: InterviewSession, persona: Persona) -> tailoring.Focus:
+    """What the job description and CV make relevant (the offline engine's tailoring)."""
+    return tailoring.focus_of(job_description=session.job_description, cv=session.cv, language=persona.language)
+
+
+def _decide(view: SessionState, upto: int, answer: Turn) -> PendingReply:
+    """The engine's decision for the reply to `answer`, given the first `upto` turns (up to it)."""
+    session = view.session
+    turns = list(view.transcript.turns[:upto])
+    assessment = read_answer(view, turns, answer)
+    move = engine.next_move(
+        persona=view.persona,
+        planned=session.plan,
+        language=session.language,  # type: ignore[arg-type]
+        turns=list(view.transcript.views[:upto]),
+        assessment=assessment,
+        seed=session.id,
+        focus=_focus(session, view.persona),
+    )
+    lacking = assessment.lacking if assessment and move.kind == "follow_up" else []
+    return _pending(session=session, persona=view.persona, rubric=view.rubric, turns=turns, answer=answer, move=move, lacking=lacking)
+
+
+# ---------------------------------------------------------------- starting
+
+
+def prepare_session(
+    *,
+    catalog: Catalog,
+    model: str,
+    persona_id: str,
+    language: Language | None = None,
+    job_description: str | None = None,
+    cv: str | None = None,
+    takehome: str | None = None,
+    claims: list[takehome_module.Claim] | None = None,
+    document_limit: int,
+    user_id: str = store.LOCAL_USER,
+    drill: Drill | None = None,
+    handoff_notes: list[handoff.EarlierNote] | None = None,
+) -> PendingReply:
+    """A new session and its opening move, not stored until the opening has its words.
+
+    With a take-home, its claims (extracted here offline unless a model already did) become the
+    questions of the persona's claims stage, in this session's own persona and rubric snapshots."""
+    persona = catalog.personas.get(persona_id)
+    if persona is None:
+        raise PersonaNotFound(persona_id, sorted(catalog.personas))
+    rubric = catalog.rubric_for(persona)
+    takehome = clean_text(takehome, field="takehome", limit=document_limit)
+    records: list[dict[str, Any]] = []
+    if persona.takehome and takehome:
+        if claims is None:
+            claims = takehome_module.extract_claims(takehome, language=language or persona.language)
+        persona, rubric, records = takehome_module.with_claims(persona, rubric, claims)
+    persona_snapshot, persona_hash = snapshot(persona)
+    rubric_snapshot, rubric_hash = snapshot(rubric)
+    session = InterviewSession(
+        user_id=user_id,
+        persona_id=persona.id,
+        rubric_id=rubric.id,
+        language=language or persona.language,
+        model=model,
+        persona_snapshot=persona_snapshot,
+        persona_hash=persona_hash,
+        rubric_snapshot=rubric_snapshot,
+        rubric_hash=rubric_hash,
+        plan=[],
+        job_description=clean_text(job_description, field="job_description", limit=document_limit),
+        cv=clean_text(cv, field="cv", limit=document_limit),
+        takehome=takehome,
+        claims=records,
+        mode="drill" if drill else "interview",
+    )
+    focus = _focus(session, persona)
+    session.plan = list(drill.questions) if drill else engine.plan(persona, seed=session.id, focus=focus)
+    if handoff_notes:
+        # A loop's earlier notes go in this session's own persona snapshot, like take-home claims (issue 18).
+        persona = handoff.with_notes(persona, rubric, handoff_notes, planned=session.plan)
+        session.persona_snapshot, session.persona_hash = snapshot(persona)
+    move = engine.first_move(persona, session.plan, session.language, focus)  # type: ignore[arg-type]
+    pending = _pending(session=session, persona=persona, rubric=rubric, turns=[], answer=None, move=move, lacking=[])
+    if drill is None:
+        return pending
+    # A drill greets no one (the round was met before): the question alone, after what is due.
+    words = drills.question_words(persona, session.plan[0], asked_in=move.language, session_language=session.language)  # type: ignore[arg-type]
+    return replace(pending, context=replace(pending.context, scripted=words), preface=drill.preface)
+
+
+def store_session(
+    *, db: Session, pending: PendingReply, text: str, usage: llm.Usage, calls: list[tuple[str, llm.Usage]] = (),  # type: ignore[assignment]
+) -> SessionView:
+    """`calls`: model calls made for the session before it existed (reading the take-home's claims)."""
+    if pending.session.user_id == store.LOCAL_USER:
+        store.ensure_local_user(db=db)
+    text = f"{pending.preface}\n\n{text}" if pending.preface else text
+    session, opening = pending.session, _interviewer_turn(pending, text, usage)
+    accounted = [
+        JudgeCall(session_id=session.id, turn_id=None, purpose=purpose, model=u.model, prompt_tokens=u.prompt_tokens,
+                  completion_tokens=u.completion_tokens, cost_usd=u.cost_usd, latency_ms=u.latency_ms)
+        for purpose, u in calls
+    ]
+    with store.writing(db):
+        db.add(session)
+        db.add(opening)
+        db.flush()
+        db.add_all(accounted)
+        db.flush()
+        for call in accounted:
+            db.expunge(call)
+        # Detached before the commit, so the commit does not expire them: no read-back is needed.
+        db.expunge(session)
+        db.expunge(opening)
+        db.commit()
+    context = pending.context
+    transcripts.remember_snapshots(session.persona_hash, context.persona, session.rubric_hash, context.rubric)
+    transcripts.extend(session.id, transcripts.Transcript(), [opening])
+    return SessionView(session=session, persona=context.persona, rubric=context.rubric, turns=[opening], judge_calls=accounted)
+
+
+# ---------------------------------------------------------------- answering
+
+
+def accept_answer(
+    *, db: Session, session_id: str, content: str, idempotency_key: str | None, answer_limit: int, offline_reply: bool = False,
+) -> AnswerResult | PendingReply:
+    """Store the answer (step 1). A replayed key returns its result, or resumes its missing reply.
+    `offline_reply`: a session on the offline engine gets its reply at once, stored with the answer
+    in one transaction (one commit instead of two: no model call can fail between them).
+
+    Reads O(1) rows and ends every transaction it opens: nothing is held once it returns."""
+    view = load_state(db=db, session_id=session_id)
+    # The read transaction ends here: the write below starts a fresh one (SQLite: no stale snapshot).
+    db.commit()
+    text = clean_text(content, field="content", limit=answer_limit)
+    session, turns = view.session, view.transcript.turns
+    if idempotency_key:
+        previous = next((t for t in turns if t.role == "candidate" and t.idempotency_key == idempotency_key), None)
+        if previous is not None:
+            if text != previous.content:
+                raise KeyReused(
+                    "this Idempotency-Key was already used for a different answer; use a new key for a new answer"
+                )
+            return _resume(view, previous)
+    if session.status != "active":
+        raise SessionEnded(session_id)
+    if text is None:
+        raise InvalidInput("content: the answer is empty; type an answer before sending")
+    if not words(text):
+        raise InvalidInput("content: the answer has no words; write your answer in words before sending")
+    last = turns[-1]
+    if last.role == "candidate":
+        if text == last.content:
+            # The same answer sent again (without its key) resumes the reply it is waiting for.
+            return _resume(view, last)
+        raise ReplyMissing(
+            "your previous answer is stored but has no reply yet; send it again (same text or same "
+            "Idempotency-Key) to get the reply before answering further"
+        )
+    candidate = Turn(
+        session_id=session.id,
+        seq=last.seq + 1,
+        role="candidate",
+        kind="answer" if last.kind != "closing" else "candidate_question",
+        question_id=last.question_id,
+        language=last.language,
+        content=text,
+        idempotency_key=idempotency_key,
+    )
+    if offline_reply and llm.is_offline(session.model):
+        stored = _answer_with_offline_reply(db, view, candidate)
+        if stored is not None:
+            return stored
+    with store.writing(db):
+        db.add(candidate)
+        try:
+            # The answer is committed before any model call: nothing after this may lose it.
+            db.flush()
+            db.expunge(candidate)
+            db.commit()
+        except IntegrityError as exc:
+            db.rollback()
+            if store.session_owner(db=db, session_id=session_id) is None:
+                db.rollback()
+                transcripts.forget(session_id)
+                raise SessionNotFound(session_id) from exc
+            db.rollback()
+            raise Busy("another answer to this session was stored at the same moment; resend yours") from exc
+    view = SessionState(session, view.persona, view.rubric, transcripts.extend(session_id, view.transcript, [candidate]))
+    return _decide(view, len(view.transcript.turns), candidate)
+
+
+def _answer_with_offline_reply(db: Session, view: SessionState, candidate: Turn) -> AnswerResult | None:
+    """The answer and the offline engine's reply, stored together; None when deciding failed, so
+    that the caller stores the answer alone first (an engine bug never costs the answer)."""
+    session_id = view.session.id
+    state = SessionState(view.session, view.persona, view.rubric, view.transcript.extended([candidate]))
+    try:
+        pending = _decide(state, len(state.transcript.turns), candidate)
+    except Exception:
+        log.exception("deciding the reply to session=%s seq=%s failed; the answer is stored alone", session_id, candidate.seq)
+        transcripts.drop_assessments(session_id, candidate.seq)
+        return None
+    reply = _interviewer_turn(pending, pending.context.scripted, llm.Usage(model=llm.OFFLINE, cost_usd=0.0, latency_ms=0))
+    status = "ended" if pending.move.kind == "ended" else view.session.status
+    with store.writing(db):
+        db.add(candidate)
+        db.add(reply)
+        try:
+            db.flush()
+            if status == "ended" and not store.set_status(db=db, session_id=session_id, status="ended", ended_at=store.now()):
+                raise IntegrityError("the session is gone", None, ValueError(session_id))
+            db.expunge(candidate)
+            db.expunge(reply)
+            db.commit()
+        except IntegrityError as exc:
+            db.rollback()
+            # The reading was of an answer that is not stored: another one may take its place.
+            transcripts.drop_assessments(session_id, candidate.seq)
+            if store.session_owner(db=db, session_id=session_id) is None:
+                db.rollback()
+                transcripts.forget(session_id)
+                raise SessionNotFound(session_id) from exc
+            db.rollback()
+            raise Busy("another answer to this session was stored at the same moment; resend yours") from exc
+    transcripts.extend(session_id, view.transcript, [candidate, reply])
+    return AnswerResult(answer=candidate, reply=reply, status=status, stored_now=True)
+
+
+def _resume(view: SessionState, answer: Turn) -> AnswerResult | PendingReply:
+    turns = view.transcript.turns
+    reply = next((t for t in turns if t.seq == answer.seq + 1), None)
+    if reply is not None:
+        return AnswerResult(answer=answer, reply=reply, status=view.session.status)
+    return _decide(view, next(i for i, t in enumerate(turns) if t.seq == answer.seq) + 1, answer)
+
+
+def reply_stream(models: llm.Models, pending: PendingReply) -> llm.TextStream:
+    """The interviewer's words for the move (step 2), streamed: the only model call on a turn's critical path."""
+    model = pending.session.model
+    if llm.is_offline(model):
+        return llm.offline_stream(pending.context.scripted)
+    messages = prompts.interviewer_messages(pending.context, recent_turns=models.settings.recent_turns)
+    return models.stream(model=model, messages=messages)
+
+
+async def reply_text(models: llm.Models, pending: PendingReply) -> tuple[str, llm.Usage]:
+    """The same words in one piece: a plain model call, cheaper than a stream nobody watches."""
+    model = pending.session.model
+    if llm.is_offline(model):
+        return pending.context.scripted, llm.Usage(model=llm.OFFLINE, cost_usd=0.0, latency_ms=0)
+    messages = prompts.interviewer_messages(pending.context, recent_turns=models.settings.recent_turns)
+    reply = await models.complete(model=model, messages=messages, temperature=0.4, purpose="reply")
+    return reply.text, reply.usage
+
+
+def _interviewer_turn(pending: PendingReply, text: str, usage: llm.Usage) -> Turn:
+    move = pending.move
+    log.info("turn session=%s seq=%s kind=%s prompt_tokens=%s", pending.session.id, pending.seq, move.kind, usage.prompt_tokens)
+    return Turn(
+        session_id=pending.session.id,
+        seq=pending.seq,
+        role="interviewer",
+        kind="farewell" if move.kind == "ended" else move.kind,
+        question_id=move.question_id,
+        criterion_id=move.criterion_id,
+        probe_id=move.probe_id,
+        language=move.language,
+        # PostgreSQL refuses NUL in text, and a model may emit one: never let it cost the reply.
+        content=text.replace("\x00", "").strip(),
+        model=usage.model,
+        prompt_tokens=usage.prompt_tokens,
+        completion_tokens=usage.completion_tokens,
+        cost_usd=usage.cost_usd,
+        latency_ms=usage.latency_ms,
+        handoff_note_id=handoff.note_id_for(pending.context.persona, move.kind, move.question_id),
+    )
+
+
+def store_reply(*, db: Session, pending: PendingReply, text: str, usage: llm.Usage) -> AnswerResult:
+    """Store the interviewer's turn (step 3); a concurrent resend that stored it first wins.
+
+    A session deleted while its turn was in flight answers SessionNotFound (the API's 404)."""
+    assert pending.answer is not None, "an opening turn is stored with store_session"
+    session_id = pending.session.id
+    reply = _interviewer_turn(pending, text, usage)
+    status = "ended" if pending.move.kind == "ended" else pending.session.status
+    with store.writing(db):
+        try:
+            db.add(reply)
+            db.flush()
+            if status == "ended" and not store.set_status(db=db, session_id=session_id, status="ended", ended_at=store.now()):
+                raise IntegrityError("the session is gone", None, ValueError(session_id))
+            db.expunge(reply)
+            db.commit()
+        except IntegrityError:
+            db.rollback()
+            try:
+                state = load_state(db=db, session_id=session_id)
+            except SessionNotFound:
+                raise deleted_mid_turn(session_id) from None
+            finally:
+                db.rollback()
+            stored = next((t for t in state.transcript.turns if t.seq == pending.seq), None)
+            if stored is None:
+                raise Busy("another answer to this session was stored at the same moment; resend yours") from None
+            return AnswerResult(answer=pending.answer, reply=stored, status=state.session.status)
+    base = transcripts.known(session_id)
+    if base.last_seq == pending.answer.seq:
+        transcripts.extend(session_id, base, [reply])
+    return AnswerResult(answer=pending.answer, reply=reply, status=status)
+
+
+def end_session(*, db: Session, session_id: str) -> SessionView:
+    view = get_session(db=db, session_id=session_id)
+    if view.session.status == "active":
+        with store.writing(db):
+            db.rollback()
+            store.set_status(db=db, session_id=session_id, status="ended", ended_at=store.now())
+            db.commit()
+        return get_session(db=db, session_id=session_id)
+    return view
+
+
+def delete_session(*, db: Session, session_id: str) -> None:
+    deleted = store.delete_session(db=db, session_id=session_id)
+    transcripts.forget(session_id)
+    if not deleted:
+        raise SessionNotFound(session_id)

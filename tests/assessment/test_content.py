@@ -1,0 +1,134 @@
+"""What an answer says about a question: stated, contradicted or only named key points,
+misconceptions, the reference's claims, and paraphrase; in both languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from interviewer.assessment import semantic
+from interviewer.assessment.content import measure
+from interviewer.catalog.personas import KeyPoint, Localized, Misconception
+
+POINTS = [
+    KeyPoint(label="dropout zeroes units at random during training", en=["turns off neurons", "zeroes units at random"], fr=["éteint des neurones", "met des neurones à zéro"]),
+    KeyPoint(label="nothing is dropped at inference", en=["inference nothing is dropped", "disabled at inference"], fr=["désactivé en inférence", "rien n'est éteint en inférence"]),
+]
+MISCONCEPTIONS = [
+    Misconception(
+        en=["dropout stays active at inference"], fr=["dropout reste actif en inférence"],
+        correction=Localized(en="At inference dropout is off; activations are rescaled.", fr="En inférence le dropout est désactivé ; les activations sont remises à l'échelle."),
+    )
+]
+QUESTION = "What is dropout?"
+
+
+def run(text: str, language: str = "en"):  # type: ignore[no-untyped-def]
+    return measure(text, question_text=QUESTION, key_points=POINTS, reference_answer=None, language=language, misconceptions=MISCONCEPTIONS)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "During training, dropout turns off neurons at random. At inference time it is disabled at inference, and the activations are rescaled."),
+        ("fr", "Pendant l'entraînement, le dropout éteint des neurones au hasard. Il est désactivé en inférence et les activations sont remises à l'échelle."),
+    ],
+)
+def test_explained_key_points_are_covered(language: str, text: str) -> None:
+    m = run(text, language)
+    assert len(m.covered) == 2 and not m.contradictions and m.content == 1.0
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Dropout never turns off neurons; it only adds noise to the weights."),
+        ("fr", "Le dropout n'éteint pas des neurones ; il ajoute seulement du bruit aux poids."),
+    ],
+)
+def test_a_negated_key_point_is_a_contradiction_not_credit(language: str, text: str) -> None:
+    m = run(text, language)
+    assert not m.covered and m.contradictions and m.content == 0.0
+    assert m.contradictions[0].quote in text
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Dropout turns off neurons during training, and dropout stays active at inference exactly the same way."),
+        ("fr", "Le dropout éteint des neurones pendant l'entraînement, et le dropout reste actif en inférence de la même façon."),
+    ],
+)
+def test_a_misconception_is_caught_with_its_correction(language: str, text: str) -> None:
+    m = run(text, language)
+    [finding] = m.misconceptions
+    assert finding.quote in text and finding.correction and m.wrong
+
+
+def test_denying_a_misconception_is_not_stating_it() -> None:
+    assert not run("Dropout does not stay active at inference: it is disabled at inference.").misconceptions
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Turns off neurons, disabled at inference, regularisation, ensembles, noise."),
+        ("fr", "Éteint des neurones, désactivé en inférence, régularisation, ensembles, bruit."),
+    ],
+)
+def test_naming_key_points_in_a_list_earns_nothing(language: str, text: str) -> None:
+    m = run(text, language)
+    assert not m.covered and len(m.listed) == 2 and m.content == 0.0
+
+
+def test_repeating_the_rubric_labels_earns_nothing() -> None:
+    points = [
+        KeyPoint(label="explains how it works internally", en=["internally", "works by"], fr=["en interne", "fonctionne en"]),
+        KeyPoint(label="gives the training objective and procedure", en=["training objective", "loss function"], fr=["fonction objectif", "fonction de perte"]),
+    ]
+    m = measure(
+        "My answer explains how it works internally and gives the training objective and procedure.",
+        question_text="Present an algorithm you know well.", key_points=points, reference_answer=None, language="en",
+    )
+    assert not m.covered and m.content == 0.0
+
+
+REFERENCE = "Dropout turns off each neuron with probability p at each training step. This forces the network not to rely on a few neurons, which regularises it."
+
+
+def reference_quality(text: str) -> float:
+    return measure(text, question_text=QUESTION, key_points=[], reference_answer=REFERENCE, language="en").quality
+
+
+def test_a_negated_reference_scores_below_a_correct_half() -> None:
+    negated = "Dropout does not turn off each neuron with probability p at each training step. This does not force the network not to rely on a few neurons, which does not regularise it."
+    half = "Dropout turns off each neuron with probability p at each training step."
+    assert reference_quality(negated) < reference_quality(half) < reference_quality(REFERENCE)
+
+
+@pytest.mark.parametrize("use_model", [True, False])
+def test_restating_the_question_earns_less_than_saying_what_the_reference_adds(use_model: bool) -> None:
+    question = "What does dropout do to the neurons of a network during training?"
+
+    def quality(text: str) -> float:
+        return measure(text, question_text=question, key_points=[], reference_answer=REFERENCE, language="en", use_model=use_model).quality
+
+    restated = "Dropout does something to the neurons of a network during training."
+    explained = "Each unit is switched off with probability p at every step, so no unit can be relied on: it regularises."
+    assert quality(restated) < quality(explained)
+
+
+def test_the_reference_signals_without_the_model_are_words_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INTERVIEWER_SEMANTIC", "off")
+    m = measure("Dropout turns off each neuron with probability p.", question_text=QUESTION, key_points=[], reference_answer=REFERENCE, language="en")
+    assert m.reference is not None and m.reference.whole is None and m.reference.recall is None
+    assert m.reference.lexical > 0 and m.reference.value > 0
+
+
+@pytest.mark.skipif(not semantic.available(), reason="the embedding model is not installed")
+def test_a_paraphrase_sharing_no_word_with_the_key_point_is_credited() -> None:
+    point = KeyPoint(label="the model predicts the probability of a class", en=["probability of a class"], fr=["probabilité d'une classe"])
+    m = measure(
+        "It outputs how likely the input is to belong to each class.",
+        question_text="What does logistic regression output?", key_points=[point], reference_answer=None, language="en",
+    )
+    assert m.paraphrased == [point] and m.content > 0

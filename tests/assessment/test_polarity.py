@@ -1,0 +1,68 @@
+"""Negation scope and opposites: a claim stated under a negation, or with a word reversed, is its
+contrary; the cues are data in both languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from interviewer.assessment.polarity import clauses, cues, negation_positions, opposites, phrase_polarity
+from interviewer.assessment.text import phrase, sentences, tokens
+
+
+def polarity(text: str, key_phrase: str, language: str = "en") -> str | None:
+    [sentence] = sentences(text, language)  # type: ignore[arg-type]
+    return phrase_polarity(phrase(key_phrase, language), sentence, language)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "key_phrase", "expected"),
+    [
+        ("en", "It is trained by maximum likelihood.", "maximum likelihood", "stated"),
+        ("en", "It is not trained by maximum likelihood.", "maximum likelihood", "contradicted"),
+        ("en", "It never uses a sigmoid at the output.", "uses a sigmoid", "contradicted"),
+        ("en", "Logistic regression doesn't use a sigmoid.", "uses a sigmoid", "contradicted"),
+        ("en", "Regularisation increases the bias.", "increases the bias", "stated"),
+        ("en", "Regularisation decreases the bias.", "increases the bias", "contradicted"),
+        ("en", "It is not only fast but also accurate.", "fast", "stated"),
+        # The negation's scope ends at "but": the second clause is affirmative.
+        ("en", "It is not a regression model but a classification model.", "classification model", "stated"),
+        ("fr", "Elle est entraînée par maximum de vraisemblance.", "maximum de vraisemblance", "stated"),
+        ("fr", "Elle n'est pas entraînée par maximum de vraisemblance.", "maximum de vraisemblance", "contradicted"),
+        ("fr", "Elle n'utilise jamais de sigmoïde.", "utilise une sigmoïde", "contradicted"),
+        ("fr", "On l'entraîne sans descente de gradient.", "descente de gradient", "contradicted"),
+        ("fr", "La régularisation diminue le biais.", "augmente le biais", "contradicted"),
+        ("fr", "Il ne surapprend plus après l'arrêt précoce.", "surapprend", "contradicted"),
+        ("fr", "Il y a plus de paramètres que d'exemples.", "paramètres", "stated"),
+        ("fr", "C'est sans doute la méthode la plus utilisée.", "méthode la plus utilisée", "stated"),
+    ],
+)
+def test_a_claim_and_its_contrary(language: str, text: str, key_phrase: str, expected: str) -> None:
+    assert polarity(text, key_phrase, language) == expected
+
+
+def test_a_phrase_written_with_a_negation_is_stated_by_a_negative_sentence() -> None:
+    # The limitation "does not work" is what the candidate says, not its contrary.
+    assert polarity("The model does not work when classes overlap.", "does not work") == "stated"
+
+
+def test_a_lone_opposite_is_another_topic_not_a_denial() -> None:
+    # "Logistic regression" names regression; it does not deny "classification".
+    assert polarity("Logistic regression is widely used.", "classification") is None
+
+
+def test_french_elisions_split_so_ne_pas_is_one_negation() -> None:
+    assert tokens("n'utilise pas") == ["n'", "utilise", "pas"]
+    words = tuple(tokens("Elle n'utilise pas de sigmoïde"))
+    assert len(negation_positions(words, "fr")) == 1
+
+
+def test_clauses_end_at_punctuation_and_scope_breakers() -> None:
+    [sentence] = sentences("L2 does not produce zeros, but it shrinks weights.", "en")
+    found = clauses(sentence, "en")
+    assert [c.negated for c in found] == [True, False]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_cue_and_opposite_data_exist_in_both_languages(language: str) -> None:
+    assert cues(language).words and cues(language).scope_breakers and cues(language).ignored
+    assert len(opposites(language)) >= 40

@@ -1,0 +1,40 @@
+"""`interviewer serve` reads an answer per persona and language before it listens, so the offline
+reading's data is loaded once at start-up, not by the first turns of a whole class at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from interviewer.api.app import create_app
+from interviewer.catalog.personas import Catalog
+from interviewer.interview import warmup
+from interviewer.ops.settings import Settings
+
+
+def test_every_persona_is_read_in_both_languages_before_the_first_request(
+    catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read: list[tuple[str, str]] = []
+    real_read = warmup.mentions.read_answer
+
+    def recording_read(text: str, *, language: Any, question: str = "", **kwargs: Any) -> Any:
+        read.append((question, language))
+        return real_read(text, language=language, question=question, **kwargs)
+
+    monkeypatch.setattr(warmup.mentions, "read_answer", recording_read)
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'warm.db'}", model="offline")
+    with TestClient(create_app(settings, warm=True)) as client:
+        # Read during start-up, before any request was served.
+        expected = {(p.questions[0].text.get(lang), lang) for p in catalog.personas.values() for lang in ("en", "fr")}
+        assert set(read) == expected
+        assert client.get("/healthz").status_code == 200
+
+
+def test_an_app_made_for_tests_starts_without_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(warmup.mentions, "read_answer", lambda *a, **k: pytest.fail("warmed up without being asked"))
+    with TestClient(create_app(Settings(database_url=f"sqlite:///{tmp_path / 'cold.db'}", model="offline"))) as client:
+        assert client.get("/healthz").status_code == 200
