@@ -10,7 +10,8 @@ import statistics
 import sys
 import time
 
-from interviewer.catalog.personas import load_catalog
+from interviewer.catalog.loading import load_catalog
+from interviewer.interview import documents
 from interviewer.interview import takehome
 from interviewer.ops.settings import PROJECT_ROOT
 
@@ -32,7 +33,7 @@ def main(repeats: int) -> None:
     takehome.extract_claims("# warm-up\n\nI used LoRA.\n")  # compiles the glossary patterns once
     for relative, language in WRITEUPS:
         path = PROJECT_ROOT / relative
-        text = takehome.read_document(path.name, path.read_bytes())
+        text = documents.read_document(path.name, path.read_bytes())
         timings = []
         for _ in range(repeats):
             started = time.perf_counter()

@@ -16,10 +16,11 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from interviewer.api.app import create_app
-from interviewer.catalog.personas import load_catalog
+from interviewer.catalog.loading import load_catalog
 from interviewer.feedback import report
-from interviewer.interview import service
+from interviewer.interview import state
 from interviewer.ops.settings import PROJECT_ROOT, Settings
+from interviewer.storage import queries
 from interviewer.storage import tables as store
 
 ANSWER = (
@@ -56,10 +57,10 @@ def main(repeats: int) -> None:
             print(f"{'round':<18}{'turns':>6}{'build ms':>10}{'json ms':>9}{'md ms':>8}{'html ms':>9}")
             with Session(app.state.engine) as db:
                 for persona_id, session_id in ids.items():
-                    view = service.get_session(db=db, session_id=session_id)
-                    scores = store.list_scores(db=db, session_id=session_id)
+                    view = state.get_session(db=db, session_id=session_id)
+                    scores = queries.list_scores(db=db, session_id=session_id)
 
-                    def build(view: service.SessionView = view, scores: list[store.AnswerScore] = scores) -> report.Report:
+                    def build(view: state.SessionView = view, scores: list[store.AnswerScore] = scores) -> report.Report:
                         return report.build_report(session=view.session, persona=view.persona, rubric=view.rubric, turns=view.turns, scores=scores, usage=view.usage)
 
                     built = build()

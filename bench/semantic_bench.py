@@ -47,7 +47,7 @@ def _worker(answers: int, semantic_on: bool) -> dict[str, float]:
     timings.sort()
     # A live turn: a whole answer to a rubric question with key points (tests' strong answers).
     from interviewer.assessment.scoring import assess
-    from interviewer.catalog.personas import load_catalog
+    from interviewer.catalog.loading import load_catalog
 
     catalog = load_catalog(ROOT / "personas", ROOT / "rubrics")
     persona = catalog.persona("technical-ml")

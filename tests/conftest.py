@@ -16,10 +16,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from interviewer.api.app import create_app
-from interviewer.catalog.personas import Catalog, load_catalog
+from interviewer.catalog.loading import Catalog, load_catalog
 from interviewer.ops.settings import PROJECT_ROOT, Settings
 from interviewer.storage import migrations
-from interviewer.storage.tables import make_engine
+from interviewer.storage.database import make_engine
 
 from tests.support.fake_models import API_BASE, OPENAI_URL, FakeOpenAI
 

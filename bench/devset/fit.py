@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from interviewer.assessment import content, evaluation
+from interviewer.assessment import reference
 
 FOLDS = 5
 SEED = 11
@@ -51,7 +52,7 @@ def row_signals(row: Row) -> dict[str, object]:
 
 
 def features(row: Row, baseline_share: float, names: list[str]) -> list[float]:
-    signals = content.ReferenceSignals(**row_signals(row))
+    signals = reference.ReferenceSignals(**row_signals(row))
     zero = baseline_share * signals.baseline
     found = signals.features() | {
         k: max(0.0, (float(v) - zero) / (1 - zero)) for k, v in (("whole", signals.whole), ("recall", signals.recall)) if v is not None
@@ -78,7 +79,7 @@ def fit(sets: list[list[Row]], share: float, names: list[str]) -> dict[str, floa
 
 def predict(row: Row, weights: dict[str, float], share: float, names: list[str]) -> float:
     value = sum(weights[n] * x for n, x in zip(names, features(row, share, names), strict=True))
-    value -= content.REFERENCE_CONTRADICTION_PENALTY * float(row["contradicted"])  # type: ignore[arg-type]
+    value -= reference.REFERENCE_CONTRADICTION_PENALTY * float(row["contradicted"])  # type: ignore[arg-type]
     # As Measure.quality: clipped to 0-1, scaled down by off-topic filler.
     return max(0.0, min(1.0, value)) * min(1.0, float(row["focus"]) / content.FOCUS_FULL)  # type: ignore[arg-type]
 
@@ -130,8 +131,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{mode}, question baseline {share}, cross-validated by question:")
             for path, rows, values in zip(args.files, sets, cross_validated(sets, share, names), strict=True):
                 print(f"  {path.name}: {figures(rows, values)}")
-        print(f"  weights fitted on all dev sets (baseline {shares[-1] if mode == 'lexical' else content.QUESTION_BASELINE}):",
-              fit(sets, shares[-1] if mode == "lexical" else content.QUESTION_BASELINE, names))
+        print(f"  weights fitted on all dev sets (baseline {shares[-1] if mode == 'lexical' else reference.QUESTION_BASELINE}):",
+              fit(sets, shares[-1] if mode == "lexical" else reference.QUESTION_BASELINE, names))
     return 0
 
 

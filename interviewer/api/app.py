@@ -24,31 +24,33 @@ from interviewer.api.routes import debrief as debrief_routes
 from interviewer.api.routes import drills as drill_routes
 from interviewer.api.routes import loops as loop_routes
 from interviewer.api.routes import pages, personas, sessions, shares, signin
-from interviewer.catalog.personas import load_catalog
+from interviewer.catalog.loading import load_catalog
 from interviewer.interview import drill_schedule, service
+from interviewer.interview import errors as errors_module
 from interviewer.interview.loops import LoopFinished, LoopNotFound, RoundActive
 from interviewer.interview.scoring_queue import ScoringQueue
 from interviewer.interview.warmup import warm_up
-from interviewer.models import llm
+from interviewer.models import calls
 from interviewer.models.llm import ModelError, Models
 from interviewer.ops import metrics
+from interviewer.ops import tokens
 from interviewer.ops.locks import KeyedLocks, TurnLocks
 from interviewer.ops.ratelimit import RateLimiter
 from interviewer.ops.settings import Settings, get_settings
 from interviewer.storage import migrations
-from interviewer.storage.tables import DatabaseBusy, is_busy, make_engine
+from interviewer.storage.database import DatabaseBusy, is_busy, make_engine
 
 # Each domain error answers with the status a client can act on.
 STATUS = {
-    service.PersonaNotFound: 404,
-    service.SessionNotFound: 404,
-    service.SessionEnded: 409,
-    service.ReplyMissing: 409,
-    service.KeyReused: 422,
-    service.Busy: 409,
-    service.InvalidInput: 422,
+    errors_module.PersonaNotFound: 404,
+    errors_module.SessionNotFound: 404,
+    errors_module.SessionEnded: 409,
+    errors_module.ReplyMissing: 409,
+    errors_module.KeyReused: 422,
+    errors_module.Busy: 409,
+    errors_module.InvalidInput: 422,
     drill_schedule.NothingToDrill: 409,
-    service.InputTooLarge: 413,
+    errors_module.InputTooLarge: 413,
     LoopNotFound: 404,
     LoopFinished: 409,
     RoundActive: 409,
@@ -72,7 +74,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # A database behind the code's schema stops start-up with the command that fixes it.
         await anyio.to_thread.run_sync(lambda: migrations.prepare(engine, upgrade_first=settings.migrates_on_start))
-        if not (llm.is_offline(settings.model) and llm.is_offline(settings.judge)):
+        if not (calls.is_offline(settings.model) and calls.is_offline(settings.judge)):
             # litellm takes seconds to import: pay it now, not inside a first request that holds a session's turn.
             await anyio.to_thread.run_sync(app.state.models.router)
         if warm:
@@ -122,10 +124,10 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     app.add_middleware(RequestContext)
     app.openapi = lambda: app.openapi_schema or _cache_schema(app, settings)  # type: ignore[method-assign]
 
-    @app.exception_handler(service.ServiceError)
-    async def service_error(_request: Request, exc: service.ServiceError) -> JSONResponse:
+    @app.exception_handler(errors_module.ServiceError)
+    async def service_error(_request: Request, exc: errors_module.ServiceError) -> JSONResponse:
         body: dict[str, object] = {"detail": str(exc)}
-        if isinstance(exc, service.PersonaNotFound):
+        if isinstance(exc, errors_module.PersonaNotFound):
             body["valid_ids"] = exc.valid
         return JSONResponse(body, status_code=STATUS.get(type(exc), 400))
 
@@ -202,7 +204,7 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
 
 def _cache_schema(app: FastAPI, settings: Settings) -> dict[str, object]:
     app.openapi_schema = openapi.describe(
-        app, token_mode=auth.token_required(settings), max_body_bytes=settings.max_body_bytes,
+        app, token_mode=tokens.token_required(settings), max_body_bytes=settings.max_body_bytes,
         persona_ids=sorted(app.state.catalog.personas), answer_chars=settings.max_answer_chars, document_chars=settings.max_document_chars,
     )
     return app.openapi_schema

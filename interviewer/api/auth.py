@@ -10,9 +10,6 @@ exactly like a session that does not exist.
 
 from __future__ import annotations
 
-import hashlib
-import ipaddress
-import secrets
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Annotated
@@ -24,11 +21,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from interviewer.api.deps import EngineDep
-from interviewer.interview import service
+from interviewer.interview import errors
 from interviewer.ops.settings import Settings
+from interviewer.ops.tokens import hash_token, token_required
+from interviewer.storage import queries
 from interviewer.storage import tables as store
 
-TOKEN_PREFIX = "iv_"
 bearer = HTTPBearer(
     auto_error=False,
     description="Needed when the server is exposed (token mode): a token from `interviewer users add NAME`.",
@@ -38,37 +36,6 @@ bearer = HTTPBearer(
 TOKEN_COOKIE = "interviewer_token"
 MISSING_TOKEN = "this server needs an API token: send `Authorization: Bearer TOKEN` (tokens come from `interviewer users add NAME`)"
 UNKNOWN_TOKEN = "unknown or revoked API token"
-
-
-def token_required(settings: Settings) -> bool:
-    """Token mode unless explicitly local-only: bound to a loopback address and not forced."""
-    if settings.auth == "token":
-        return True
-    host = settings.host.strip("[]")
-    if host == "localhost":
-        return False
-    try:
-        return not ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return True  # a host name may resolve to anything: treat it as exposed
-
-
-def new_token() -> str:
-    """256 random bits, URL-safe: unguessable, and shown only once."""
-    return TOKEN_PREFIX + secrets.token_urlsafe(32)
-
-
-def hash_token(token: str) -> str:
-    # Tokens are random, so a plain SHA-256 is enough: there is no dictionary to try against it.
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def create_user(*, db: Session, name: str) -> tuple[store.User, str]:
-    """A new user and their first token (the only time the token exists in clear)."""
-    user = store.add_user(db=db, name=name)
-    token = new_token()
-    store.add_token(db=db, user_id=user.id, token_hash=hash_token(token))
-    return user, token
 
 
 @dataclass(frozen=True)
@@ -127,14 +94,14 @@ def presented_token(authorization: str | None, cookie: str | None) -> str | None
 def token_user(engine: Engine, token: str) -> str | None:
     """The id of the user a token authenticates, or None for an unknown or revoked token."""
     with Session(engine) as db:
-        user = store.user_for_token(db=db, token_hash=hash_token(token))
+        user = queries.user_for_token(db=db, token_hash=hash_token(token))
     return user.id if user is not None else None
 
 
 def _owner(engine: Engine, session_id: str) -> str | None:
     with Session(engine) as db:
         # The owner's id alone: the session's row holds snapshots far too large to read on every request.
-        return store.session_owner(db=db, session_id=session_id)
+        return queries.session_owner(db=db, session_id=session_id)
 
 
 # A session's owner never changes: read once per worker, then known (read and written on the event
@@ -156,8 +123,4 @@ async def session_owner(request: Request, caller: CallerDep, engine: EngineDep) 
             if len(_owners) > _OWNERS_KEPT:
                 _owners.popitem(last=False)
     if owner is None or owner != caller.user_id:
-        raise service.SessionNotFound(session_id)
-
-
-def new_share_token() -> str:
-    return secrets.token_urlsafe(32)
+        raise errors.SessionNotFound(session_id)

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from interviewer.api import auth, guards
 from interviewer.ops import logs, metrics
+from interviewer.ops import tokens
 
 HEADER = b"x-request-id"
 access_log = logging.getLogger("interviewer.access")
@@ -167,7 +168,7 @@ class RequestGuard:
         ):
             await _json(send, 403, "cross-site request refused: send it from this site's own pages (or with an Authorization header)")
             return
-        if scope["path"].startswith("/api/") and not scope["path"].startswith("/api/shared/") and auth.token_required(app_state.settings):
+        if scope["path"].startswith("/api/") and not scope["path"].startswith("/api/shared/") and tokens.token_required(app_state.settings):
             token = auth.presented_token(headers.get("authorization"), Request(scope).cookies.get(auth.TOKEN_COOKIE))
             user_id = await anyio.to_thread.run_sync(lambda: auth.token_user(app_state.engine, token)) if token else None
             if user_id is None:

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from interviewer.catalog.personas import Language
+from interviewer.catalog.fields import Language
 
 
 class Strict(BaseModel):

@@ -16,7 +16,9 @@ from importlib import resources
 from typing import Any, Literal
 
 from interviewer.assessment.text import content_stems, sentences
-from interviewer.catalog.personas import Language, Persona, Rubric
+from interviewer.catalog.fields import Language
+from interviewer.catalog.personas import Persona
+from interviewer.catalog.rubrics import Rubric
 
 Profile = Literal["expert", "solid", "partial", "hedging", "bluffing", "off_topic"]
 # The level each profile should get: the report's score is expected to rank rounds in this order.

@@ -16,7 +16,7 @@ from importlib import resources
 import yaml
 
 from interviewer.assessment.text import Sentence, content_stems
-from interviewer.catalog.personas import Language
+from interviewer.catalog.fields import Language
 
 # Words per sentence that a listener follows without effort, and past which a sentence runs on.
 COMFORTABLE_WORDS = (8, 28)

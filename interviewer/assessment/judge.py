@@ -21,11 +21,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from interviewer.assessment import judge_prompts
 from interviewer.assessment import quotes
 from interviewer.assessment.scoring import criteria_for
-from interviewer.catalog.personas import Criterion, Language, Persona, QuestionKey, Rubric
-from interviewer.interview import prompts
+from interviewer.catalog.fields import Language
+from interviewer.catalog.personas import Persona
+from interviewer.catalog.rubrics import Criterion, QuestionKey, Rubric
+from interviewer.models import calls
 from interviewer.models import llm
+from interviewer.models import prompting
 from interviewer.models.structured_output import OutputSchema
 
 # Samples beyond the first are drawn warmer, so that their spread measures the judge's uncertainty.
@@ -94,7 +98,7 @@ class JudgedScore:
 
 
 @dataclass(frozen=True)
-class JudgeUsage(llm.Usage):
+class JudgeUsage(calls.Usage):
     """A judge call's usage, carrying what it found beyond scores, to be stored with the call."""
 
     findings: dict[str, Any] | None = None
@@ -259,8 +263,8 @@ def _combine(
 
 
 async def _one_sample(
-    models: llm.Models, *, model: str, messages: prompts.Messages, criterion_ids: list[str], schema: OutputSchema, temperature: float,
-) -> tuple[_Sample, llm.Usage]:
+    models: llm.Models, *, model: str, messages: prompting.Messages, criterion_ids: list[str], schema: OutputSchema, temperature: float,
+) -> tuple[_Sample, calls.Usage]:
     reply = await models.complete(model=model, messages=messages, temperature=temperature, schema=schema, purpose="judge", logprobs=True)
     usage = reply.usage
     try:
@@ -274,7 +278,7 @@ async def _one_sample(
             {"role": "user", "content": f"That reply was not valid: {_short(first_error)}. Reply again with the JSON object only: one entry per criterion ({', '.join(criterion_ids)}), each score a whole number from 1 to 5, no null values."},
         ]
         fixed = await models.complete(model=model, messages=repair, temperature=0.0, schema=schema, purpose="judge", logprobs=True)
-        usage = llm.combine(usage, fixed.usage)
+        usage = calls.combine(usage, fixed.usage)
         try:
             output = parse(fixed.text, criterion_ids)
         except (ValueError, ValidationError) as exc:
@@ -287,7 +291,7 @@ def _short(exc: Exception) -> str:
 
 
 async def judge(
-    models: llm.Models, *, messages: prompts.Messages, criteria: list[Criterion], key: QuestionKey | None, answer: str,
+    models: llm.Models, *, messages: prompting.Messages, criteria: list[Criterion], key: QuestionKey | None, answer: str,
     samples: int | None = None,
 ) -> Verdict:
     """Judge one answer; raises `llm.ModelError` (or `JudgeUnusable`) when no sample could be used."""
@@ -306,7 +310,7 @@ async def judge(
         raise failure
     usage = good[0][1]
     for _, more in good[1:]:
-        usage = llm.combine(usage, more)
+        usage = calls.combine(usage, more)
     scores, covered, misconceptions = _combine([s for s, _ in good], answer=answer, criterion_ids=criterion_ids, key=key)
     findings = {
         "covered_key_points": covered,
@@ -340,7 +344,7 @@ class Quality:
     """A bare answer's quality in [0, 1] by the judge, what it cost, and the spread over samples."""
 
     value: float
-    usage: llm.Usage
+    usage: calls.Usage
     spread: float | None = None
 
 
@@ -348,7 +352,7 @@ async def judge_quality(
     models: llm.Models, *, question: str, reference_answer: str | None, answer: str, samples: int | None = None
 ) -> Quality:
     """A bare answer's quality (for `interviewer eval`): the reference answer is context, not a key point."""
-    messages = prompts.standalone_judge_messages(
+    messages = judge_prompts.standalone_judge_messages(
         assessment_of="technical interview", question_text=question, key=None, criteria=[ANSWER_QUALITY], answer=answer,
         reference_answer=reference_answer,
     )
@@ -364,5 +368,5 @@ async def judge_answer(
 ) -> Verdict:
     """Judge the whole thread of answers to one question of the session."""
     criteria = criteria_for(persona.question(question_id), rubric)
-    messages = prompts.judge_messages(rubric=rubric, persona=persona, question_id=question_id, thread=thread, language=language)
+    messages = judge_prompts.judge_messages(rubric=rubric, persona=persona, question_id=question_id, thread=thread, language=language)
     return await judge(models, messages=messages, criteria=criteria, key=rubric.questions.get(question_id), answer=thread)

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
+from interviewer.assessment.glossary import GlossaryEntry, glossary
 from interviewer.assessment.text import content_stems, stems, stop_words, words
-from interviewer.catalog.personas import Language
-from interviewer.interview.takehome import GlossaryEntry, glossary
+from interviewer.catalog.fields import Language
 
 # Numbers that report something: "0.93", "12%", "3x", "40 ms"; a lone year is a date, not a result.
 _NUMBER = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)?\s?(?:%|x\b|ms\b|s\b|k\b|points?\b|pp\b|GB\b|MB\b)?)", re.IGNORECASE)

@@ -17,7 +17,7 @@ from typing import Any, Literal
 import yaml
 
 from interviewer.assessment.text import Phrase, Sentence, stems, tokens
-from interviewer.catalog.personas import Language
+from interviewer.catalog.fields import Language
 
 # A French particle that negates only after "ne"/"n'" ("ne ... plus"), and how far back "ne" may be.
 _NE = {"ne", "n'"}

@@ -21,7 +21,9 @@ import yaml
 from interviewer.assessment import clarity, content
 from interviewer.assessment.content import Finding, Measure
 from interviewer.assessment.text import Sentence, content_stems, sentences, words
-from interviewer.catalog.personas import Criterion, Language, Question, QuestionKey, Rubric
+from interviewer.catalog.fields import Language
+from interviewer.catalog.personas import Question
+from interviewer.catalog.rubrics import Criterion, QuestionKey, Rubric
 
 # Quality in [0, 1] maps to a 1-5 level through these lower bounds of levels 2, 3, 4, 5.
 LEVEL_BOUNDS = (0.15, 0.35, 0.55, 0.75)

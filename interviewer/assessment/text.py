@@ -10,7 +10,7 @@ from importlib import resources
 
 import snowballstemmer
 
-from interviewer.catalog.personas import Language
+from interviewer.catalog.fields import Language
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
 _NUMBER = re.compile(r"\d")

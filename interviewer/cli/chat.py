@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from interviewer.interview.service import Drill
-    from interviewer.models.llm import Models, TextStream, Usage
+    from interviewer.models.calls import TextStream, Usage
+    from interviewer.models.llm import Models
     from interviewer.ops.settings import Settings
 
 SEND_HINT = (
@@ -94,12 +95,13 @@ def _say(name: str, text: str) -> None:
 
 def send(*, run: Runner, db: Session, models: Models, settings: Settings, session_id: str, name: str, answer: str, key: str) -> str:
     """Send one answer and print the reply; returns the session's status."""
+    from interviewer.interview import replies
     from interviewer.interview import service
 
     outcome = service.accept_answer(db=db, session_id=session_id, content=answer, idempotency_key=key, answer_limit=settings.max_answer_chars)
-    if isinstance(outcome, service.PendingReply):
-        text, usage = run(_print_stream(name, service.reply_stream(models, outcome)))
-        outcome = service.store_reply(db=db, pending=outcome, text=text, usage=usage)
+    if isinstance(outcome, replies.PendingReply):
+        text, usage = run(_print_stream(name, replies.reply_stream(models, outcome)))
+        outcome = replies.store_reply(db=db, pending=outcome, text=text, usage=usage)
     else:
         _say(name, outcome.reply.content)
     return outcome.status
@@ -107,6 +109,7 @@ def send(*, run: Runner, db: Session, models: Models, settings: Settings, sessio
 
 def converse(*, run: Runner, db: Session, models: Models, settings: Settings, session_id: str, name: str) -> None:
     """Answer after answer until the round ends, /end is typed, or the candidate ends it at a Ctrl-C."""
+    from interviewer.interview import errors
     from interviewer.interview import service
     from interviewer.models import llm
     from interviewer.storage.tables import new_id
@@ -130,7 +133,7 @@ def converse(*, run: Runner, db: Session, models: Models, settings: Settings, se
                 service.end_session(db=db, session_id=session_id)
                 return
             click.echo(SEND_HINT + "\n")
-        except service.ServiceError as exc:
+        except errors.ServiceError as exc:
             click.secho(f"! {exc}", fg="red")
             key, draft = None, []
         except llm.ModelError as exc:
@@ -146,16 +149,17 @@ def start_round(
 ) -> str:
     """Open a new session, print its opening, and converse; returns the session id.
     `drill` asks its questions instead of the round's plan (`interviewer drill`)."""
-    from interviewer.cli.main import _catalog
+    from interviewer.cli.common import open_catalog
+    from interviewer.interview import replies
     from interviewer.interview import service
     from interviewer.interview import takehome as takehome_module
-    from interviewer.models import llm
+    from interviewer.models import calls as calls_module
 
-    catalog = _catalog(settings)
+    catalog = open_catalog(settings)
     persona = catalog.personas.get(persona_id)
     claims, calls = None, []
     if takehome and persona is not None and persona.takehome is not None:
-        with llm.ledger() as calls:  # the claims call is accounted to the session it starts
+        with calls_module.ledger() as calls:  # the claims call is accounted to the session it starts
             claims = run(takehome_module.claims_for(models, takehome, language=language or persona.language))
     pending = service.prepare_session(
         catalog=catalog, model=settings.model, persona_id=persona_id, language=language,  # type: ignore[arg-type]
@@ -167,7 +171,7 @@ def start_round(
     click.echo(SEND_HINT + "\n")
     if pending.preface:
         click.secho(pending.preface + "\n", bold=True)
-    text, usage = run(_print_stream(persona.name, service.reply_stream(models, pending)))
+    text, usage = run(_print_stream(persona.name, replies.reply_stream(models, pending)))
     service.store_session(db=db, pending=pending, text=text, usage=usage, calls=calls)
     converse(run=run, db=db, models=models, settings=settings, session_id=session_id, name=persona.name)
     return session_id
@@ -175,10 +179,10 @@ def start_round(
 
 def resume_round(*, run: Runner, db: Session, models: Models, settings: Settings, session_id: str) -> str:
     """Continue an open session: its last question again, or the reply its last answer is missing."""
-    from interviewer.interview import service
+    from interviewer.interview import state
     from interviewer.storage.tables import new_id
 
-    view = service.get_session(db=db, session_id=session_id)
+    view = state.get_session(db=db, session_id=session_id)
     if view.session.status != "active":
         raise click.ClickException(f"session {session_id} has ended; read its report: interviewer report {session_id}")
     name = view.persona.name
@@ -220,18 +224,19 @@ def chat(
 
     Answers may span paragraphs: send with /send on its own line, or Ctrl-D.
     Ctrl-C pauses the round: end it, or resume it."""
-    from interviewer.cli.main import _db, _read, _settings
+    from interviewer.cli.common import open_db, read_path, load_settings
     from interviewer.feedback import report
-    from interviewer.interview import reporting as feedback, service
+    from interviewer.interview import errors
+    from interviewer.interview import reporting as feedback
     from interviewer.models import llm
 
     if (persona_id is None) == (resume_id is None):
         raise click.UsageError("give --persona ROUND to start a round, or --resume SESSION_ID to continue one")
-    settings = _settings()
+    settings = load_settings()
     models = llm.Models(settings)
     run = Runner()
     try:
-        with _db(settings) as db:
+        with open_db(settings) as db:
             try:
                 if resume_id is not None:
                     session_id = resume_round(run=run, db=db, models=models, settings=settings, session_id=resume_id)
@@ -239,11 +244,11 @@ def chat(
                     assert persona_id is not None
                     session_id = start_round(
                         run=run, db=db, models=models, settings=settings, persona_id=persona_id, language=language,
-                        job_description=_read(job_description), cv=_read(cv), takehome=_read(takehome),
+                        job_description=read_path(job_description), cv=read_path(cv), takehome=read_path(takehome),
                     )
                 run(feedback.score_pending(db=db, models=models, session_id=session_id))
                 content = feedback.build_report(db=db, session_id=session_id)
-            except (service.ServiceError, llm.ModelError) as exc:
+            except (errors.ServiceError, llm.ModelError) as exc:
                 raise click.ClickException(str(exc)) from exc
     finally:
         run.close()

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def _engine(settings: Settings) -> Engine:
-    from interviewer.storage.tables import make_engine
+    from interviewer.storage.database import make_engine
 
     return make_engine(settings.database_url)
 

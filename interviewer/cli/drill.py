@@ -20,10 +20,11 @@ def drill(persona_id: str | None, language: str | None) -> None:
     /send on their own line or Ctrl-D; /end finishes the drill."""
     from sqlmodel import Session
 
-    from interviewer.catalog.personas import CatalogError, load_catalog
+    from interviewer.catalog.loading import CatalogError, load_catalog
     from interviewer.cli.db import database
     from interviewer.feedback import report
     from interviewer.interview import drill_schedule, drills, reporting as feedback, service
+    from interviewer.interview import errors
     from interviewer.models import llm
     from interviewer.ops.settings import get_settings
     from interviewer.storage import tables as store
@@ -42,7 +43,7 @@ def drill(persona_id: str | None, language: str | None) -> None:
                 persona_id = persona_id or drill_schedule.round_to_drill(db=db, user_id=store.LOCAL_USER, now=now)
                 persona = catalog.personas.get(persona_id)
                 if persona is None:
-                    raise service.PersonaNotFound(persona_id, sorted(catalog.personas))
+                    raise errors.PersonaNotFound(persona_id, sorted(catalog.personas))
                 plan = drill_schedule.drill_plan(db=db, persona=persona, user_id=store.LOCAL_USER, now=now)
                 preface = drills.preface(plan, language or persona.language)  # type: ignore[arg-type]
                 session_id = start_round(
@@ -51,7 +52,7 @@ def drill(persona_id: str | None, language: str | None) -> None:
                 )
                 run(feedback.score_pending(db=db, models=models, session_id=session_id))
                 content = feedback.build_report(db=db, session_id=session_id)
-            except (service.ServiceError, llm.ModelError) as exc:
+            except (errors.ServiceError, llm.ModelError) as exc:
                 raise click.ClickException(str(exc)) from exc
     finally:
         run.close()

@@ -146,7 +146,7 @@ def eval_ranking(model: str, show_losses: bool) -> None:
 def eval_interviewer(persona_ids: tuple[str, ...], runs: int, model: str | None, interviewer_model: str, verbose: bool) -> None:
     """Whole rounds through the API with simulated candidates (expert, solid, partial, hedging or
     bluffing, off-topic): does the report rank them, and do follow-ups take up what they said?"""
-    from interviewer.catalog.personas import CatalogError, load_catalog
+    from interviewer.catalog.loading import CatalogError, load_catalog
     from interviewer.cli import simulation
     from interviewer.models import llm
     from interviewer.ops.settings import get_settings

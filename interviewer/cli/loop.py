@@ -13,7 +13,7 @@ import click
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-    from interviewer.catalog.personas import Catalog
+    from interviewer.catalog.loading import Catalog
     from interviewer.cli.chat import Runner
     from interviewer.interview.loops import LoopView
     from interviewer.models.llm import Models
@@ -27,7 +27,7 @@ def settings_now() -> Settings:
 
 
 def catalog_of(settings: Settings) -> Catalog:
-    from interviewer.catalog.personas import CatalogError, load_catalog
+    from interviewer.catalog.loading import CatalogError, load_catalog
 
     try:
         return load_catalog(settings.personas_dir, settings.rubrics_dir)
@@ -39,7 +39,7 @@ def document(path: Path | None) -> str | None:
     """A document given on the command line: Markdown, text, a notebook or a PDF."""
     if path is None:
         return None
-    from interviewer.interview.takehome import DocumentError, read_document
+    from interviewer.interview.documents import DocumentError, read_document
 
     try:
         return read_document(path.name, path.read_bytes())
@@ -60,7 +60,8 @@ def play_next(*, run: Runner, engine: Engine, models: Models, settings: Settings
     from sqlmodel import Session
 
     from interviewer.cli.chat import SEND_HINT, converse
-    from interviewer.interview import loops, service
+    from interviewer.interview import loops
+    from interviewer.interview import replies
     from interviewer.ops.locks import KeyedLocks
 
     locks = KeyedLocks(engine, lease_s=settings.model_timeout * (settings.model_retries + 1) + 30, prefix="scoring")
@@ -74,16 +75,16 @@ def play_next(*, run: Runner, engine: Engine, models: Models, settings: Settings
     claims, calls = None, []
     if loops.needs_claims(catalog=catalog, loop=view.loop, index=index):
         from interviewer.interview import takehome as takehome_module
-        from interviewer.models import llm
+        from interviewer.models import calls as calls_module
 
-        with llm.ledger() as calls:
+        with calls_module.ledger() as calls:
             claims = run(takehome_module.claims_for(models, view.loop.takehome or "", language=view.loop.language))
     with Session(engine) as db:
         pending = loops.prepare_round(db=db, catalog=catalog, settings=settings, loop_id=loop_id, user_id=user_id, claims=claims)
     persona, session_id = pending.context.persona, pending.session.id
     click.secho(f"Round {index + 1} of {len(view.rounds)}: {persona.name}, {persona.role} - session {session_id}", bold=True)
     click.echo(SEND_HINT + "\n")
-    text, usage = run(service.reply_text(models, pending))
+    text, usage = run(replies.reply_text(models, pending))
     click.secho(f"{persona.name}: ", fg="cyan", bold=True, nl=False)
     click.echo(text + "\n")
     with Session(engine) as db:
@@ -103,7 +104,8 @@ def run_round(loop_id: str | None, make: object = None) -> None:
 
     from interviewer.cli.chat import Runner
     from interviewer.cli.db import database
-    from interviewer.interview import loops, service
+    from interviewer.interview import errors
+    from interviewer.interview import loops
     from interviewer.models import llm
     from interviewer.storage import tables as store
 
@@ -123,7 +125,7 @@ def run_round(loop_id: str | None, make: object = None) -> None:
         play_next(run=run, engine=engine, models=models, settings=settings, catalog=catalog, loop_id=loop_id, user_id=store.LOCAL_USER)
         with Session(engine) as db:
             view = loops.get_loop(db=db, loop_id=loop_id, user_id=store.LOCAL_USER)
-    except (service.ServiceError, llm.ModelError) as exc:
+    except (errors.ServiceError, llm.ModelError) as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
         run.close()
@@ -209,7 +211,8 @@ def debrief(loop_id: str, fmt: str, output: Path | None) -> None:
     from interviewer.cli.db import database
     from interviewer.feedback.debrief_html import render_html
     from interviewer.feedback.debrief_markdown import render_markdown
-    from interviewer.interview import debriefing, service
+    from interviewer.interview import debriefing
+    from interviewer.interview import errors
     from interviewer.models import llm
     from interviewer.ops.locks import KeyedLocks
     from interviewer.storage import tables as store
@@ -223,7 +226,7 @@ def debrief(loop_id: str, fmt: str, output: Path | None) -> None:
         content = asyncio.run(debriefing.debrief_for(
             engine=engine, models=llm.Models(settings), locks=locks, loop_id=loop_id, user_id=store.LOCAL_USER, catalog=catalog,
         ))
-    except (service.ServiceError, llm.ModelError) as exc:
+    except (errors.ServiceError, llm.ModelError) as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
         engine.dispose()

@@ -22,7 +22,8 @@ from interviewer.assessment import candidates
 from interviewer.assessment.candidates import Profile
 from interviewer.assessment.evaluation import spearman
 from interviewer.assessment.text import content_stems
-from interviewer.catalog.personas import Catalog, Language
+from interviewer.catalog.fields import Language
+from interviewer.catalog.loading import Catalog
 
 # A follow-up asks for what the answer gave: a result after numbers, an example after one, rigour after "I don't know".
 _ASKS_RESULT = re.compile(r"measurable (?:result|outcome)|what was the (?:result|outcome)|quel (?:a été le |était le )?résultat", re.IGNORECASE)

@@ -10,20 +10,33 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
-
+from interviewer.assessment.glossary import GlossaryEntry
 from interviewer.assessment.mentions import glossary_entries_in, numbers_in
 from interviewer.assessment.text import content_stems, sentences
-from interviewer.catalog.personas import Language
+from interviewer.catalog.fields import Language
+from interviewer.feedback.debrief_text import text
 from interviewer.feedback.report import quote_of
-from interviewer.interview.takehome import GlossaryEntry
+from interviewer.feedback.debrief_model import (
+    Competency,
+    CompetencyRound,
+    Debrief,
+    LoopStatus,
+    NoteInput,
+    PlanItem,
+    QuestionSummary,
+    Quote,
+    RoundInput,
+    RoundSummary,
+    Signal,
+    answer_on,
+    question_score,
+    scored_questions,
+)
 
-RoundStatus = Literal["not_started", "active", "ended"]
-LoopStatus = Literal["not_started", "in_progress", "done"]
 # A question or criterion below this score has room to grow: it goes into the plan.
 WEAK_BELOW = 4.0
 # A later round's question scored at or below this did not confirm what an earlier round heard.
@@ -36,221 +49,14 @@ SIGNALS_MAX = 8
 SAME_STORY_SHARED = 3
 SAME_STORY_JACCARD = 0.3
 
-TEXTS: dict[str, dict[str, str]] = {
-    "en": {
-        "disclaimer": "Practice feedback from a rehearsed interview loop, not a hiring decision.",
-        "partial": "Partial debrief: {ended} of {total} rounds ended; unfinished rounds are shown as they stand.",
-        "figures_differ": "The same story with different figures: {first_round} heard {first_numbers}, {second_round} heard {second_numbers}. Check which is right and tell it the same way to everyone.",
-        "not_confirmed": "You named {term} to {first_round}; when {second_round} asked about it, the answer scored {score:.1f} / 5. Either learn it well enough to explain it under follow-ups, or stop presenting it as a skill.",
-        "confirmed": "You named {term} to {first_round}, and {second_round} confirmed it: the answer on it scored {score:.1f} / 5.",
-        "note_not_confirmed": "{first_round} left a note to verify: {note} {second_round} followed it up and the answer scored {score:.1f} / 5.",
-        "note_confirmed": "{first_round} left a note to verify: {note} {second_round} followed it up and the answer scored {score:.1f} / 5: confirmed.",
-        "note_unchecked": "{first_round} left a note to verify: {note} No later round followed it up, so it is not assessed here.",
-        "worst_round": "Your weakest round ({round}, {score:.1f} / 5): start here.",
-        "question_why": "Scored {score:.1f} / 5 in {round}.",
-        "question_missing": "Left out: {points}.",
-        "none_covered": "None of the key points was covered.",
-        "unanswered_why": "Not answered in {round}.",
-        "criterion_why": "{criterion} scored {score:.1f} / 5 in {rounds}.",
-        "next_level": "Level {level} asks for: {anchor}",
-        "and": "and",
-    },
-    "fr": {
-        "disclaimer": "Retour d'entraînement sur une boucle d'entretiens simulés, pas une décision d'embauche.",
-        "partial": "Bilan partiel : tours terminés : {ended} sur {total} ; les tours inachevés sont présentés en l'état.",
-        "figures_differ": "La même histoire avec des chiffres différents : {first_round} a entendu {first_numbers}, {second_round} a entendu {second_numbers}. Vérifiez le bon chiffre et racontez-la de la même façon à chacun.",
-        "not_confirmed": "Vous avez cité {term} devant {first_round} ; quand {second_round} vous a interrogé dessus, la réponse a obtenu {score:.1f} / 5. Apprenez-le assez pour l'expliquer sous les relances, ou cessez de le présenter comme une compétence.",
-        "confirmed": "Vous avez cité {term} devant {first_round}, et {second_round} l'a confirmé : la réponse a obtenu {score:.1f} / 5.",
-        "note_not_confirmed": "{first_round} a laissé une note à vérifier : {note} {second_round} y est revenu et la réponse a obtenu {score:.1f} / 5.",
-        "note_confirmed": "{first_round} a laissé une note à vérifier : {note} {second_round} y est revenu et la réponse a obtenu {score:.1f} / 5 : confirmé.",
-        "note_unchecked": "{first_round} a laissé une note à vérifier : {note} Aucun tour suivant n'y est revenu : ce point n'est pas évalué ici.",
-        "worst_round": "Votre tour le plus faible ({round}, {score:.1f} / 5) : commencez par lui.",
-        "question_why": "{score:.1f} / 5 lors de {round}.",
-        "question_missing": "Manquait : {points}.",
-        "none_covered": "Aucun des points clés n'a été abordé.",
-        "unanswered_why": "Sans réponse lors de {round}.",
-        "criterion_why": "{criterion} : {score:.1f} / 5 lors de {rounds}.",
-        "next_level": "Le niveau {level} demande : {anchor}",
-        "and": "et",
-    },
-}
-
-
-# Headings and labels of the rendered debrief (Markdown and HTML).
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Loop debrief", "rounds": "Rounds", "round": "Round", "status": "Status", "score": "Score",
-        "band": "Band", "questions": "Questions", "question": "Question", "not_scored": "not scored",
-        "not_answered": "not answered", "not_started": "not started", "active": "in progress", "ended": "ended",
-        "in_progress": "in progress", "done": "done",
-        "consistency": "Across rounds", "no_signals": "Nothing to flag: no two rounds heard different figures for the same story, and no claim a later round asked about went unconfirmed.",
-        "competencies": "Competencies", "shared": "shared by several rounds", "not_assessed": "not assessed",
-        "plan": "Practice plan", "no_plan": "No question or criterion scored below 4: rehearse the whole loop again under time pressure.",
-        "why": "Why", "strong": "A strong answer covers", "you_said": "You said", "rounds_chart": "Overall score of each round, out of 5",
-        "competencies_chart": "Score of each competency, out of 5", "checked": "What was checked: figures told in two rounds about the same story, and claims a later round asked about; nothing else is asserted.",
-        "criterion": "Criterion", "early": "ended early: no band",
-    },
-    "fr": {
-        "title": "Bilan de la boucle", "rounds": "Tours", "round": "Tour", "status": "État", "score": "Score",
-        "band": "Niveau", "questions": "Questions", "question": "Question", "not_scored": "non noté",
-        "not_answered": "sans réponse", "not_started": "pas commencé", "active": "en cours", "ended": "terminé",
-        "in_progress": "en cours", "done": "terminée",
-        "consistency": "D'un tour à l'autre", "no_signals": "Rien à signaler : aucun chiffre différent pour la même histoire d'un tour à l'autre, et aucune affirmation reprise par un tour suivant sans être confirmée.",
-        "competencies": "Compétences", "shared": "commune à plusieurs tours", "not_assessed": "non évalué",
-        "plan": "Plan d'entraînement", "no_plan": "Aucune question ni aucun critère sous 4 : rejouez toute la boucle en temps limité.",
-        "why": "Pourquoi", "strong": "Une bonne réponse couvre", "you_said": "Vous avez dit", "rounds_chart": "Score global de chaque tour, sur 5",
-        "competencies_chart": "Score de chaque compétence, sur 5", "checked": "Ce qui a été vérifié : les chiffres donnés dans deux tours pour la même histoire, et les affirmations reprises par un tour suivant ; rien d'autre n'est affirmé.",
-        "criterion": "Critère", "early": "terminé avant la fin : sans niveau",
-    },
-}
-
-
-BAND_NAMES: dict[str, dict[str, str]] = {
-    "en": {"ready": "ready", "nearly-there": "nearly there", "developing": "developing", "needs-groundwork": "needs groundwork"},
-    "fr": {"ready": "prêt", "nearly-there": "presque prêt", "developing": "en progrès", "needs-groundwork": "bases à consolider"},
-}
-
-
-def band_name(language: str, key: str | None) -> str:
-    return BAND_NAMES["fr" if language == "fr" else "en"].get(key or "", "")
-
-
-def labels(language: str) -> dict[str, str]:
-    return LABELS["fr" if language == "fr" else "en"]
-
-
-def text(language: str, key: str, **values: Any) -> str:
-    return TEXTS["fr" if language == "fr" else "en"][key].format(**values)
-
 
 # ---------------------------------------------------------------- inputs
-
-
-@dataclass(frozen=True)
-class Answer:
-    """One candidate answer of a round, verbatim."""
-
-    question_id: str
-    text: str
-    language: Language
-
-
-@dataclass(frozen=True)
-class RoundInput:
-    persona_id: str
-    name: str
-    session_id: str | None
-    status: RoundStatus
-    # The round's report as JSON (report.Report.model_dump(mode="json")); None before it started.
-    report: Mapping[str, Any] | None = None
-    answers: Sequence[Answer] = ()
-
-
-@dataclass(frozen=True)
-class NoteInput:
-    id: int
-    session_id: str
-    persona_id: str
-    kind: str
-    text: str
-    criterion_id: str | None = None
-    question_id: str | None = None
-    topic: str | None = None
-    quote: str | None = None
-    # The questions of later rounds this note led to: (session id, question id).
-    used_by: Sequence[tuple[str, str]] = field(default_factory=tuple)
 
 
 # ---------------------------------------------------------------- output
 
 
-class Part(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class QuestionSummary(Part):
-    question_id: str
-    question: str
-    answered: bool
-    score: float | None  # mean of the question's final criterion scores; None when nothing was scored
-
-
-class RoundSummary(Part):
-    persona_id: str
-    name: str
-    session_id: str | None
-    status: RoundStatus
-    score: float | None
-    band: str | None
-    band_label: str | None
-    complete: bool
-    questions: list[QuestionSummary]
-
-
-class Quote(Part):
-    persona_id: str
-    round: str
-    question_id: str | None
-    text: str
-
-
-class Signal(Part):
-    kind: Literal["figures_differ", "claim_not_confirmed", "claim_confirmed", "claim_not_checked"]
-    about: str
-    text: str
-    rounds: list[str]
-    quotes: list[Quote]
-
-
-class CompetencyRound(Part):
-    persona_id: str
-    round: str
-    criterion_id: str
-    criterion: str
-    score: float | None
-    not_assessed: str | None = None
-
-
-class Competency(Part):
-    key: str
-    name: str
-    shared: bool  # assessed by the rubrics of more than one round
-    score: float | None
-    rounds: list[CompetencyRound]
-
-
-class PlanItem(Part):
-    kind: Literal["question", "criterion"]
-    persona_id: str
-    round: str
-    question_id: str | None = None
-    criterion_id: str | None = None
-    title: str
-    score: float | None
-    why: str
-    strong_answer: list[str]
-    quote: str | None = None
-
-
-class Debrief(Part):
-    disclaimer: str
-    loop_id: str
-    language: str
-    status: LoopStatus
-    complete: bool
-    partial: str | None
-    rounds: list[RoundSummary]
-    consistency: list[Signal]
-    competencies: list[Competency]
-    practice_plan: list[PlanItem]
-
-
 # ---------------------------------------------------------------- per round
-
-
-def _question_score(question: Mapping[str, Any]) -> float | None:
-    scores = [s["score"] for s in question.get("scores") or []]
-    return round(sum(scores) / len(scores), 2) if scores else None
 
 
 def round_summary(r: RoundInput) -> RoundSummary:
@@ -262,7 +68,7 @@ def round_summary(r: RoundInput) -> RoundSummary:
         score=overall.get("score"), band=band["key"] if band else None, band_label=band["label"] if band else None,
         complete=bool(overall.get("complete")) and r.status == "ended",
         questions=[
-            QuestionSummary(question_id=q["question_id"], question=q["question"], answered=q["answered"], score=_question_score(q))
+            QuestionSummary(question_id=q["question_id"], question=q["question"], answered=q["answered"], score=question_score(q))
             for q in report.get("questions") or []
         ],
     )
@@ -332,23 +138,11 @@ def _figures_differ(rounds: Sequence[RoundInput], language: str) -> list[Signal]
     return signals
 
 
-def _scored_questions(r: RoundInput) -> dict[str, tuple[Mapping[str, Any], float]]:
-    return {
-        q["question_id"]: (q, score)
-        for q in (r.report or {}).get("questions") or []
-        if (score := _question_score(q)) is not None
-    }
-
-
-def _answer_on(r: RoundInput, question_id: str) -> Answer | None:
-    return next((a for a in r.answers if a.question_id == question_id), None)
-
-
 def _verdict_signal(
     kind: Literal["claim_not_confirmed", "claim_confirmed"], about: str, message: str,
     first: RoundInput, first_quote: Quote | None, second: RoundInput, question_id: str,
 ) -> Signal:
-    answer = _answer_on(second, question_id)
+    answer = answer_on(second, question_id)
     quotes = [q for q in [first_quote] if q is not None]
     if answer is not None:
         quotes.append(Quote(persona_id=second.persona_id, round=second.name, question_id=question_id,
@@ -365,7 +159,7 @@ def _named(text: str) -> tuple[GlossaryEntry, ...]:
 def _probed_terms(r: RoundInput) -> dict[str, list[tuple[float, str]]]:
     """Per glossary entry, the round's scored questions about it (its text or its key points name it)."""
     probed: dict[str, list[tuple[float, str]]] = {}
-    for question_id, (question, score) in _scored_questions(r).items():
+    for question_id, (question, score) in scored_questions(r).items():
         for entry in _named("\n".join([question["question"], *(question.get("key_points") or [])])):
             probed.setdefault(entry.id, []).append((score, question_id))
     return probed
@@ -407,7 +201,7 @@ def _notes_to_verify(rounds: Sequence[RoundInput], notes: Sequence[NoteInput], l
         about = note.topic or note.criterion_id or note.question_id or ""
         quote = Quote(persona_id=first.persona_id, round=first.name, question_id=note.question_id, text=note.quote) if note.quote else None
         followed = [(by_session[s], q) for s, q in note.used_by if s in by_session]
-        verdicts = [(second, q, _scored_questions(second).get(q)) for second, q in followed]
+        verdicts = [(second, q, scored_questions(second).get(q)) for second, q in followed]
         scored = [(second, q, found[1]) for second, q, found in verdicts if found is not None]
         if not scored:
             signals.append(Signal(kind="claim_not_checked", about=about,
@@ -483,7 +277,7 @@ def _question_item(r: RoundInput, question: Mapping[str, Any], score: float | No
     if missing and score is not None:
         # Every key point missing is said once, not listed twice: the strong answer lists them.
         why += " " + (text(language, "none_covered") if len(missing) == len(points) else text(language, "question_missing", points="; ".join(missing)))
-    answer = _answer_on(r, question["question_id"])
+    answer = answer_on(r, question["question_id"])
     return PlanItem(
         kind="question", persona_id=r.persona_id, round=r.name, question_id=question["question_id"],
         title=question["question"], score=score, why=why,
@@ -509,10 +303,10 @@ def _competency_item(competency: Competency, by_persona: Mapping[str, RoundInput
 
 def _weak_questions(r: RoundInput, language: str) -> list[PlanItem]:
     items = [
-        _question_item(r, q, _question_score(q), language)
+        _question_item(r, q, question_score(q), language)
         for q in (r.report or {}).get("questions") or []
         # An answer nobody scored is not assessed, not weak: only scored or unanswered questions count.
-        if not q["answered"] or (score := _question_score(q)) is not None and score < WEAK_BELOW
+        if not q["answered"] or (score := question_score(q)) is not None and score < WEAK_BELOW
     ]
     # Weakest first; an unanswered question is as weak as the lowest score.
     return sorted(items, key=_weakness)

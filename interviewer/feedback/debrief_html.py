@@ -7,7 +7,8 @@ from functools import cache
 import jinja2
 
 from interviewer.feedback import charts
-from interviewer.feedback.debrief import Debrief, band_name, labels
+from interviewer.feedback.debrief_model import Debrief
+from interviewer.feedback.debrief_text import band_name, labels
 
 TEMPLATE = "debrief.html.j2"
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from interviewer.feedback.debrief import Debrief, band_name, labels
+from interviewer.feedback.debrief_model import Debrief
+from interviewer.feedback.debrief_text import band_name, labels
 
 
 def _score(value: float | None, missing: str) -> str:

@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import Field, model_validator
 
-from interviewer.catalog.personas import Language, Localized, Slug, Strict, Text
+from interviewer.catalog.fields import Language, Localized, Slug, Strict, Text
 from interviewer.feedback.schema import LessonOccurrence, LessonResult
 
 # At most this many occurrences are quoted per lesson: enough to recognise the pattern.

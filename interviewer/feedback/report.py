@@ -14,32 +14,32 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from interviewer.assessment import scoring, semantic
-from interviewer.catalog.personas import Language, Persona, Question, QuestionKey, Rubric
+from interviewer.assessment.turns import TurnView, presentation_words
+from interviewer.catalog.fields import Language
+from interviewer.catalog.personas import Persona, Question
+from interviewer.catalog.rubrics import QuestionKey, Rubric
 from interviewer.feedback import accounting, lessons
 from interviewer.feedback.html import render_html
 from interviewer.feedback.markdown import render_markdown
-from interviewer.interview.engine import TurnView, presentation_words
 from interviewer.feedback.schema import (
     BANDS,
     Band,
     ClaimResult,
     Correction,
-    CriterionResult,
-    Highlight,
     HistoryPoint,
-    NotAssessedCriterion,
     Overall,
     PresentationTiming,
     PurposeUsage,
     QuestionResult,
     QuestionScore,
     Report,
-    ScorerInfo,
     SessionInfo,
     Usage,
 )
 from interviewer.assessment.text import sentences, words
-from interviewer.interview.takehome import presentation_minutes, timing_verdict
+from interviewer.assessment.turns import presentation_minutes, timing_verdict
+from interviewer.feedback.criteria import criteria_results, highlights
+from interviewer.feedback.method import not_assessed, scorer_info
 from interviewer.storage.tables import AnswerScore, InterviewSession, Turn
 
 __all__ = ["Report", "ReportFormat", "build_report", "history_point", "render", "render_html", "render_markdown"]
@@ -48,8 +48,6 @@ ReportFormat = Literal["json", "md", "html"]
 DISCLAIMER = "Practice feedback from a mock interview, not a hiring decision."
 EXCERPT_CHARS = 400
 QUOTE_CHARS = 240
-# A criterion is a strength when one of its answers reached this level.
-STRENGTH_FROM = 4
 
 
 def _excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -69,56 +67,6 @@ def band_for(score: float, *, wrong: bool = False) -> Band:
         if score >= bound and not (wrong and key == "ready"):
             return Band(key=key, label=label)
     raise AssertionError("unreachable: the last band starts at 0")
-
-
-OFFLINE_METHOD = (
-    "The offline scorer: each key point counts when a clause of the answer states it (naming it in a list "
-    "earns nothing; stating it negated or reversed is a contradiction), common misconceptions are caught{paraphrase}, "
-    "and clarity is read from sentence-level signals."
-)
-PARAPHRASE = ", paraphrases are credited by sentence similarity"
-OFFLINE_CANNOT_SEE = [
-    "whether reasoning is sound beyond the rubric's key points, reference answer and listed misconceptions",
-    "mistakes the rubric does not list, and claims stated in words far from both",
-    "derivations, code and the correctness of numbers",
-]
-
-
-def scorer_info(model: str, scores: Sequence[AnswerScore], rubric: Rubric, semantic_available: bool) -> ScorerInfo:
-    """Which scorer produced the report, what it measures and what it cannot see."""
-    # A score is offline when the session has no model, or when the offline scorer stood in for the judge.
-    offline = {s.model == "offline" or s.scored_by == "offline" for s in scores} or {model == "offline"}
-    if offline == {True}:
-        cannot = list(OFFLINE_CANNOT_SEE)
-        if not semantic_available:
-            cannot.append("paraphrases: the embedding model is off or not installed, so only the rubric's own phrases count")
-        cannot += [f"{c.name}: {c.offline_reason}" for c in rubric.criteria if c.offline == "not_assessed"]
-        method = OFFLINE_METHOD.format(paraphrase=PARAPHRASE if semantic_available else "")
-        return ScorerInfo(kind="offline", name="offline", method=method, cannot_see=cannot)
-    kind = "judge" if offline == {False} else "mixed"
-    judge = next((s.model for s in scores if s.model != "offline" and s.scored_by != "offline"), model)
-    method = f"The judge model {judge} scored each answer against the rubric's anchored levels, quoting the answer."
-    if kind == "mixed":
-        method += " Where it failed, the offline scorer stood in (marked on each score)."
-    cannot = [
-        "facts outside the transcript: the judge sees only what was said",
-        "how it was said aloud: pace, tone and hesitation",
-    ]
-    return ScorerInfo(kind=kind, name=judge, method=method, cannot_see=cannot)
-
-
-def not_assessed(rubric: Rubric, criteria: Sequence[CriterionResult], info: ScorerInfo) -> list[NotAssessedCriterion]:
-    """Criteria nobody scored in this report, with why: never averaged in as a low score."""
-    scored = {c.id for c in criteria}
-    missing = [c for c in rubric.criteria if c.id not in scored]
-    return [
-        NotAssessedCriterion(
-            id=c.id, name=c.name,
-            reason=(f"not assessed offline: {c.offline_reason}" if c.offline == "not_assessed" and info.kind != "judge"
-                    else "no answer gave evidence for it"),
-        )
-        for c in missing
-    ]
 
 
 def planned_minutes(persona: Persona, question_id: str) -> float:
@@ -260,81 +208,6 @@ def _judge_findings(found: Mapping[str, Any], key: QuestionKey) -> tuple[list[st
 # ---------------------------------------------------------------- aggregates
 
 
-def _criteria(rubric: Rubric, questions: list[QuestionResult]) -> list[CriterionResult]:
-    results: list[CriterionResult] = []
-    for criterion in rubric.criteria:
-        weighted = [(q.minutes, s.calibrated_score or s.score) for q in questions for s in q.scores if s.criterion_id == criterion.id]
-        if not weighted:
-            continue
-        score = sum(m * s for m, s in weighted) / sum(m for m, _ in weighted)
-        level = max(1, min(5, round(score)))
-        results.append(
-            CriterionResult(
-                id=criterion.id,
-                name=criterion.name,
-                weight=criterion.weight,
-                score=round(score, 2),
-                level=level,
-                anchor=criterion.levels[level],
-                next_anchor=criterion.levels[level + 1] if level < 5 else None,
-                questions=len(weighted),
-            )
-        )
-    return results
-
-
-def _scored(questions: list[QuestionResult], criterion_id: str) -> list[tuple[QuestionResult, QuestionScore]]:
-    return [(q, s) for q in questions for s in q.scores if s.criterion_id == criterion_id]
-
-
-def _highlights(
-    rubric: Rubric, criteria: list[CriterionResult], questions: list[QuestionResult], facts: Mapping[str, lessons.ThreadFacts]
-) -> tuple[list[Highlight], list[Highlight]]:
-    """Up to 3 strengths (criteria with a moment at level STRENGTH_FROM or above, best aggregate
-    first, quoting that moment) and 3 improvements (criteria with a moment below level 5, those
-    not already strengths first, quoting the weakest moment); quotes spread over the questions."""
-    used: set[str] = set()
-    quoted: set[str] = set()
-
-    def highlight(c: CriterionResult, q: QuestionResult, s: QuestionScore, note: str, missing: list[str]) -> Highlight:
-        used.add(q.question_id)
-        # The score's own evidence first, then each answer of the thread: a different quote when there is one.
-        options = [*s.evidence, *(a.quote for a in facts[q.question_id].answers)]
-        quote = next((o for o in options if o not in quoted), options[0])
-        quoted.add(quote)
-        return Highlight(
-            criterion_id=c.id, criterion=c.name, score=c.score, question_id=q.question_id, question=q.question,
-            quote=quote, note=note, missing_key_points=missing,
-        )
-
-    def best(c: CriterionResult) -> tuple[QuestionResult, QuestionScore]:
-        return max(
-            _scored(questions, c.id),
-            key=lambda qs: (qs[1].score, qs[0].question_id not in used, bool(qs[1].evidence), qs[0].minutes),
-        )
-
-    def worst(c: CriterionResult) -> tuple[QuestionResult, QuestionScore]:
-        return min(
-            _scored(questions, c.id),
-            key=lambda qs: (qs[1].score, qs[0].question_id in used, -len(qs[0].missing_key_points), -qs[0].minutes),
-        )
-
-    strengths: list[Highlight] = []
-    for c in sorted(criteria, key=lambda c: (-c.score, -c.weight)):
-        q, s = best(c)
-        if s.score >= STRENGTH_FROM and len(strengths) < 3:
-            strengths.append(highlight(c, q, s, f"{s.rationale} The rubric's target for level {s.score}: {s.anchor}", []))
-    listed = {h.criterion_id for h in strengths}
-    improvements: list[Highlight] = []
-    for c in sorted(criteria, key=lambda c: (c.id in listed, worst(c)[1].score, c.score, -c.weight)):
-        q, s = worst(c)
-        if s.score < 5 and len(improvements) < 3:
-            next_anchor = rubric.criterion(c.id).levels[s.score + 1]
-            note = f"{s.rationale} Level {s.score + 1} asks for: {next_anchor}"
-            improvements.append(highlight(c, q, s, note, q.missing_key_points))
-    return strengths, improvements
-
-
 LEARN_OR_DROP = (
     "You could not yet explain this. Before the real interview, either learn it well enough to say what it "
     "does, why you chose it and when it fails, or take it out of your write-up: an interviewer asks about "
@@ -433,7 +306,7 @@ def build_report(
     ]
     questions = [q for q, _ in built]
     facts = {f.question_id: f for _, f in built}
-    criteria = _criteria(rubric, questions)
+    criteria = criteria_results(rubric, questions)
     weight = sum(c.weight for c in criteria)
     overall = round(sum(c.score * c.weight for c in criteria) / weight, 2) if weight else None
     wrong = any(q.corrections for q in questions)
@@ -443,7 +316,7 @@ def build_report(
     complete = any(t.role == "interviewer" and t.kind in ("closing", "farewell") for t in turns) or answered >= planned
     band = band_for(overall, wrong=wrong) if overall is not None and complete else None
     scorer = scorer_info(session.model, scores, rubric, semantic.available())
-    strengths, improvements = _highlights(rubric, criteria, questions, facts)
+    strengths, improvements = highlights(rubric, criteria, questions, facts)
     current = HistoryPoint(
         session_id=session.id, created_at=session.created_at, score=overall,
         band=band.key if band else None, current=True, complete=complete,

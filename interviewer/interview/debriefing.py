@@ -10,8 +10,10 @@ import anyio
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from interviewer.catalog.personas import Catalog, Language
-from interviewer.feedback.debrief import Answer, Debrief, NoteInput, RoundInput, build_debrief
+from interviewer.catalog.fields import Language
+from interviewer.catalog.loading import Catalog
+from interviewer.feedback.debrief import build_debrief
+from interviewer.feedback.debrief_model import Answer, Debrief, NoteInput, RoundInput
 from interviewer.interview import reporting as feedback
 from interviewer.interview.loops import get_loop
 from interviewer.models import llm

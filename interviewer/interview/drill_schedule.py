@@ -18,16 +18,21 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from interviewer.catalog.personas import Catalog, Language, Persona
-from interviewer.interview import drills, service, transcripts
+from interviewer.catalog.fields import Language
+from interviewer.catalog.loading import Catalog
+from interviewer.catalog.personas import Persona
+from interviewer.interview import drills, transcripts
+from interviewer.interview import errors
 from interviewer.interview.drills import CriterionScore, Review, Scheduled
+from interviewer.storage import database
+from interviewer.storage import queries
 from interviewer.storage import tables as store
 from interviewer.storage.tables import DrillItem
 
 Key = tuple[str, str]  # (persona id, question id)
 
 
-class NothingToDrill(service.ServiceError):
+class NothingToDrill(errors.ServiceError):
     def __init__(self, persona_id: str | None) -> None:
         what = f"for '{persona_id}' yet: no answer of yours to this round" if persona_id else "yet: no answer of yours"
         super().__init__(
@@ -77,17 +82,17 @@ def refresh(*, db: Session, user_id: str) -> Schedule:
 
     Idempotent: the same scores give the same rows, so rebuilding never advances an interval twice.
     Rebuilt only when the user's ended sessions or their scores changed since the last build."""
-    version = store.ended_scores_version(db=db, user_id=user_id)
+    version = queries.ended_scores_version(db=db, user_id=user_id)
     built = _built_on(db).get((user_id, version))
     if built is not None:
         db.commit()
         return built
-    reviews = reviews_of(store.ended_session_scores(db=db, user_id=user_id))
+    reviews = reviews_of(queries.ended_session_scores(db=db, user_id=user_id))
     db.commit()  # the read ends here; the write below is a transaction of its own
     wanted = {key: item for key, rs in reviews.items() if (item := drills.schedule_of(rs)) is not None}
     latest = {key: max(rs, key=lambda r: (r.at, r.session_id)) for key, rs in reviews.items()}
-    with store.writing(db):
-        stored = {(row.persona_id, row.question_id): row for row in store.drill_items(db=db, user_id=user_id)}
+    with database.writing(db):
+        stored = {(row.persona_id, row.question_id): row for row in queries.drill_items(db=db, user_id=user_id)}
         changed = False
         for key, row in stored.items():
             if key not in wanted:

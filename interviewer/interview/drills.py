@@ -14,7 +14,8 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from interviewer.catalog.personas import Language, Persona
+from interviewer.catalog.fields import Language
+from interviewer.catalog.personas import Persona
 
 INTERVALS: tuple[int, ...] = (1, 3, 7, 14)
 LOW = 2.0

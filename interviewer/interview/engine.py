@@ -16,7 +16,9 @@ from typing import Literal
 from interviewer.assessment import mentions
 from interviewer.assessment.mentions import Said
 from interviewer.assessment.scoring import Assessment
-from interviewer.catalog.personas import Language, Persona, Probe
+from interviewer.assessment.turns import DONE_PRESENTING_WORDS, TurnView, presentation_words
+from interviewer.catalog.fields import Language
+from interviewer.catalog.personas import Persona, Probe
 from interviewer.interview import follow_up
 from interviewer.interview.tailoring import Focus, ranked
 
@@ -25,22 +27,7 @@ FollowUpReason = Literal["too_short", "hedge", "off_topic", "missing_evidence", 
 Remark = Literal["wrong_language", "candidate_question", "clarification", "repeated"]
 # Interviewer turn kinds that open or continue a question thread.
 ASKING_KINDS = ("question", "language_switch", "follow_up", "presentation_more")
-# A reply this short to "anything to add?" ends the presentation.
-DONE_PRESENTING_WORDS = 12
 MAX_REPEAT_REMARKS = 2
-
-
-@dataclass(frozen=True)
-class TurnView:
-    """The engine's view of a stored turn."""
-
-    role: Literal["candidate", "interviewer"]
-    kind: str
-    question_id: str | None = None
-    probe_id: str | None = None
-    words: int = 0
-    # The turn's text: what the candidate said is what follow-ups take up.
-    content: str = ""
 
 
 @dataclass(frozen=True)
@@ -201,14 +188,6 @@ def _follow_up(
         slots=tuple((k, v) for k, v in slots.items() if k in needed),
         lead_in=lead_in,
     )
-
-
-def presentation_words(turns: list[TurnView], question_id: str) -> int:
-    """Words of the presentation: every answer to its question but a closing "that's all"."""
-    answers = [t for t in turns if t.role == "candidate" and t.question_id == question_id]
-    if len(answers) > 1 and answers[-1].words <= DONE_PRESENTING_WORDS:
-        answers = answers[:-1]
-    return sum(t.words for t in answers)
 
 
 def _presentation(persona: Persona, turns: list[TurnView], current: str) -> Move | None:

@@ -13,7 +13,8 @@ from typing import Literal
 
 from interviewer.assessment import mentions
 from interviewer.assessment.scoring import Assessment
-from interviewer.catalog.personas import Language, Persona, Probe
+from interviewer.catalog.fields import Language
+from interviewer.catalog.personas import Persona, Probe
 
 AnswerFit = Literal["solid", "partial", "weak"]
 # A slotted probe may be asked twice in a session, with different words of the candidate's.

@@ -15,7 +15,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 from interviewer.assessment import mentions
-from interviewer.catalog.personas import HandedNote, Language, Localized, Persona, Rubric
+from interviewer.catalog.fields import Language, Localized
+from interviewer.catalog.personas import HandedNote, Persona
+from interviewer.catalog.rubrics import Rubric
 from interviewer.feedback.schema import Report
 from interviewer.interview import takehome as takehome_module
 

@@ -19,12 +19,19 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from interviewer.catalog.personas import Catalog, Language
+from interviewer.catalog.fields import Language
+from interviewer.catalog.loading import Catalog
+from interviewer.interview import errors
+from interviewer.interview import replies
 from interviewer.interview import reporting as feedback, handoff, service
+from interviewer.interview import state as state_module
 from interviewer.interview import takehome as takehome_module
+from interviewer.models import calls as calls_module
 from interviewer.models import llm
 from interviewer.ops.locks import KeyedLocks
 from interviewer.ops.settings import Settings
+from interviewer.storage import database
+from interviewer.storage import queries
 from interviewer.storage import tables as store
 from interviewer.storage.tables import HandoffNote, Loop
 
@@ -36,16 +43,16 @@ T = TypeVar("T")
 log = logging.getLogger("interviewer.loops")
 
 
-class LoopNotFound(service.ServiceError):
+class LoopNotFound(errors.ServiceError):
     def __init__(self, loop_id: str) -> None:
         super().__init__(f"no loop '{loop_id}'")
 
 
-class LoopFinished(service.ServiceError):
+class LoopFinished(errors.ServiceError):
     """Every round has been started: there is no next one."""
 
 
-class RoundActive(service.ServiceError):
+class RoundActive(errors.ServiceError):
     """The current round is still open: end it before the next one starts."""
 
 
@@ -84,10 +91,10 @@ def _states(loop: Loop, started: list[tuple[str, int, str, str, str]]) -> list[R
 
 def loop_rounds(db: Session, loop_id: str) -> list[RoundState]:
     """Each round of the loop in order: its persona, its session once started, and its status."""
-    loop = store.get_loop(db=db, loop_id=loop_id)
+    loop = queries.get_loop(db=db, loop_id=loop_id)
     if loop is None:
         raise LoopNotFound(loop_id)
-    return _states(loop, store.loop_sessions(db=db, loop_ids=[loop_id]))
+    return _states(loop, queries.loop_sessions(db=db, loop_ids=[loop_id]))
 
 
 # ---------------------------------------------------------------- creating and reading
@@ -98,12 +105,12 @@ def checked_rounds(catalog: Catalog, rounds: list[str] | None) -> list[str]:
     if rounds is None:
         return list(DEFAULT_ROUNDS)
     if not rounds:
-        raise service.InvalidInput("rounds: the list is empty; give at least one persona id, or leave rounds out for the default four")
+        raise errors.InvalidInput("rounds: the list is empty; give at least one persona id, or leave rounds out for the default four")
     if len(rounds) > MAX_ROUNDS:
-        raise service.InvalidInput(f"rounds: {len(rounds)} rounds is over the limit of {MAX_ROUNDS}")
+        raise errors.InvalidInput(f"rounds: {len(rounds)} rounds is over the limit of {MAX_ROUNDS}")
     for i, persona_id in enumerate(rounds):
         if persona_id not in catalog.personas:
-            raise service.InvalidInput(f"rounds[{i}]: unknown persona '{persona_id}'; valid ids: {', '.join(sorted(catalog.personas))}")
+            raise errors.InvalidInput(f"rounds[{i}]: unknown persona '{persona_id}'; valid ids: {', '.join(sorted(catalog.personas))}")
     return list(rounds)
 
 
@@ -124,8 +131,8 @@ def create_loop(
         takehome_name=(takehome_name or None) and takehome_name[:255],
     )
     if user_id == store.LOCAL_USER:
-        store.ensure_local_user(db=db)
-    with store.writing(db):
+        queries.ensure_local_user(db=db)
+    with database.writing(db):
         db.add(loop)
         db.commit()
         db.refresh(loop)
@@ -134,16 +141,16 @@ def create_loop(
 
 def get_loop(*, db: Session, loop_id: str, user_id: str) -> LoopView:
     """The loop and its rounds; another user's loop is answered as not found, like a session."""
-    loop = store.get_loop(db=db, loop_id=loop_id)
+    loop = queries.get_loop(db=db, loop_id=loop_id)
     if loop is None or loop.user_id != user_id:
         raise LoopNotFound(loop_id)
-    return LoopView(loop, _states(loop, store.loop_sessions(db=db, loop_ids=[loop_id])))
+    return LoopView(loop, _states(loop, queries.loop_sessions(db=db, loop_ids=[loop_id])))
 
 
 def list_loops(*, db: Session, user_id: str, limit: int = 100) -> list[LoopView]:
     """The user's loops, newest first, in two queries however many there are."""
-    loops = store.list_loops(db=db, user_id=user_id, limit=limit)
-    started = store.loop_sessions(db=db, loop_ids=[loop.id for loop in loops])
+    loops = queries.list_loops(db=db, user_id=user_id, limit=limit)
+    started = queries.loop_sessions(db=db, loop_ids=[loop.id for loop in loops])
     return [LoopView(loop, _states(loop, [row for row in started if row[0] == loop.id])) for loop in loops]
 
 
@@ -157,7 +164,7 @@ def _note_key(note: HandoffNote) -> tuple[str, str | None, str | None, str | Non
 def leave_notes(*, db: Session, session_id: str) -> list[HandoffNote]:
     """Derive a round's notes from its report and answers, and store them in place of the old ones:
     idempotent, like a report (score the answers first for notes on every answer)."""
-    view = service.get_session(db=db, session_id=session_id)
+    view = state_module.get_session(db=db, session_id=session_id)
     session = view.session
     if session.loop_id is None:
         return []
@@ -168,13 +175,13 @@ def leave_notes(*, db: Session, session_id: str) -> list[HandoffNote]:
         {"kind": d.kind, "criterion_id": d.criterion_id, "question_id": d.question_id, "topic": d.topic and d.topic[:200], "text": d.text, "quote": d.quote}
         for d in drafts
     ]
-    return store.replace_notes(db=db, loop_id=session.loop_id, session_id=session_id, persona_id=session.persona_id, notes=fields, key=_note_key)
+    return queries.replace_notes(db=db, loop_id=session.loop_id, session_id=session_id, persona_id=session.persona_id, notes=fields, key=_note_key)
 
 
 def earlier_notes(*, db: Session, catalog: Catalog, loop_id: str, before_round: int) -> list[handoff.EarlierNote]:
     """The notes of the rounds before `before_round`, the latest round's first (its weakest points first)."""
-    rounds = {session_id: index for _, index, session_id, _, _ in store.loop_sessions(db=db, loop_ids=[loop_id])}
-    notes = [n for n in store.list_notes(db=db, loop_id=loop_id) if rounds.get(n.session_id, before_round) < before_round]
+    rounds = {session_id: index for _, index, session_id, _, _ in queries.loop_sessions(db=db, loop_ids=[loop_id])}
+    notes = [n for n in queries.list_notes(db=db, loop_id=loop_id) if rounds.get(n.session_id, before_round) < before_round]
     notes.sort(key=lambda n: (-rounds[n.session_id], n.id))
 
     def colleague(persona_id: str) -> str:
@@ -206,7 +213,7 @@ def _next_index(view: LoopView) -> int:
     return upcoming.index
 
 
-def prepare_round(*, db: Session, catalog: Catalog, settings: Settings, loop_id: str, user_id: str, claims: list[takehome_module.Claim] | None = None) -> service.PendingReply:
+def prepare_round(*, db: Session, catalog: Catalog, settings: Settings, loop_id: str, user_id: str, claims: list[takehome_module.Claim] | None = None) -> replies.PendingReply:
     """The next round's session with the loop's dossier and the earlier rounds' notes, not yet stored."""
     view = get_loop(db=db, loop_id=loop_id, user_id=user_id)
     index = _next_index(view)
@@ -221,7 +228,7 @@ def prepare_round(*, db: Session, catalog: Catalog, settings: Settings, loop_id:
     return pending
 
 
-def store_round(*, db: Session, pending: service.PendingReply, text: str, usage: llm.Usage, calls: list[tuple[str, llm.Usage]] = ()) -> service.SessionView:  # type: ignore[assignment]
+def store_round(*, db: Session, pending: replies.PendingReply, text: str, usage: calls_module.Usage, calls: list[tuple[str, calls_module.Usage]] = ()) -> state_module.SessionView:  # type: ignore[assignment]
     try:
         return service.store_session(db=db, pending=pending, text=text, usage=usage, calls=calls)
     except IntegrityError as exc:
@@ -241,7 +248,7 @@ def needs_claims(*, catalog: Catalog, loop: Loop, index: int) -> bool:
 
 async def next_round(
     *, engine: Engine, models: llm.Models, locks: KeyedLocks, catalog: Catalog, settings: Settings, loop_id: str, user_id: str,
-) -> service.SessionView:
+) -> state_module.SessionView:
     """Start the next round: the ended rounds' answers are scored and their notes derived again
     (idempotent), then the round opens with the dossier and the notes."""
 
@@ -259,10 +266,10 @@ async def next_round(
             await leave_notes_when_ended(engine=engine, models=models, locks=locks, session_id=state.session_id)
     claims, calls = None, []
     if needs_claims(catalog=catalog, loop=view.loop, index=index):
-        with llm.ledger() as calls:  # the claims call is accounted to the round it starts
+        with calls_module.ledger() as calls:  # the claims call is accounted to the round it starts
             claims = await takehome_module.claims_for(models, view.loop.takehome or "", language=view.loop.language)
     pending = await step(lambda db: prepare_round(db=db, catalog=catalog, settings=settings, loop_id=loop_id, user_id=user_id, claims=claims))
-    text, usage = await service.reply_text(models, pending)
+    text, usage = await replies.reply_text(models, pending)
     return await step(lambda db: store_round(db=db, pending=pending, text=text, usage=usage, calls=calls))
 
 
@@ -298,7 +305,7 @@ def leave_notes_soon(*, engine: Engine, models: llm.Models, locks: KeyedLocks, t
 
 def _loop_of(engine: Engine, session_id: str) -> str | None:
     with Session(engine) as db:
-        row = store.session_row(db=db, session_id=session_id)
+        row = queries.session_row(db=db, session_id=session_id)
         return row.loop_id if row is not None else None
 
 

@@ -6,10 +6,10 @@ from the lexical scorer (assessment/scoring.py). Model prompts use this text as 
 from __future__ import annotations
 
 from interviewer.assessment import mentions
+from interviewer.assessment.turns import presentation_minutes, timing_verdict
 from interviewer.catalog.personas import Persona
 from interviewer.interview import handoff
 from interviewer.interview.engine import Move
-from interviewer.interview.takehome import presentation_minutes, timing_verdict
 
 
 def timing_sentence(persona: Persona, words: int, language: str) -> str:

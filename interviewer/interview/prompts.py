@@ -7,19 +7,16 @@ headings defused, so it can neither close a tag nor pass for one of the prompt's
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from functools import cache
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
-
-from interviewer.assessment.scoring import criteria_for
-from interviewer.catalog.personas import Criterion, Language, Persona, QuestionKey, Rubric
+from interviewer.catalog.fields import Language
+from interviewer.catalog.personas import Persona
+from interviewer.catalog.rubrics import Rubric
 from interviewer.interview import handoff
 from interviewer.interview.engine import Move
 from interviewer.interview.offline import fill_probe, timing_sentence
+from interviewer.models.prompting import LANGUAGE_NAMES, Messages, as_data, environment
 
-LANGUAGE_NAMES: dict[str, str] = {"en": "English", "fr": "French"}
 # Documents are clipped in the prompt so a long CV or take-home cannot crowd out the interview.
 DOCUMENT_CHARS = 6_000
 REASONS = {
@@ -30,28 +27,6 @@ REASONS = {
     "deepen": "every claim gets one deeper question: why this choice, when it fails, what you would change.",
     "candidate_question": "the candidate asked you a question; answer briefly in character or keep it for the end, then ask your question again.",
 }
-Messages = list[dict[str, str]]
-
-
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("interviewer.models", "templates"),
-        undefined=StrictUndefined,
-        keep_trailing_newline=False,
-        autoescape=False,
-    )
-
-
-# A Markdown heading at the start of a line ("# Your next move"): the prompt's own structure.
-_HEADING = re.compile(r"^([ \t]*)(#+)", re.M)
-
-
-def as_data(text: str) -> str:
-    """Candidate text made inert inside a delimited block: it cannot close or forge a tag, and its
-    headings (made full-width) cannot pass for the prompt's own."""
-    escaped = text.replace("<", "&lt;").replace(">", "&gt;")
-    return _HEADING.sub(lambda m: m.group(1) + "\uff03" * len(m.group(2)), escaped)
 
 
 def _clip(text: str | None, limit: int = DOCUMENT_CHARS) -> str | None:
@@ -106,7 +81,7 @@ def interviewer_messages(ctx: ReplyContext, *, recent_turns: int) -> Messages:
     question_text = ctx.persona.question(move.question_id).text.get(move.language) if move.question_id else None
     criterion = ctx.rubric.criterion(move.criterion_id) if move.criterion_id else None
     probe = fill_probe(ctx.persona, move) if move.probe_id else None
-    system = _environment().get_template("interviewer.j2").render(
+    system = environment().get_template("interviewer.j2").render(
         persona=ctx.persona,
         move=move,
         language_name=LANGUAGE_NAMES[move.language],
@@ -157,30 +132,3 @@ def documents_message(ctx: ReplyContext) -> dict[str, str] | None:
         return None
     intro = "The candidate's documents, for context (" + ", ".join(DOCUMENT_TAGS[n] for n, t in _documents(ctx) if t) + "):"
     return {"role": "user", "content": intro + "\n" + "\n".join(blocks)}
-
-
-def judge_messages(*, rubric: Rubric, persona: Persona, question_id: str, thread: str, language: Language) -> Messages:
-    """The rubric's instructions in the system prompt; the answer alone, delimited, as the user message."""
-    question = persona.question(question_id)
-    key = rubric.questions.get(question_id)
-    return standalone_judge_messages(
-        assessment_of=rubric.name,
-        question_text=question.text.get(language),
-        key=key,
-        criteria=criteria_for(question, rubric),
-        answer=thread,
-        reference_answer=key.reference_answer if key else None,
-    )
-
-
-def standalone_judge_messages(
-    *, assessment_of: str, question_text: str, key: QuestionKey | None, criteria: list[Criterion], answer: str,
-    reference_answer: str | None = None,
-) -> Messages:
-    system = _environment().get_template("judge.j2").render(
-        assessment_of=assessment_of, question_text=question_text, key=key, criteria=criteria, reference_answer=reference_answer,
-    )
-    return [
-        {"role": "system", "content": system},
-        {"role": "user", "content": f"<candidate_answer>\n{as_data(answer)}\n</candidate_answer>"},
-    ]

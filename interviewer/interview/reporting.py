@@ -20,13 +20,22 @@ from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from interviewer.assessment import judge, scoring
-from interviewer.catalog.personas import Language
+from interviewer.catalog.fields import Language
 from interviewer.feedback import report
 from interviewer.interview import transcripts
-from interviewer.interview.service import SessionState, SessionView, answers_to, assess_answer, get_session, load_state
+from interviewer.interview.state import (
+    SessionState,
+    SessionView,
+    answers_to,
+    assess_answer,
+    get_session,
+    load_state,
+)
+from interviewer.models import calls
 from interviewer.models import llm
 from interviewer.ops.locks import KeyedLocks
-from interviewer.storage import tables as store
+from interviewer.storage import database
+from interviewer.storage import queries
 from interviewer.storage.tables import AnswerScore, JudgeCall, Turn
 
 
@@ -53,7 +62,7 @@ def _unscored(view: SessionView | SessionState, turn: Turn) -> Unscored:
 def unscored_answers(*, db: Session, session_id: str) -> tuple[SessionView, list[Unscored]]:
     """Every answer of the session without scores; ends its read transaction (no connection kept)."""
     view = get_session(db=db, session_id=session_id)
-    scored = store.scored_turn_ids(db=db, session_id=session_id)
+    scored = queries.scored_turn_ids(db=db, session_id=session_id)
     db.commit()
     items = [_unscored(view, t) for t in view.turns if t.role == "candidate" and t.question_id is not None and t.id not in scored]
     return view, items
@@ -66,13 +75,13 @@ def unscored_answer(*, db: Session, session_id: str, seq: int) -> tuple[SessionS
     if turn is None or turn.role != "candidate" or turn.question_id is None or turn.id is None:
         db.commit()
         return None
-    scored = store.is_scored(db=db, turn_id=turn.id)
+    scored = queries.is_scored(db=db, turn_id=turn.id)
     db.commit()
     return None if scored else (state, _unscored(state, turn))
 
 
 def save_scores(
-    *, db: Session, session_id: str, item: Unscored, scores: list[scoring.CriterionScore], model: str, usage: llm.Usage | None,
+    *, db: Session, session_id: str, item: Unscored, scores: list[scoring.CriterionScore], model: str, usage: calls.Usage | None,
     replacing: bool = False,
 ) -> None:
     if usage is not None:
@@ -91,7 +100,7 @@ def save_scores(
             )
         )
     try:
-        with store.writing(db):
+        with database.writing(db):
             if replacing:
                 # Re-judged: the offline stand-in rows leave in the same transaction as the judge's arrive.
                 with db.no_autoflush:
@@ -104,12 +113,12 @@ def save_scores(
 
 async def judge_unscored(
     models: llm.Models, view: SessionView | SessionState, item: Unscored
-) -> tuple[list[scoring.CriterionScore], str, llm.Usage | None]:
+) -> tuple[list[scoring.CriterionScore], str, calls.Usage | None]:
     """Scores for one answer: the lexical scorer offline (free, nothing to account), the judge model
     otherwise, or the offline scorer marked as a fallback when the judge fails."""
     model = models.settings.judge
-    if llm.is_offline(model):
-        return item.assessment.scores, llm.OFFLINE, None
+    if calls.is_offline(model):
+        return item.assessment.scores, calls.OFFLINE, None
     return await judge_or_fallback(models, view, item)
 
 
@@ -190,11 +199,11 @@ def _mark_down(models: llm.Models, model: str) -> None:
 
 async def judge_or_fallback(
     models: llm.Models, view: SessionView | SessionState, item: Unscored
-) -> tuple[list[judge.JudgedScore] | list[FallbackScore], str, llm.Usage | None]:
+) -> tuple[list[judge.JudgedScore] | list[FallbackScore], str, calls.Usage | None]:
     """The judge's scores, or the offline scorer's marked with the judge's failure; never an error."""
     model = models.settings.judge
     if (down := _judge_is_down(models, model)) is not None:
-        return _fallback(item, f"{down}; scored offline, to be judged again later"), llm.OFFLINE, None
+        return _fallback(item, f"{down}; scored offline, to be judged again later"), calls.OFFLINE, None
     try:
         verdict = await judge.judge_answer(
             models, persona=view.persona, rubric=view.rubric, question_id=item.question_id, thread=item.thread, language=item.language
@@ -203,15 +212,15 @@ async def judge_or_fallback(
         if not isinstance(exc, judge.JudgeUnusable):
             _mark_down(models, model)
         llm.log.warning("judging turn %s failed (%s); scored offline", item.turn_id, exc)
-        return _fallback(item, f"{exc}; scored offline, to be judged again later"), llm.OFFLINE, None
+        return _fallback(item, f"{exc}; scored offline, to be judged again later"), calls.OFFLINE, None
     except Exception as exc:  # a bug in judging must cost the candidate nothing: offline scores stand in
         llm.log.exception("judging turn %s failed; scored offline", item.turn_id)
-        return _fallback(item, f"the judge failed ({type(exc).__name__}); scored offline"), llm.OFFLINE, None
+        return _fallback(item, f"the judge failed ({type(exc).__name__}); scored offline"), calls.OFFLINE, None
     backoff_of(models).down.pop(model, None)
     return verdict.scores, model, verdict.usage
 
 
-def _replace_scores(*, db: Session, session_id: str, item: Unscored, scores: list[judge.JudgedScore], model: str, usage: llm.Usage) -> None:
+def _replace_scores(*, db: Session, session_id: str, item: Unscored, scores: list[judge.JudgedScore], model: str, usage: calls.Usage) -> None:
     """Swap an answer's offline fallback scores for the judge's, in one transaction."""
     save_scores(db=db, session_id=session_id, item=item, scores=scores, model=model, usage=usage, replacing=True)  # type: ignore[arg-type]
 
@@ -219,7 +228,7 @@ def _replace_scores(*, db: Session, session_id: str, item: Unscored, scores: lis
 async def rejudge_fallbacks(*, db: Session, models: llm.Models, session_id: str) -> int:
     """Judge again the answers the offline scorer stood in for, when due; a failure keeps their offline scores."""
     model = models.settings.judge
-    if llm.is_offline(model) or _judge_is_down(models, model):
+    if calls.is_offline(model) or _judge_is_down(models, model):
         return 0
     rejudges = backoff_of(models).rejudges
 
@@ -237,7 +246,7 @@ async def rejudge_fallbacks(*, db: Session, models: llm.Models, session_id: str)
     done = 0
     for item in items:
         scores, used, usage = await judge_or_fallback(models, view, item)
-        if used == llm.OFFLINE or usage is None:
+        if used == calls.OFFLINE or usage is None:
             attempts = rejudges.get(item.turn_id, (0, 0.0))[0] + 1
             rejudges[item.turn_id] = (attempts, time.monotonic() + REJUDGE_BACKOFF_S * 2 ** (attempts - 1))
             break  # the judge is still failing: the rest waits for a later request
@@ -306,7 +315,7 @@ def report_inputs(*, db: Session, view: SessionView) -> str:
     if not _CODE_VERSION:
         _CODE_VERSION.append(_code_version())
     s = view.session
-    raw = store.report_inputs(db=db, session_id=s.id, persona_id=s.persona_id, created_before=s.created_at, user_id=s.user_id, mode=s.mode)
+    raw = queries.report_inputs(db=db, session_id=s.id, persona_id=s.persona_id, created_before=s.created_at, user_id=s.user_id, mode=s.mode)
     return hashlib.blake2b(f"{_CODE_VERSION[0]}|{raw}".encode(), digest_size=16).hexdigest()
 
 
@@ -318,7 +327,7 @@ def current_report(*, db: Session, session_id: str) -> report.Report:
     if cached is not None:
         db.commit()
         return cached
-    stored = store.stored_report(db=db, session_id=session_id)
+    stored = queries.stored_report(db=db, session_id=session_id)
     if stored is not None and stored.inputs == inputs:
         try:
             content = report.Report.model_validate(stored.content)
@@ -352,11 +361,11 @@ def build_report(*, db: Session, session_id: str, view: SessionView | None = Non
     # Read before the scores, so a score stored meanwhile makes the next GET build again.
     inputs = inputs or report_inputs(db=db, view=view)
     # The progress chart: the stored report of each earlier session of the same round.
-    past = store.list_round_reports(
+    past = queries.list_round_reports(
         db=db, persona_id=view.session.persona_id, created_before=view.session.created_at, user_id=view.session.user_id,
         mode=view.session.mode,
     )
-    scores = store.list_scores(db=db, session_id=session_id)
+    scores = queries.list_scores(db=db, session_id=session_id)
     content = report.build_report(
         session=view.session,
         persona=view.persona,
@@ -368,7 +377,7 @@ def build_report(*, db: Session, session_id: str, view: SessionView | None = Non
         # The latest judge call per answer says which key points it covered and which misconceptions it stated.
         judge_findings={c.turn_id: c.findings for c in view.judge_calls if c.turn_id is not None and c.findings},
     )
-    with store.writing(db):
+    with database.writing(db):
         db.rollback()  # the reads above end here; the upsert is a write transaction of its own
-        store.save_report(db=db, session_id=session_id, content=content.model_dump(mode="json"), inputs=inputs)
+        queries.save_report(db=db, session_id=session_id, content=content.model_dump(mode="json"), inputs=inputs)
     return content

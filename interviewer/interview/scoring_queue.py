@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy.engine import Engine
 
 from interviewer.interview import reporting as feedback
-from interviewer.interview.service import SessionNotFound
+from interviewer.interview.errors import SessionNotFound
 from interviewer.models import llm
 from interviewer.ops.locks import Contended, KeyedLocks
 

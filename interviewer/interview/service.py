@@ -20,106 +20,38 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from interviewer.assessment import scoring, semantic
 from interviewer.assessment.text import words
-from interviewer.catalog.personas import Catalog, Language, Persona, Rubric, snapshot
-from interviewer.feedback import accounting
+from interviewer.catalog.fields import Language
+from interviewer.catalog.loading import Catalog, snapshot
+from interviewer.catalog.personas import Persona
+from interviewer.catalog.rubrics import Rubric
 from interviewer.interview import drills, engine, offline, prompts, tailoring, transcripts
 from interviewer.interview import handoff
 from interviewer.interview import takehome as takehome_module
-from interviewer.interview.engine import Move, TurnView
-from interviewer.models import llm
+from interviewer.interview.engine import Move
+from interviewer.models import calls as calls_module
+from interviewer.storage import database
+from interviewer.storage import queries
 from interviewer.storage import tables as store
 from interviewer.storage.tables import InterviewSession, JudgeCall, Turn
+from interviewer.interview.errors import (
+    Busy,
+    InputTooLarge,
+    InvalidInput,
+    KeyReused,
+    PersonaNotFound,
+    ReplyMissing,
+    SessionEnded,
+    SessionNotFound,
+)
+from interviewer.interview.replies import AnswerResult, PendingReply, interviewer_turn
+from interviewer.interview.state import SessionState, SessionView, get_session, load_state, read_answer
 
 log = logging.getLogger("interviewer.service")
 # The engine's and the scorer's text work is thread-safe (stemmers are per thread, caches are
 # lru_cache): turns no longer take this lock, so a turn never waits behind a background scorer's
 # embedding model or a report build. Kept for interview/sharing.py's report builds, which still take it.
 THINKING = threading.Lock()
-
-
-class ServiceError(Exception):
-    """Base of the errors a caller can act on; the message says what to fix."""
-
-
-class PersonaNotFound(ServiceError):
-    def __init__(self, persona_id: str, valid: list[str]) -> None:
-        super().__init__(f"unknown persona '{persona_id}'; valid ids: {', '.join(valid)}")
-        self.valid = valid
-
-
-class SessionNotFound(ServiceError):
-    def __init__(self, session_id: str, detail: str | None = None) -> None:
-        super().__init__(detail or f"no session '{session_id}'")
-
-
-def deleted_mid_turn(session_id: str) -> SessionNotFound:
-    """The session was deleted while its turn was in flight: nothing of the turn is kept."""
-    return SessionNotFound(
-        session_id, f"session '{session_id}' was deleted while this answer was being replied to; the answer was deleted with it"
-    )
-
-
-class SessionEnded(ServiceError):
-    def __init__(self, session_id: str) -> None:
-        super().__init__(f"session '{session_id}' has ended; start a new session to practise again")
-
-
-class InvalidInput(ServiceError):
-    pass
-
-
-class InputTooLarge(ServiceError):
-    pass
-
-
-class KeyReused(ServiceError):
-    """An Idempotency-Key sent again with a different answer."""
-
-
-class ReplyMissing(ServiceError):
-    """The last answer has no reply yet (a model call failed); it must be resent first."""
-
-
-class Busy(ServiceError):
-    """Another answer to the same session is being stored at this moment."""
-
-
-@dataclass(frozen=True)
-class SessionView:
-    session: InterviewSession
-    persona: Persona
-    rubric: Rubric
-    turns: list[Turn]
-    judge_calls: list[JudgeCall]
-
-    @property
-    def usage(self) -> accounting.Totals:
-        """Every model call of the session: the interviewer's replies and the judge's calls."""
-        return accounting.total([*(t for t in self.turns if t.role == "interviewer"), *self.judge_calls])
-
-
-@dataclass(frozen=True)
-class AnswerResult:
-    answer: Turn
-    reply: Turn
-    status: str
-    # Stored by this call (an offline turn in one transaction), not a replay: its answer is still to score.
-    stored_now: bool = False
-
-
-@dataclass(frozen=True)
-class PendingReply:
-    """An interviewer turn the engine has decided on, still waiting for its words."""
-
-    session: InterviewSession
-    answer: Turn | None
-    move: Move
-    seq: int
-    context: prompts.ReplyContext
-    # Said before the opening's words (a drill says what is due), whoever phrases them.
-    preface: str | None = None
 
 
 @dataclass(frozen=True)
@@ -144,87 +76,6 @@ def clean_text(value: str | None, *, field: str, limit: int) -> str | None:
         raise InputTooLarge(f"{field}: {len(value)} characters is over the limit of {limit}")
     value = value.strip()
     return value or None
-
-
-def turn_views(turns: list[Turn]) -> list[TurnView]:
-    return [transcripts.view_of(t) for t in turns]
-
-
-@dataclass(frozen=True)
-class SessionState:
-    """What a turn needs: the session row (without its snapshots), its parsed persona and rubric,
-    and its transcript. Read in O(1) rows: the rest is kept in memory (see interview/transcripts.py)."""
-
-    session: InterviewSession
-    persona: Persona
-    rubric: Rubric
-    transcript: transcripts.Transcript
-
-    @property
-    def turns(self) -> list[Turn]:
-        return list(self.transcript.turns)
-
-
-def load_state(*, db: Session, session_id: str) -> SessionState:
-    """The session's state; its objects are detached, so they outlive `db` and its commits."""
-    session = store.session_row(db=db, session_id=session_id)
-    if session is None:
-        transcripts.forget(session_id)
-        raise SessionNotFound(session_id)
-    persona = transcripts.persona(session.persona_hash, lambda: store.snapshot_text(db=db, session_id=session_id, which="persona"))
-    rubric = transcripts.rubric(session.rubric_hash, lambda: store.snapshot_text(db=db, session_id=session_id, which="rubric"))
-    base = transcripts.known(session_id)
-    new = store.list_turns(db=db, session_id=session_id, after_seq=base.last_seq)
-    db.expunge(session)
-    for turn in new:
-        db.expunge(turn)
-    return SessionState(session, persona, rubric, transcripts.extend(session_id, base, new))
-
-
-def get_session(*, db: Session, session_id: str) -> SessionView:
-    state = load_state(db=db, session_id=session_id)
-    return SessionView(
-        session=state.session, persona=state.persona, rubric=state.rubric, turns=state.turns,
-        judge_calls=store.list_judge_calls(db=db, session_id=session_id),
-    )
-
-
-def answers_to(turns: list[Turn], question_id: str, *, up_to: int | None = None) -> list[Turn]:
-    """The candidate's answers to one question (its main answer and follow-up answers)."""
-    return [t for t in turns if t.role == "candidate" and t.question_id == question_id and (up_to is None or t.seq <= up_to)]
-
-
-def assess_answer(view: SessionView | SessionState, turns: list[Turn] | tuple[Turn, ...], answer: Turn) -> scoring.Assessment | None:
-    """The answer's full assessment on its whole question thread (the scores), computed once per answer."""
-    return _assessment(view, turns, answer, full=True)
-
-
-def read_answer(view: SessionView | SessionState, turns: list[Turn] | tuple[Turn, ...], answer: Turn) -> scoring.Assessment | None:
-    """The engine's quick reading of the answer: the same analysis without the embedding model, so the
-    turn does not wait for it (the full assessment is made by background scoring, for the report)."""
-    return _assessment(view, turns, answer, full=False)
-
-
-def _assessment(view: SessionView | SessionState, turns: list[Turn] | tuple[Turn, ...], answer: Turn, *, full: bool) -> scoring.Assessment | None:
-    question_id = answer.question_id
-    if question_id is None:
-        return None
-    if full and not semantic.available():
-        full = False  # without the embedding model, the full assessment is the quick reading: made once
-
-    def compute() -> scoring.Assessment:
-        thread = answers_to(list(turns), question_id, up_to=answer.seq)
-        return scoring.assess(
-            thread=scoring.merge_answers([t.content for t in thread], answer.language),  # type: ignore[arg-type]
-            latest=answer.content,
-            question=view.persona.question(question_id),
-            rubric=view.rubric,
-            language=answer.language,  # type: ignore[arg-type]
-            min_words=view.persona.min_answer_words,
-            use_model=full,
-        )
-
-    return transcripts.assessment(answer.session_id, answer.seq, compute, full=full)
 
 
 def _pending(
@@ -338,19 +189,19 @@ def prepare_session(
 
 
 def store_session(
-    *, db: Session, pending: PendingReply, text: str, usage: llm.Usage, calls: list[tuple[str, llm.Usage]] = (),  # type: ignore[assignment]
+    *, db: Session, pending: PendingReply, text: str, usage: calls_module.Usage, calls: list[tuple[str, calls_module.Usage]] = (),  # type: ignore[assignment]
 ) -> SessionView:
     """`calls`: model calls made for the session before it existed (reading the take-home's claims)."""
     if pending.session.user_id == store.LOCAL_USER:
-        store.ensure_local_user(db=db)
+        queries.ensure_local_user(db=db)
     text = f"{pending.preface}\n\n{text}" if pending.preface else text
-    session, opening = pending.session, _interviewer_turn(pending, text, usage)
+    session, opening = pending.session, interviewer_turn(pending, text, usage)
     accounted = [
         JudgeCall(session_id=session.id, turn_id=None, purpose=purpose, model=u.model, prompt_tokens=u.prompt_tokens,
                   completion_tokens=u.completion_tokens, cost_usd=u.cost_usd, latency_ms=u.latency_ms)
         for purpose, u in calls
     ]
-    with store.writing(db):
+    with database.writing(db):
         db.add(session)
         db.add(opening)
         db.flush()
@@ -417,11 +268,11 @@ def accept_answer(
         content=text,
         idempotency_key=idempotency_key,
     )
-    if offline_reply and llm.is_offline(session.model):
+    if offline_reply and calls_module.is_offline(session.model):
         stored = _answer_with_offline_reply(db, view, candidate)
         if stored is not None:
             return stored
-    with store.writing(db):
+    with database.writing(db):
         db.add(candidate)
         try:
             # The answer is committed before any model call: nothing after this may lose it.
@@ -430,7 +281,7 @@ def accept_answer(
             db.commit()
         except IntegrityError as exc:
             db.rollback()
-            if store.session_owner(db=db, session_id=session_id) is None:
+            if queries.session_owner(db=db, session_id=session_id) is None:
                 db.rollback()
                 transcripts.forget(session_id)
                 raise SessionNotFound(session_id) from exc
@@ -451,14 +302,14 @@ def _answer_with_offline_reply(db: Session, view: SessionState, candidate: Turn)
         log.exception("deciding the reply to session=%s seq=%s failed; the answer is stored alone", session_id, candidate.seq)
         transcripts.drop_assessments(session_id, candidate.seq)
         return None
-    reply = _interviewer_turn(pending, pending.context.scripted, llm.Usage(model=llm.OFFLINE, cost_usd=0.0, latency_ms=0))
+    reply = interviewer_turn(pending, pending.context.scripted, calls_module.Usage(model=calls_module.OFFLINE, cost_usd=0.0, latency_ms=0))
     status = "ended" if pending.move.kind == "ended" else view.session.status
-    with store.writing(db):
+    with database.writing(db):
         db.add(candidate)
         db.add(reply)
         try:
             db.flush()
-            if status == "ended" and not store.set_status(db=db, session_id=session_id, status="ended", ended_at=store.now()):
+            if status == "ended" and not queries.set_status(db=db, session_id=session_id, status="ended", ended_at=store.now()):
                 raise IntegrityError("the session is gone", None, ValueError(session_id))
             db.expunge(candidate)
             db.expunge(reply)
@@ -467,7 +318,7 @@ def _answer_with_offline_reply(db: Session, view: SessionState, candidate: Turn)
             db.rollback()
             # The reading was of an answer that is not stored: another one may take its place.
             transcripts.drop_assessments(session_id, candidate.seq)
-            if store.session_owner(db=db, session_id=session_id) is None:
+            if queries.session_owner(db=db, session_id=session_id) is None:
                 db.rollback()
                 transcripts.forget(session_id)
                 raise SessionNotFound(session_id) from exc
@@ -485,95 +336,19 @@ def _resume(view: SessionState, answer: Turn) -> AnswerResult | PendingReply:
     return _decide(view, next(i for i, t in enumerate(turns) if t.seq == answer.seq) + 1, answer)
 
 
-def reply_stream(models: llm.Models, pending: PendingReply) -> llm.TextStream:
-    """The interviewer's words for the move (step 2), streamed: the only model call on a turn's critical path."""
-    model = pending.session.model
-    if llm.is_offline(model):
-        return llm.offline_stream(pending.context.scripted)
-    messages = prompts.interviewer_messages(pending.context, recent_turns=models.settings.recent_turns)
-    return models.stream(model=model, messages=messages)
-
-
-async def reply_text(models: llm.Models, pending: PendingReply) -> tuple[str, llm.Usage]:
-    """The same words in one piece: a plain model call, cheaper than a stream nobody watches."""
-    model = pending.session.model
-    if llm.is_offline(model):
-        return pending.context.scripted, llm.Usage(model=llm.OFFLINE, cost_usd=0.0, latency_ms=0)
-    messages = prompts.interviewer_messages(pending.context, recent_turns=models.settings.recent_turns)
-    reply = await models.complete(model=model, messages=messages, temperature=0.4, purpose="reply")
-    return reply.text, reply.usage
-
-
-def _interviewer_turn(pending: PendingReply, text: str, usage: llm.Usage) -> Turn:
-    move = pending.move
-    log.info("turn session=%s seq=%s kind=%s prompt_tokens=%s", pending.session.id, pending.seq, move.kind, usage.prompt_tokens)
-    return Turn(
-        session_id=pending.session.id,
-        seq=pending.seq,
-        role="interviewer",
-        kind="farewell" if move.kind == "ended" else move.kind,
-        question_id=move.question_id,
-        criterion_id=move.criterion_id,
-        probe_id=move.probe_id,
-        language=move.language,
-        # PostgreSQL refuses NUL in text, and a model may emit one: never let it cost the reply.
-        content=text.replace("\x00", "").strip(),
-        model=usage.model,
-        prompt_tokens=usage.prompt_tokens,
-        completion_tokens=usage.completion_tokens,
-        cost_usd=usage.cost_usd,
-        latency_ms=usage.latency_ms,
-        handoff_note_id=handoff.note_id_for(pending.context.persona, move.kind, move.question_id),
-    )
-
-
-def store_reply(*, db: Session, pending: PendingReply, text: str, usage: llm.Usage) -> AnswerResult:
-    """Store the interviewer's turn (step 3); a concurrent resend that stored it first wins.
-
-    A session deleted while its turn was in flight answers SessionNotFound (the API's 404)."""
-    assert pending.answer is not None, "an opening turn is stored with store_session"
-    session_id = pending.session.id
-    reply = _interviewer_turn(pending, text, usage)
-    status = "ended" if pending.move.kind == "ended" else pending.session.status
-    with store.writing(db):
-        try:
-            db.add(reply)
-            db.flush()
-            if status == "ended" and not store.set_status(db=db, session_id=session_id, status="ended", ended_at=store.now()):
-                raise IntegrityError("the session is gone", None, ValueError(session_id))
-            db.expunge(reply)
-            db.commit()
-        except IntegrityError:
-            db.rollback()
-            try:
-                state = load_state(db=db, session_id=session_id)
-            except SessionNotFound:
-                raise deleted_mid_turn(session_id) from None
-            finally:
-                db.rollback()
-            stored = next((t for t in state.transcript.turns if t.seq == pending.seq), None)
-            if stored is None:
-                raise Busy("another answer to this session was stored at the same moment; resend yours") from None
-            return AnswerResult(answer=pending.answer, reply=stored, status=state.session.status)
-    base = transcripts.known(session_id)
-    if base.last_seq == pending.answer.seq:
-        transcripts.extend(session_id, base, [reply])
-    return AnswerResult(answer=pending.answer, reply=reply, status=status)
-
-
 def end_session(*, db: Session, session_id: str) -> SessionView:
     view = get_session(db=db, session_id=session_id)
     if view.session.status == "active":
-        with store.writing(db):
+        with database.writing(db):
             db.rollback()
-            store.set_status(db=db, session_id=session_id, status="ended", ended_at=store.now())
+            queries.set_status(db=db, session_id=session_id, status="ended", ended_at=store.now())
             db.commit()
         return get_session(db=db, session_id=session_id)
     return view
 
 
 def delete_session(*, db: Session, session_id: str) -> None:
-    deleted = store.delete_session(db=db, session_id=session_id)
+    deleted = queries.delete_session(db=db, session_id=session_id)
     transcripts.forget(session_id)
     if not deleted:
         raise SessionNotFound(session_id)

@@ -8,22 +8,24 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from interviewer.api import auth
 from interviewer.feedback import report
+from interviewer.interview import errors
 from interviewer.interview import service
-from interviewer.storage import tables as store
+from interviewer.interview import state
+from interviewer.ops import tokens
+from interviewer.storage import queries
 
 
 def shared_report(*, db: Session, token: str) -> report.Report | None:
     """The report behind a share token; None for an unknown or revoked link."""
-    session_id = store.session_for_share(db=db, token_hash=auth.hash_token(token))
+    session_id = queries.session_for_share(db=db, token_hash=tokens.hash_token(token))
     if session_id is None:
         return None
     try:
-        view = service.get_session(db=db, session_id=session_id)
-    except service.SessionNotFound:
+        view = state.get_session(db=db, session_id=session_id)
+    except errors.SessionNotFound:
         return None
-    scores = store.list_scores(db=db, session_id=session_id)
+    scores = queries.list_scores(db=db, session_id=session_id)
     # The scorer's text work is not thread-safe (shared stemmers): one thread at a time, as in turns.
     with service.THINKING:
         return report.build_report(

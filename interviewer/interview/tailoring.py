@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 
+from interviewer.assessment.glossary import glossary
 from interviewer.assessment.text import content_stems
 from interviewer.catalog.personas import Persona, Question
-from interviewer.interview.takehome import glossary
 
 # The CV counts less than the job description: the round is for the job, not the past.
 CV_WEIGHT = 0.5

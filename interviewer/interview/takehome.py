@@ -5,61 +5,19 @@ results, each with the sentence it comes from, most important first.
 
 from __future__ import annotations
 
-import io
 import re
-import time
 from dataclasses import asdict, dataclass, field, replace
-from functools import cache, cached_property
-from importlib import resources
-from pathlib import PurePath
+from functools import cache
 from typing import Any, Literal
 
-import yaml
-
-from interviewer.catalog.personas import KeyPoint, Localized, Persona, Question, QuestionKey, Rubric
+from interviewer.assessment.glossary import GlossaryEntry, glossary
+from interviewer.catalog.fields import Localized
+from interviewer.catalog.personas import Persona, Question
+from interviewer.catalog.rubrics import KeyPoint, QuestionKey, Rubric
 from interviewer.interview import claim_reading
+from interviewer.interview.documents import unwrap
 
 ClaimKind = Literal["technique", "paper", "tool", "metric", "method", "result"]
-SUFFIXES = (".md", ".markdown", ".txt", ".ipynb", ".pdf")
-# Spoken presentations run at about this pace; used to time a presentation from its words.
-WORDS_PER_MINUTE = 130
-
-
-class DocumentError(Exception):
-    """The document cannot be read; the message says what to send instead."""
-
-
-class DocumentTooLarge(DocumentError):
-    """The document is over a reading limit (pages, text, time): a 413 saying which."""
-
-
-@dataclass(frozen=True)
-class PdfLimits:
-    """Bounds on reading one PDF, so a hostile file costs seconds, not minutes or gigabytes."""
-
-    max_pages: int = 300
-    max_chars: int = 200_000
-    max_seconds: float = 20.0
-
-
-@dataclass(frozen=True)
-class GlossaryEntry:
-    id: str
-    name: str
-    kind: str
-    aliases: list[str]
-    definition: str
-    key_terms: list[dict[str, list[str]]]
-    importance: int
-
-    @cached_property
-    def pattern(self) -> re.Pattern[str]:
-        # Compiled once per entry: every turn reads every answer against the whole glossary.
-        names = sorted({self.name, *self.aliases}, key=len, reverse=True)
-        # Hyphens and spaces are interchangeable in technique names ("fine-tuning", "fine tuning").
-        alternatives = [r"[\s-]?".join(re.escape(part) for part in re.split(r"[\s-]+", n)) for n in names]
-        # A version suffix still names the model ("Llama-3.2-1B"); a prefix makes another word.
-        return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -79,105 +37,8 @@ class Claim:
 
 
 @cache
-def glossary() -> tuple[GlossaryEntry, ...]:
-    text = resources.files("interviewer.data").joinpath("glossary.yaml").read_text("utf-8")
-    return tuple(GlossaryEntry(**entry) for entry in yaml.safe_load(text))
-
-
-@cache
 def _patterns() -> tuple[tuple[GlossaryEntry, re.Pattern[str]], ...]:
     return tuple((entry, entry.pattern) for entry in glossary())
-
-
-def read_document(filename: str, data: bytes, limits: PdfLimits = PdfLimits()) -> str:
-    """The text of an uploaded write-up; notebook outputs are dropped, PDFs read page by page.
-    CPU-bound: call it from a worker thread, never on the event loop."""
-    suffix = PurePath(filename).suffix.lower()
-    if suffix not in SUFFIXES:
-        raise DocumentError(f"{filename}: unsupported file type '{suffix or 'none'}'; send one of {', '.join(SUFFIXES)}")
-    if suffix == ".pdf":
-        return _read_pdf(filename, data, limits)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DocumentError(f"{filename}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
-    return _read_notebook(filename, text) if suffix == ".ipynb" else text
-
-
-def _read_notebook(filename: str, text: str) -> str:
-    import nbformat
-
-    try:
-        notebook = nbformat.reads(text, as_version=4)
-    except Exception as exc:  # nbformat raises several types for broken JSON or schemas
-        raise DocumentError(f"{filename}: not a readable Jupyter notebook ({type(exc).__name__})") from exc
-    parts: list[str] = []
-    for cell in notebook.cells:
-        source = cell.get("source", "").strip()
-        if not source:
-            continue
-        # Code is kept (the interviewer asks about it) but fenced; outputs are dropped.
-        parts.append(source if cell.cell_type == "markdown" else f"```python\n{source}\n```")
-    return "\n\n".join(parts)
-
-
-def _read_pdf(filename: str, data: bytes, limits: PdfLimits) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import LimitReachedError, PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        pages = _pdf_pages_within(reader, filename, limits)
-    except LimitReachedError as exc:
-        # pypdf's own decompression bounds: a small file that would inflate to gigabytes.
-        raise DocumentTooLarge(f"{filename}: the PDF expands beyond what is read ({exc}); send the text or Markdown instead") from exc
-    except (PdfReadError, ValueError, KeyError, RecursionError) as exc:
-        raise DocumentError(f"{filename}: not a readable PDF ({exc})") from exc
-    # PDF extraction pads words with spaces and breaks lines at the page width.
-    text = _unwrap(re.sub(r"[ \t]{2,}", " ", "\n\n".join(p.strip() for p in pages if p.strip())))
-    if not text:
-        raise DocumentError(f"{filename}: the PDF has no extractable text (a scan?); send the text or Markdown instead")
-    return text
-
-
-def _pdf_pages_within(reader: Any, filename: str, limits: PdfLimits) -> list[str]:
-    """Each page's text, stopping with DocumentTooLarge at the page, text or time limit."""
-    started = time.monotonic()
-    count = len(reader.pages)
-    if count > limits.max_pages:
-        raise DocumentTooLarge(f"{filename}: the PDF has {count} pages, over the limit of {limits.max_pages}; send the part to discuss")
-    pages: list[str] = []
-    chars = 0
-    for page in reader.pages:
-        pages.append(page.extract_text() or "")
-        chars += len(pages[-1])
-        if chars > limits.max_chars:
-            raise DocumentTooLarge(f"{filename}: the PDF holds over {limits.max_chars} characters of text; send a shorter document")
-        if time.monotonic() - started > limits.max_seconds:
-            raise DocumentError(f"{filename}: the PDF took over {limits.max_seconds:g} s to read; send the text or Markdown instead")
-    return pages
-
-
-def _unwrap(text: str) -> str:
-    """Join the lines a PDF broke at the page width, so a sentence is one line again."""
-    lines = text.split("\n")
-    out: list[str] = []
-    for line in lines:
-        stripped = line.strip()
-        previous = out[-1] if out else ""
-        starts_block = stripped[:1] in "#-*•|>`" or bool(re.match(r"\d+[.)]\s", stripped))
-        # A long line without final punctuation was wrapped; so was one the next line continues.
-        # Column-aligned rows of a plain-text table, and the dashed rule under its header, stay lines.
-        aligned = re.compile(r"\S {2,}\S")
-        tabular = bool(re.fullmatch(r"[-=\s]+", previous) or (aligned.search(stripped) and aligned.search(previous)))
-        continues = bool(previous and stripped and not starts_block and not tabular and previous[-1] not in ".!?:" and (
-            stripped[0].islower() or stripped[0].isdigit() or previous[-1] in ",;(-" or len(previous) >= 60
-        ))
-        if continues:
-            out[-1] = f"{previous} {stripped}"
-        else:
-            out.append(stripped)
-    return "\n".join(out)
 
 
 def _prose(text: str) -> str:
@@ -190,7 +51,7 @@ def _prose(text: str) -> str:
 def extract_claims(text: str, *, language: str = "en") -> list[Claim]:
     """Every claim the write-up makes, with its status, most important first (offline: glossary and patterns)."""
     # Hard-wrapped lines (pasted from a PDF or an e-mail) are joined so a sentence is whole.
-    found = claim_reading.passages(_unwrap(_prose(text)), language)
+    found = claim_reading.passages(unwrap(_prose(text)), language)
     if not found:
         return []
     by_id = {entry.id: entry for entry in glossary()}
@@ -258,17 +119,6 @@ def _mentions(found: list[claim_reading.Passage]) -> dict[str, list[claim_readin
         if entry_id in mentions:
             mentions[entry_id].sort(key=lambda m: m.passage.index)
     return mentions
-
-
-def presentation_minutes(words: int) -> float:
-    return round(words / WORDS_PER_MINUTE, 1)
-
-
-def timing_verdict(minutes: float, slot_minutes: int) -> Literal["short", "fits", "long"]:
-    """Under 60% of the slot leaves time unused; over 110% will be cut off."""
-    if minutes < 0.6 * slot_minutes:
-        return "short"
-    return "long" if minutes > 1.1 * slot_minutes else "fits"
 
 
 def normalised(text: str) -> str:
@@ -398,13 +248,13 @@ async def extract_claims_with_model(models: Any, document: str, *, limit: int = 
     """Claims found by the judge model, kept only where their sentence is really in the document."""
     import json
 
-    from interviewer.interview import prompts
     from interviewer.models import llm
+    from interviewer.models import prompting
     from interviewer.models.structured_output import OutputSchema
 
     model = models.settings.judge
-    system = prompts._environment().get_template("claims.j2").render(limit=limit)
-    messages = [{"role": "system", "content": system}, {"role": "user", "content": f"<takehome>\n{prompts.as_data(document)}\n</takehome>"}]
+    system = prompting.environment().get_template("claims.j2").render(limit=limit)
+    messages = [{"role": "system", "content": system}, {"role": "user", "content": f"<takehome>\n{prompting.as_data(document)}\n</takehome>"}]
     # The schema goes as response_format where the model accepts one; llm picks how (issue 12).
     schema = OutputSchema(name="takehome_claims", schema=_claims_schema(limit)["json_schema"]["schema"])
     text = (await models.complete(model=model, messages=messages, temperature=0.0, schema=schema, purpose="claims")).text
@@ -428,9 +278,10 @@ async def _offline_claims(document: str, language: str) -> list[Claim]:
 
 async def claims_for(models: Any, document: str, *, language: str) -> list[Claim]:
     """With a model configured, the model's grounded claims; offline (or if the model fails), the glossary's."""
+    from interviewer.models import calls
     from interviewer.models import llm
 
-    if llm.is_offline(models.settings.judge):
+    if calls.is_offline(models.settings.judge):
         return await _offline_claims(document, language)
     try:
         found = await extract_claims_with_model(models, document)

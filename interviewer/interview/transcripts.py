@@ -20,8 +20,9 @@ from typing import Generic, TypeVar
 
 from interviewer.assessment.scoring import Assessment
 from interviewer.assessment.text import words
-from interviewer.catalog.personas import Persona, Rubric
-from interviewer.interview.engine import TurnView
+from interviewer.assessment.turns import TurnView
+from interviewer.catalog.personas import Persona
+from interviewer.catalog.rubrics import Rubric
 from interviewer.storage.tables import Turn
 
 K = TypeVar("K", bound=Hashable)

@@ -13,7 +13,8 @@ import time
 from typing import get_args
 
 from interviewer.assessment import mentions, scoring
-from interviewer.catalog.personas import Catalog, Language
+from interviewer.catalog.fields import Language
+from interviewer.catalog.loading import Catalog
 
 log = logging.getLogger("interviewer.warmup")
 

@@ -51,9 +51,9 @@ def as_model_error(exc: Exception, model: str) -> ModelError:
     """Translate a litellm/provider exception into what the client can act on."""
     import httpx
 
-    from interviewer.models.llm import _import_litellm
+    from interviewer.models.litellm_import import import_litellm
 
-    litellm = _import_litellm()
+    litellm = import_litellm()
     provider = model.split("/")[0]
     status = getattr(exc, "status_code", None)
     causes = _causes(exc)

@@ -11,17 +11,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import os
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from interviewer.models import structured_output
+from interviewer.models.calls import Messages, TextStream, Usage, is_offline, recording
 from interviewer.models.errors import ModelError, as_model_error, asked_wait
+from interviewer.models.litellm_import import cost_of, import_litellm, priced_models
 from interviewer.models.reply_bounds import ReplyCap, cut_at_sentence
 from interviewer.models.structured_output import Mode, OutputSchema
 from interviewer.ops.settings import Settings
@@ -29,115 +28,12 @@ from interviewer.ops.settings import Settings
 if TYPE_CHECKING:
     from litellm import Router
 
-OFFLINE = "offline"
 log = logging.getLogger("interviewer.llm")
-Messages = list[dict[str, str]]
 
 
-# Calls made inside `ledger()`, so a caller can store what they cost (claims read before a session exists).
-_ledger: ContextVar[list[tuple[str, Usage]] | None] = ContextVar("model_ledger", default=None)
-
-
-@contextmanager
-def ledger() -> Iterator[list[tuple[str, Usage]]]:
-    """Collect (purpose, usage) of every whole completion made inside, to account them to a session."""
-    calls: list[tuple[str, Usage]] = []
-    token = _ledger.set(calls)
-    try:
-        yield calls
-    finally:
-        _ledger.reset(token)
-
-
-def is_offline(model: str) -> bool:
-    return model == OFFLINE
-
-
-@dataclass(frozen=True)
-class Usage:
-    model: str
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
-    # None when the model's price is unknown (local models): unknown is not free.
-    cost_usd: float | None = None
-    latency_ms: int = 0
-
-
-def combine(first: Usage, second: Usage) -> Usage:
-    """Two calls made for one purpose (a judge call and its repair) as one usage."""
-    def add(a: float | None, b: float | None) -> float | None:
-        return None if a is None or b is None else a + b
-
-    return Usage(
-        model=second.model,
-        prompt_tokens=add(first.prompt_tokens, second.prompt_tokens),  # type: ignore[arg-type]
-        completion_tokens=add(first.completion_tokens, second.completion_tokens),  # type: ignore[arg-type]
-        cost_usd=add(first.cost_usd, second.cost_usd),
-        latency_ms=first.latency_ms + second.latency_ms,
-    )
-
-
-class TextStream:
-    """The text of one reply as it arrives; `usage` is known once the stream is exhausted."""
-
-    def __init__(self, deltas: AsyncIterator[str]) -> None:
-        self._deltas = deltas
-        self.usage: Usage | None = None
-
-    def __aiter__(self) -> AsyncIterator[str]:
-        return self._deltas
-
-    async def text(self) -> str:
-        return "".join([delta async for delta in self])
-
-
-def offline_stream(text: str) -> TextStream:
-    """The offline engine's text, streamed word by word like a model's."""
-
-    async def deltas() -> AsyncIterator[str]:
-        started = time.perf_counter()
-        words = text.split(" ")
-        for i, word in enumerate(words):
-            yield word if i == len(words) - 1 else word + " "
-        # The embedded engine is free, so its cost is a known zero.
-        stream.usage = Usage(model=OFFLINE, cost_usd=0.0, latency_ms=round((time.perf_counter() - started) * 1000))
-
-    stream = TextStream(deltas())
-    return stream
-
-
-_priced_models: frozenset[str] = frozenset()
 # The longest provider-requested wait (Retry-After) a request is held open for before a retry;
 # longer ones go back to the client as a 503 with that Retry-After.
 MAX_HELD_WAIT_S = 5.0
-
-
-def _import_litellm() -> Any:
-    # Before the import: no price-map download (no network here), and one HTTP transport
-    # (httpx) in production and in tests alike.
-    global _priced_models
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    os.environ.setdefault("DISABLE_AIOHTTP_TRANSPORT", "True")
-    import litellm
-
-    if not _priced_models:
-        # Snapshot the shipped price map: a Router registers unknown models in it at price zero.
-        litellm.suppress_debug_info = True
-        _priced_models = frozenset(litellm.model_cost)
-    return litellm
-
-
-def _cost(response: Any, model: str) -> float | None:
-    """The call's price from litellm's shipped price map; None for a model it does not price."""
-    litellm = _import_litellm()
-    answered_by = getattr(response, "model", None) or model
-    provider = model.split("/")[0] if "/" in model else ""
-    if not {answered_by, f"{provider}/{answered_by}", model} & _priced_models:
-        return None
-    try:
-        return float(litellm.completion_cost(completion_response=response, model=answered_by))
-    except Exception:  # litellm raises when a priced model lacks a field it needs
-        return None
 
 
 @dataclass(frozen=True)
@@ -192,7 +88,7 @@ class Models:
 
     def router(self) -> Router:
         if self._router is None:
-            litellm = _import_litellm()
+            litellm = import_litellm()
             s = self.settings
             model_list = [
                 # The provider's own client never retries: the deadline loop below owns retries.
@@ -218,7 +114,7 @@ class Models:
         litellm's own time per call, profiled under load)."""
         if self.settings.fallback_models:
             return self.router().acompletion(**request)
-        litellm = _import_litellm()
+        litellm = import_litellm()
         model = request["model"]
         return litellm.acompletion(max_retries=0, **self._endpoint(model), **request)
 
@@ -242,14 +138,14 @@ class Models:
 
     def structured_mode(self, model: str) -> Mode:
         """How JSON is asked of `model` now (json_schema, json_object or prompt)."""
-        litellm = _import_litellm()
+        litellm = import_litellm()
         return structured_output.mode_for(
-            model, configured=self.settings.structured_output, litellm=litellm, known_models=_priced_models, learned=self.learned
+            model, configured=self.settings.structured_output, litellm=litellm, known_models=priced_models(), learned=self.learned
         )
 
     def _usage(self, response: Any, model: str, started: float) -> Usage:
         usage = getattr(response, "usage", None)
-        cost = _cost(response, model)
+        cost = cost_of(response, model)
         result = Usage(
             # The model that actually answered, which differs from the configured one after a fallback.
             model=getattr(response, "model", None) or model,
@@ -310,7 +206,7 @@ class Models:
         moves the model down json_schema -> json_object -> prompt for the process, and the call goes on."""
         from interviewer.ops import metrics
 
-        litellm = _import_litellm()
+        litellm = import_litellm()
         mode = self.structured_mode(model) if schema else None
         want_logprobs = logprobs and structured_output.wants_logprobs(model, litellm, self.learned)
         started = time.perf_counter()
@@ -361,7 +257,7 @@ class Models:
             raise error from exc
         usage = self._usage(response, model, started)
         metrics.model_answered(model=model, purpose=purpose, usage=usage)
-        if (calls := _ledger.get()) is not None:
+        if (calls := recording()) is not None:
             calls.append((purpose, usage))
         return Completion(text=text, usage=usage, mode=mode, tokens=_tokens(response) if want_logprobs else None)
 
@@ -369,7 +265,7 @@ class Models:
         """A reply streamed as it is generated (the interviewer), cut at a sentence past the size cap."""
         from interviewer.ops import metrics
 
-        litellm = _import_litellm()
+        litellm = import_litellm()
         s = self.settings
 
         async def deltas() -> AsyncIterator[str]:

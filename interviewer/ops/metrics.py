@@ -8,13 +8,20 @@ workers start; each writes its samples there and /metrics adds up every worker's
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
-if TYPE_CHECKING:
-    from interviewer.models.llm import Usage
+
+
+class Usage(Protocol):
+    """What a model call cost (models.calls.Usage has these fields)."""
+
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    cost_usd: float | None
+    latency_ms: int
 
 MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
 

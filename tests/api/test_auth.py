@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session
 
-from interviewer.api import auth
 from interviewer.api.app import create_app
 from interviewer.cli.main import main
+from interviewer.ops import tokens
 from interviewer.ops.ratelimit import RateLimiter
 from interviewer.ops.settings import Settings, get_settings
 
@@ -33,7 +33,7 @@ def exposed(database_url: str) -> Iterator[TestClient]:
 
 def add_user(client: TestClient, name: str) -> str:
     with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
-        return auth.create_user(db=db, name=name)[1]
+        return tokens.create_user(db=db, name=name)[1]
 
 
 def start(client: TestClient, token: str) -> str:
@@ -49,7 +49,7 @@ def start(client: TestClient, token: str) -> str:
      ("127.0.0.1", "token", True)],
 )
 def test_tokens_are_required_unless_bound_to_loopback(host: str, forced: str, required: bool) -> None:
-    assert auth.token_required(Settings(host=host, auth=forced)) is required  # type: ignore[arg-type]
+    assert tokens.token_required(Settings(host=host, auth=forced)) is required  # type: ignore[arg-type]
 
 
 def test_local_mode_needs_no_token(client: TestClient) -> None:
@@ -176,7 +176,8 @@ def test_rate_limit_is_per_token_with_retry_after(database_url: str) -> None:
 def test_a_deleted_user_takes_their_sessions_and_tokens_along(exposed: TestClient) -> None:
     alice = add_user(exposed, "alice")
     session_id = start(exposed, alice)
-    from interviewer.storage.tables import InterviewSession, get_user_by_name
+    from interviewer.storage.queries import get_user_by_name
+    from interviewer.storage.tables import InterviewSession
 
     with Session(exposed.app.state.engine) as db:  # type: ignore[attr-defined]
         db.delete(get_user_by_name(db=db, name="alice"))

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from interviewer.catalog.personas import Catalog
+from interviewer.catalog.loading import Catalog
 from interviewer.storage.tables import DrillItem, InterviewSession
 
 from tests.support.interviews import strong_candidate, weak_candidate

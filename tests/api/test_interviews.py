@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from interviewer.assessment.scoring import criteria_for
-from interviewer.catalog.personas import Catalog
+from interviewer.catalog.loading import Catalog
 
 from tests.support.interviews import play, strong_candidate, weak_candidate
 

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from interviewer.assessment import candidates
-from interviewer.catalog.personas import Catalog
+from interviewer.catalog.loading import Catalog
 from interviewer.cli import simulation
 from interviewer.interview import engine
 

@@ -11,10 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from interviewer.api import auth
 from interviewer.api.app import create_app
+from interviewer.ops import tokens
 from interviewer.ops.settings import PROJECT_ROOT, Settings
-from interviewer.storage import tables as store
+from interviewer.storage import queries
 
 TAKEHOME = PROJECT_ROOT / "examples" / "takehomes" / "rl-agent.md"
 JOB = "Machine-learning intern: reinforcement learning for control, PyTorch, evaluation over several seeds."
@@ -85,7 +85,7 @@ def test_a_loop_runs_four_rounds_with_one_dossier_and_a_fifth_next_is_refused(cl
 
     # The dossier was stored once and given to every round, as if passed at creation.
     with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
-        rows = [store.get_session(db=db, session_id=s["id"]) for s in sessions]
+        rows = [queries.get_session(db=db, session_id=s["id"]) for s in sessions]
         assert all(r is not None and r.job_description == JOB and r.cv == CV and r.takehome == TAKEHOME.read_text().strip() for r in rows)
         assert rows[3] is not None and rows[3].claims, "the take-home round read the take-home's claims"
 
@@ -95,11 +95,11 @@ def test_notes_are_derived_when_a_round_ends_and_again_idempotently_at_the_next(
     first = client.post(f"/api/loops/{loop['id']}/next").json()
     play_round(client, first, [WEAK["fr"]] * 2)
     with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
-        at_end = [(n.id, n.kind, n.criterion_id) for n in store.list_notes(db=db, loop_id=loop["id"])]
+        at_end = [(n.id, n.kind, n.criterion_id) for n in queries.list_notes(db=db, loop_id=loop["id"])]
     assert any(kind == "thin_evidence" for _, kind, _ in at_end)
     second = client.post(f"/api/loops/{loop['id']}/next").json()
     with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
-        again = [(n.id, n.kind, n.criterion_id) for n in store.list_notes(db=db, loop_id=loop["id"])]
+        again = [(n.id, n.kind, n.criterion_id) for n in queries.list_notes(db=db, loop_id=loop["id"])]
     assert again == at_end, "deriving the notes again kept the same notes and ids"
     opening = second["turns"][0]
     assert opening["handoff_note_id"] in {note_id for note_id, _, _ in at_end}
@@ -118,7 +118,7 @@ def test_a_round_that_ends_on_its_last_answer_leaves_its_notes(client: TestClien
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
-            notes = store.list_notes(db=db, loop_id=loop["id"])
+            notes = queries.list_notes(db=db, loop_id=loop["id"])
         if notes:
             break
         time.sleep(0.1)
@@ -174,8 +174,8 @@ def exposed(database_url: str) -> Iterator[TestClient]:
 
 def test_loops_belong_to_their_owner(exposed: TestClient) -> None:
     with Session(exposed.app.state.engine) as db:  # type: ignore[attr-defined]
-        alice = auth.create_user(db=db, name="alice")[1]
-        bob = auth.create_user(db=db, name="bob")[1]
+        alice = tokens.create_user(db=db, name="alice")[1]
+        bob = tokens.create_user(db=db, name="bob")[1]
     as_alice, as_bob = {"Authorization": f"Bearer {alice}"}, {"Authorization": f"Bearer {bob}"}
     assert exposed.post("/api/loops", json={}).status_code == 401
     loop = exposed.post("/api/loops", json={"rounds": ["technical-ml"]}, headers=as_alice).json()

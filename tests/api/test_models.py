@@ -14,7 +14,7 @@ import respx
 from fastapi.testclient import TestClient
 
 from interviewer.api.app import create_app
-from interviewer.catalog.personas import Catalog
+from interviewer.catalog.loading import Catalog
 from interviewer.ops.settings import Settings
 
 from tests.support.fake_models import ANTHROPIC_URL, OPENAI_URL, FakeOpenAI, anthropic_message, anthropic_sse, judge_reply, openai_completion, openai_sse

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 
-from interviewer.catalog.personas import Catalog
+from interviewer.catalog.loading import Catalog
 
 from tests.support.fake_models import FakeOpenAI
 from tests.support.interviews import play, strong_candidate

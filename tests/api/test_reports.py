@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from interviewer.catalog.personas import Catalog
+from interviewer.catalog.loading import Catalog
 from interviewer.cli.main import main
 from interviewer.feedback.lessons import load_lessons
 from interviewer.feedback.schema import Report

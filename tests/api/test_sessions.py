@@ -145,6 +145,6 @@ def test_editing_a_persona_never_changes_a_running_session(client: TestClient) -
         catalog.personas["technical-ml"] = original
     assert not any("CHANGED" in r for r in replies)
     report = client.get(f"/api/sessions/{session['id']}/report").json()
-    from interviewer.catalog.personas import snapshot
+    from interviewer.catalog.loading import snapshot
 
     assert report["session"]["persona_hash"] == snapshot(original)[1]

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from interviewer.api.app import create_app
 from interviewer.ops.settings import Settings
-from interviewer.storage import tables as store
+from interviewer.storage import queries
 
 from tests.support.fake_models import API_BASE, OPENAI_URL, FakeOpenAI, is_judge
 
@@ -129,7 +129,7 @@ def test_a_report_is_rebuilt_only_when_what_it_is_built_from_changes(client: Tes
 
     def stored_at() -> object:
         with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
-            report = store.stored_report(db=db, session_id=session_id)
+            report = queries.stored_report(db=db, session_id=session_id)
             assert report is not None
             return report.created_at
 

@@ -7,7 +7,8 @@ import pytest
 
 from interviewer.assessment import semantic
 from interviewer.assessment.content import measure
-from interviewer.catalog.personas import KeyPoint, Localized, Misconception
+from interviewer.catalog.fields import Localized
+from interviewer.catalog.rubrics import KeyPoint, Misconception
 
 POINTS = [
     KeyPoint(label="dropout zeroes units at random during training", en=["turns off neurons", "zeroes units at random"], fr=["éteint des neurones", "met des neurones à zéro"]),

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from interviewer.assessment import judge
-from interviewer.catalog.personas import Catalog
+from interviewer.catalog.loading import Catalog
 from interviewer.models.llm import ModelError, Models
 from interviewer.ops.settings import Settings
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from interviewer.assessment.scoring import assess
-from interviewer.catalog.personas import Catalog
+from interviewer.catalog.loading import Catalog
 
 # (round, question, English answer, the same answer in French)
 SAME_ANSWERS = [

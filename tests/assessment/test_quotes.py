@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from interviewer.assessment import quotes
-from interviewer.interview import prompts
+from interviewer.models import prompting
 from interviewer.models.reply_bounds import ReplyCap, cut_at_sentence
 
 
 def test_a_quote_of_escaped_code_maps_back_to_the_candidates_words() -> None:
     answer = "For x in range(n): if a[i] < b[i] -> swap.\nThat is O(n^2)."
-    seen = prompts.as_data(answer)
+    seen = prompting.as_data(answer)
     assert quotes.locate("if a[i] &lt; b[i] -&gt; swap", answer) == "if a[i] < b[i] -> swap"
     # A model that quotes exactly what it saw is checked against that same text.
     assert quotes.locate(seen.split("\n")[0], answer) == answer.split("\n")[0]
@@ -30,7 +30,7 @@ def test_verified_keeps_found_quotes_once_and_flags_the_rest() -> None:
 
 def test_a_heading_in_candidate_text_is_defused_but_still_quotable() -> None:
     answer = "# Results\nAccuracy is 91%."
-    seen = prompts.as_data(answer)
+    seen = prompting.as_data(answer)
     assert seen.startswith("＃ Results")
     assert quotes.locate("＃ Results", answer) == "# Results"
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from interviewer.catalog.personas import LANGUAGES, Catalog, CatalogError, load_catalog, snapshot
+from interviewer.catalog.fields import LANGUAGES
+from interviewer.catalog.loading import Catalog, CatalogError, load_catalog, snapshot
 from interviewer.ops.settings import PROJECT_ROOT
 
 ROUNDS = ["manager-fit", "recruiter-screen", "takehome-review", "technical-ml"]

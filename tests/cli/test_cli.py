@@ -85,11 +85,11 @@ def test_chat_end_command_stops_early_and_reports_an_unfinished_round(runner: Cl
 
 
 def _answers(session_id: str) -> list[str]:
-    from interviewer.cli.main import _db, _settings
-    from interviewer.storage import tables as store
+    from interviewer.cli.common import open_db, load_settings
+    from interviewer.storage import queries
 
-    with _db(_settings()) as db:
-        return [t.content for t in store.list_turns(db=db, session_id=session_id) if t.role == "candidate"]
+    with open_db(load_settings()) as db:
+        return [t.content for t in queries.list_turns(db=db, session_id=session_id) if t.role == "candidate"]
 
 
 def _typing(monkeypatch: pytest.MonkeyPatch, keys: list[str | type[BaseException]]) -> list[str]:

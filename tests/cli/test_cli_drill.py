@@ -12,7 +12,8 @@ from sqlmodel import Session, select
 
 from interviewer.cli.main import main
 from interviewer.ops.settings import get_settings
-from interviewer.storage.tables import InterviewSession, make_engine
+from interviewer.storage.database import make_engine
+from interviewer.storage.tables import InterviewSession
 
 WEAK = "I don't know, not sure.\n/send\n" * 4 + "/end\n"
 

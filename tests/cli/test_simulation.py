@@ -13,7 +13,7 @@ import respx
 from click.testing import CliRunner
 
 from interviewer.assessment import candidates
-from interviewer.catalog.personas import Catalog
+from interviewer.catalog.loading import Catalog
 from interviewer.cli import simulation
 from interviewer.cli.main import main
 from interviewer.ops.settings import get_settings

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from interviewer.feedback.debrief import Answer, NoteInput, RoundInput, build_debrief
+from interviewer.feedback.debrief import build_debrief
 from interviewer.feedback.debrief_html import render_html
 from interviewer.feedback.debrief_markdown import render_markdown
+from interviewer.feedback.debrief_model import Answer, NoteInput, RoundInput
 
 
 def question(question_id: str, text: str, scores: dict[str, int], *, key_points: tuple[str, ...] = (), missing: tuple[str, ...] = ()) -> dict[str, Any]:

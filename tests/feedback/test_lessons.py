@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from interviewer.catalog.personas import Catalog
+from interviewer.catalog.loading import Catalog
 from interviewer.feedback.lessons import AnswerFacts, CriterionAtMost, ThreadFacts, load_lessons, triggered_lessons
 from interviewer.ops.settings import PROJECT_ROOT
 

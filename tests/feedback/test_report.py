@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import pytest
 
 from interviewer.feedback import accounting, report
+from interviewer.feedback import method
 from interviewer.feedback.schema import HistoryPoint, Report, json_schema
 from interviewer.ops.settings import PROJECT_ROOT
 from interviewer.storage.tables import AnswerScore, InterviewSession, Turn
@@ -211,7 +212,7 @@ def test_published_schema_is_generated_from_the_models_and_documented() -> None:
 
 
 def test_the_scorer_claims_paraphrase_credit_only_with_the_model() -> None:
-    with_model = report.scorer_info("offline", [], RUBRIC, semantic_available=True)
-    without = report.scorer_info("offline", [], RUBRIC, semantic_available=False)
+    with_model = method.scorer_info("offline", [], RUBRIC, semantic_available=True)
+    without = method.scorer_info("offline", [], RUBRIC, semantic_available=False)
     assert "paraphrases are credited" in with_model.method and not any("paraphrases" in c for c in with_model.cannot_see)
     assert "paraphrases" not in without.method and any(c.startswith("paraphrases") for c in without.cannot_see)

@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import Session, select
 
 from interviewer.interview import drill_schedule
+from interviewer.storage import queries
 from interviewer.storage import tables as store
 from interviewer.storage.tables import AnswerScore, DrillItem, InterviewSession, Turn
 
@@ -16,7 +17,7 @@ T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
 def ended_session(db: Session, *, at: datetime, scores: dict[str, list[int]], status: str = "ended", user_id: str = store.LOCAL_USER) -> str:
     """A session of technical-ml that ended at `at`, its answer to each question scored as given."""
-    store.ensure_local_user(db=db)
+    queries.ensure_local_user(db=db)
     session = InterviewSession(
         user_id=user_id, persona_id="technical-ml", rubric_id="technical-ml", language="en", status=status, model="offline",
         persona_snapshot="{}", persona_hash="p", rubric_snapshot="{}", rubric_hash="r", plan=list(scores), created_at=at - timedelta(hours=1),

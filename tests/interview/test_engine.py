@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from interviewer.assessment.scoring import Assessment
+from interviewer.assessment.turns import TurnView
 from interviewer.interview import engine
-from interviewer.interview.engine import Move, TurnView
+from interviewer.interview.engine import Move
 
 from tests.support.factories import make_persona
 
@@ -138,7 +139,8 @@ def test_progress_counts_planned_questions() -> None:
 
 from collections import Counter  # noqa: E402
 
-from interviewer.catalog.personas import Catalog, Persona  # noqa: E402
+from interviewer.catalog.personas import Persona
+from interviewer.catalog.loading import Catalog  # noqa: E402
 from interviewer.interview.offline import phrase_move  # noqa: E402
 from interviewer.interview.tailoring import focus_of  # noqa: E402
 

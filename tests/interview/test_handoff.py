@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from interviewer.catalog.personas import Catalog, Persona
+from interviewer.catalog.loading import Catalog
+from interviewer.catalog.personas import Persona
 from interviewer.feedback.schema import Report
 from interviewer.interview import engine, handoff, offline, prompts
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from interviewer.assessment.judge_prompts import judge_messages
 from interviewer.assessment.scoring import criteria_for
-from interviewer.catalog.personas import Catalog
+from interviewer.catalog.loading import Catalog
 from interviewer.interview.engine import Move
-from interviewer.interview.prompts import ReplyContext, TurnText, interviewer_messages, judge_messages
+from interviewer.interview.prompts import ReplyContext, TurnText, interviewer_messages
 
 
 def context(catalog: Catalog, move: Move, turns: list[TurnText], **extra: object) -> ReplyContext:
@@ -103,7 +104,7 @@ def test_a_heading_in_a_take_home_changes_nothing_in_the_system_prompt(catalog: 
 
 
 def test_judge_prompt_shows_worked_examples_and_asks_for_not_assessed(catalog: Catalog) -> None:
-    from interviewer.catalog.personas import WorkedExample
+    from interviewer.catalog.rubrics import WorkedExample
 
     persona = catalog.persona("technical-ml")
     rubric = catalog.rubric_for(persona)

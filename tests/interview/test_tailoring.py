@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from interviewer.catalog.personas import Catalog
+from interviewer.catalog.loading import Catalog
 from interviewer.interview import engine
 from interviewer.interview.tailoring import focus_of
 

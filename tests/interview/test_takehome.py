@@ -9,8 +9,10 @@ import anyio
 import httpx
 import pytest
 
-from interviewer.catalog.personas import Catalog
+from interviewer.assessment import turns
+from interviewer.catalog.loading import Catalog
 from interviewer.interview import claim_reading, takehome
+from interviewer.interview import documents
 from interviewer.models.llm import Models
 from interviewer.ops.settings import PROJECT_ROOT, Settings
 
@@ -22,7 +24,7 @@ FORMATS = ["md", "txt", "ipynb", "pdf"]
 
 def read(name: str, fmt: str) -> str:
     path = EXAMPLES / f"{name}.{fmt}"
-    return takehome.read_document(path.name, path.read_bytes())
+    return documents.read_document(path.name, path.read_bytes())
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -50,14 +52,14 @@ def test_notebook_keeps_markdown_and_code_but_drops_outputs() -> None:
 
 
 def test_unreadable_documents_say_what_to_send() -> None:
-    with pytest.raises(takehome.DocumentError, match="unsupported file type '.docx'"):
-        takehome.read_document("report.docx", b"PK...")
-    with pytest.raises(takehome.DocumentError, match="not a readable PDF"):
-        takehome.read_document("report.pdf", b"%PDF-1.4 broken")
-    with pytest.raises(takehome.DocumentError, match="not a readable Jupyter notebook"):
-        takehome.read_document("nb.ipynb", b"{not json")
-    with pytest.raises(takehome.DocumentError, match="not UTF-8"):
-        takehome.read_document("notes.md", "résumé".encode("latin-1"))
+    with pytest.raises(documents.DocumentError, match="unsupported file type '.docx'"):
+        documents.read_document("report.docx", b"PK...")
+    with pytest.raises(documents.DocumentError, match="not a readable PDF"):
+        documents.read_document("report.pdf", b"%PDF-1.4 broken")
+    with pytest.raises(documents.DocumentError, match="not a readable Jupyter notebook"):
+        documents.read_document("nb.ipynb", b"{not json")
+    with pytest.raises(documents.DocumentError, match="not UTF-8"):
+        documents.read_document("notes.md", "résumé".encode("latin-1"))
 
 
 def test_claims_become_the_questions_of_the_deep_dive(catalog: Catalog) -> None:
@@ -80,10 +82,10 @@ def test_claims_become_the_questions_of_the_deep_dive(catalog: Catalog) -> None:
 
 
 def test_presentation_timing_verdicts() -> None:
-    assert takehome.presentation_minutes(1950) == 15.0
-    assert takehome.timing_verdict(15, 15) == "fits"
-    assert takehome.timing_verdict(5, 15) == "short"
-    assert takehome.timing_verdict(20, 15) == "long"
+    assert turns.presentation_minutes(1950) == 15.0
+    assert turns.timing_verdict(15, 15) == "fits"
+    assert turns.timing_verdict(5, 15) == "short"
+    assert turns.timing_verdict(20, 15) == "long"
 
 
 def test_model_extraction_keeps_only_sentences_really_in_the_document(fake_openai: FakeOpenAI) -> None:
@@ -227,7 +229,7 @@ def test_the_ablation_and_the_headline_spread_and_baseline_are_probed(catalog: C
 @pytest.mark.parametrize(("path", "language"), [*WRITEUPS[:3]], ids=lambda w: getattr(w, "stem", w))
 def test_claim_names_carry_no_list_markers_headings_or_final_punctuation(path, language: str, fmt: str) -> None:  # type: ignore[no-untyped-def]
     document = path.with_suffix(f".{fmt}")
-    text = takehome.read_document(document.name, document.read_bytes())
+    text = documents.read_document(document.name, document.read_bytes())
     claims = takehome.extract_claims(text, language=language)
     for claim in claims:
         assert not re.match(r"^\s*(?:[-*+•#]|\d+[.)]\s)", claim.claim), claim.claim
@@ -240,7 +242,7 @@ def test_claim_names_carry_no_list_markers_headings_or_final_punctuation(path, l
 def test_every_format_reads_the_same_statuses(path, language: str) -> None:  # type: ignore[no-untyped-def]
     def statuses(fmt: str) -> dict[str, str]:
         document = path.with_suffix(f".{fmt}")
-        text = takehome.read_document(document.name, document.read_bytes())
+        text = documents.read_document(document.name, document.read_bytes())
         return {c.id: c.status for c in takehome.extract_claims(text, language=language) if c.kind != "result"}
 
     markdown = statuses("md")

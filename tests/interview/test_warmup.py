@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from interviewer.api.app import create_app
-from interviewer.catalog.personas import Catalog
+from interviewer.catalog.loading import Catalog
 from interviewer.interview import warmup
 from interviewer.ops.settings import Settings
 

@@ -13,7 +13,8 @@ import respx
 import asyncio
 import time
 
-from interviewer.models.llm import ModelError, Models, offline_stream
+from interviewer.models.calls import offline_stream
+from interviewer.models.llm import ModelError, Models
 from interviewer.ops.settings import Settings
 
 from tests.support.fake_models import ANTHROPIC_URL, API_BASE, OPENAI_URL, FakeOpenAI, anthropic_message, anthropic_sse, openai_completion

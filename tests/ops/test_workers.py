@@ -25,9 +25,9 @@ import respx
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from interviewer.catalog.personas import Catalog
+from interviewer.catalog.loading import Catalog
 from interviewer.storage import migrations
-from interviewer.storage.tables import make_engine
+from interviewer.storage.database import make_engine
 
 from tests.conftest import POSTGRES_URL
 from tests.support.interviews import strong_candidate

@@ -21,8 +21,9 @@ from sqlmodel import Session, select
 
 from interviewer.api.app import create_app
 from interviewer.ops.settings import Settings
-from interviewer.storage import tables as store
-from interviewer.storage.tables import AnswerScore, JudgeCall, Report, list_judge_calls, list_turns
+from interviewer.storage import queries
+from interviewer.storage.queries import list_judge_calls, list_turns
+from interviewer.storage.tables import AnswerScore, JudgeCall, Report
 
 from tests.support.fake_models import API_BASE, OPENAI_URL, FakeOpenAI
 
@@ -103,7 +104,7 @@ def _delete_during_the_reply(client: TestClient, fake: FakeOpenAI, route: respx.
 
     def deleting(request: httpx.Request) -> httpx.Response:
         with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
-            store.delete_session(db=db, session_id=session_id)
+            queries.delete_session(db=db, session_id=session_id)
         return fake(request)
 
     route.mock(side_effect=deleting)

@@ -24,7 +24,8 @@ import httpx2
 import pytest
 from sqlmodel import Session
 
-from interviewer.storage.tables import list_turns, make_engine
+from interviewer.storage.database import make_engine
+from interviewer.storage.queries import list_turns
 from tests.support.fake_models import interviewer_words, openai_completion, openai_sse
 
 INTERVIEWER = Path(sys.executable).parent / "interviewer"

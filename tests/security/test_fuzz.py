@@ -18,8 +18,8 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from sqlmodel import Session
 
-from interviewer.api import auth
 from interviewer.api.app import create_app
+from interviewer.ops import tokens
 from interviewer.ops.settings import Settings
 
 EXAMPLES = 20
@@ -40,7 +40,7 @@ def test_api_matches_its_schema(database_url: str) -> None:
     app = create_app(Settings(database_url=database_url, model="offline", auth="token", rate_limit_per_minute=0))
     with TestClient(app) as client:
         with Session(app.state.engine) as db:
-            token = auth.create_user(db=db, name="fuzzer")[1]
+            token = tokens.create_user(db=db, name="fuzzer")[1]
         headers = {"Authorization": f"Bearer {token}"}
 
         def new_session() -> str:

@@ -17,10 +17,10 @@ import respx
 from fastapi.testclient import TestClient
 from sqlmodel import Session, delete
 
-from interviewer.api import auth
 from interviewer.api.app import create_app
+from interviewer.ops import tokens
 from interviewer.ops.settings import Settings
-from interviewer.storage import tables as store
+from interviewer.storage import queries
 from interviewer.storage.tables import AnswerScore
 from tests.support.fake_models import OPENAI_URL, FakeOpenAI, is_judge, judge_reply, openai_completion, openai_sse, request_json
 
@@ -46,7 +46,7 @@ def exposed(database_url: str) -> Iterator[TestClient]:
 
 def token_for(client: TestClient, name: str) -> str:
     with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
-        return auth.create_user(db=db, name=name)[1]
+        return tokens.create_user(db=db, name=name)[1]
 
 
 # Finding 1: memory before authentication.
@@ -220,7 +220,7 @@ def test_reading_a_share_link_never_calls_the_judge(model_client: TestClient, fa
         seen = len(fake_openai.requests)
         time.sleep(0.5)
         with Session(engine) as db:
-            if store.list_scores(db=db, session_id=session_id) and len(fake_openai.requests) == seen:
+            if queries.list_scores(db=db, session_id=session_id) and len(fake_openai.requests) == seen:
                 break
     with Session(engine) as db:  # the answer is unscored again, as when judging has not run yet
         db.execute(delete(AnswerScore).where(AnswerScore.session_id == session_id))  # type: ignore[arg-type]
@@ -231,7 +231,7 @@ def test_reading_a_share_link_never_calls_the_judge(model_client: TestClient, fa
         assert model_client.get(link).status_code == 200
     assert len(fake_openai.requests) == calls, "an anonymous reader made the server call the judge"
     with Session(engine) as db:
-        assert store.list_scores(db=db, session_id=session_id) == [], "nor did it store scores"
+        assert queries.list_scores(db=db, session_id=session_id) == [], "nor did it store scores"
 
 
 def test_share_link_reads_are_rate_limited(database_url: str) -> None:

@@ -8,8 +8,8 @@ import respx
 from fastapi.testclient import TestClient
 
 from interviewer.assessment import scoring
-from interviewer.catalog.personas import Catalog
-from interviewer.interview.prompts import as_data
+from interviewer.catalog.loading import Catalog
+from interviewer.models.prompting import as_data
 from tests.support.fake_models import FakeOpenAI
 
 ANSWER = (

@@ -18,8 +18,8 @@ import httpx2
 import pytest
 from sqlmodel import Session
 
-from interviewer.api import auth
-from interviewer.storage.tables import make_engine
+from interviewer.ops import tokens
+from interviewer.storage.database import make_engine
 from tests.security.test_crash import WAIT, Server, free_port
 from tests.security.test_hardening import HOSTILE, bomb_pdf, many_pages_pdf
 
@@ -164,7 +164,7 @@ def test_the_sign_in_cookie_is_secure_behind_a_trusted_proxy_only(serve: Any, tm
     engine = make_engine(url)
     try:
         with Session(engine) as db:
-            token = auth.create_user(db=db, name="candidate")[1]
+            token = tokens.create_user(db=db, name="candidate")[1]
     finally:
         engine.dispose()
     # The TLS-terminating proxy (this test, on 127.0.0.1) says the browser spoke https.

@@ -20,8 +20,10 @@ from sqlmodel import Session, SQLModel
 from interviewer.api.app import create_app
 from interviewer.cli.main import main
 from interviewer.ops.settings import Settings, get_settings
-from interviewer.storage import migrations, tables as store
-from interviewer.storage.tables import InterviewSession, Turn, make_engine
+from interviewer.storage import migrations
+from interviewer.storage import queries
+from interviewer.storage.database import make_engine
+from interviewer.storage.tables import InterviewSession, Turn
 
 TABLES = set(SQLModel.metadata.tables)
 
@@ -81,9 +83,9 @@ def test_rows_written_at_the_baseline_survive_every_upgrade(engine: Engine) -> N
         ))
     migrations.upgrade(engine)
     with Session(engine) as db:
-        session = store.get_session(db=db, session_id="s1")
+        session = queries.get_session(db=db, session_id="s1")
         assert session is not None and session.plan == ["q1"]
-        assert [t.content for t in store.list_turns(db=db, session_id="s1")] == ["Why?"]
+        assert [t.content for t in queries.list_turns(db=db, session_id="s1")] == ["Why?"]
 
 
 def test_a_database_created_before_migrations_is_adopted(engine: Engine) -> None:
@@ -178,7 +180,7 @@ def test_sqlite_table_rebuilds_keep_child_rows(tmp_path: Path) -> None:
         with operations.batch_alter_table("interview_session", recreate="always") as batch:
             batch.add_column(Column("extra", Integer, nullable=True))
     with Session(engine) as db:
-        assert [t.content for t in store.list_turns(db=db, session_id=session_id)] == ["Hello"]
+        assert [t.content for t in queries.list_turns(db=db, session_id=session_id)] == ["Hello"]
         db.add(Turn(session_id="missing", seq=1, role="candidate", kind="answer", language="en", content="x"))
         with pytest.raises(Exception, match="FOREIGN KEY"):
             db.commit()  # foreign keys are enforced again afterwards

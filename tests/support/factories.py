@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from interviewer.catalog.personas import Persona, Rubric
+from interviewer.catalog.personas import Persona
+from interviewer.catalog.rubrics import Rubric
 
 
 def loc(en: str, fr: str | None = None) -> dict[str, str]:

@@ -8,7 +8,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from interviewer.assessment.scoring import criteria_for
-from interviewer.catalog.personas import Catalog, Language
+from interviewer.catalog.fields import Language
+from interviewer.catalog.loading import Catalog
 
 Candidate = Callable[[dict[str, Any]], str]
 

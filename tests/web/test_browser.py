@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from interviewer.catalog.personas import Catalog
+from interviewer.catalog.loading import Catalog
 
 from tests.support.fake_models import API_BASE, FakeOpenAI
 from tests.support.interviews import strong_candidate

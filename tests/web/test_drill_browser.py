@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from interviewer.storage.tables import InterviewSession, make_engine
+from interviewer.storage.database import make_engine
+from interviewer.storage.tables import InterviewSession
 
 from tests.support.browser import interviewer_turns, screenshot
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from interviewer.catalog.personas import Catalog
+from interviewer.catalog.loading import Catalog
 
 from tests.support.interviews import strong_candidate, weak_candidate
 from tests.support.browser import PHONE, interviewer_turns, last_question, overflow, screenshot, wait_for_reply, wait_until

@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse, PlainTextResponse
 from interviewer.api.auth import CallerDep
 from interviewer.api.deps import CatalogDep
 from interviewer.api.schemas import ErrorOut
-from interviewer.feedback.debrief import Debrief
 from interviewer.feedback.debrief_html import render_html
 from interviewer.feedback.debrief_markdown import render_markdown
+from interviewer.feedback.debrief_model import Debrief
 from interviewer.interview import debriefing
 
 router = APIRouter(prefix="/api/loops", tags=["loops"])

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from interviewer.api.auth import CallerDep
 from interviewer.api.deps import CatalogDep, SessionDep
 from interviewer.api.schemas import DrillItemOut
-from interviewer.catalog.personas import Language
+from interviewer.catalog.fields import Language
 from interviewer.interview import drill_schedule
 from interviewer.storage import tables as store
 

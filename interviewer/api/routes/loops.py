@@ -11,10 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from interviewer.api.auth import CallerDep
 from interviewer.api.deps import CatalogDep, EngineDep, ModelsDep, SessionDep, SettingsDep
-from interviewer.api.routes.sessions import DOCUMENT_FIELDS, MODEL_FAILED, document_body, session_out
+from interviewer.api.forms import DOCUMENT_FIELDS, document_body
+from interviewer.api.routes.sessions import MODEL_FAILED, session_out
 from interviewer.api.schemas import ErrorOut, SessionOut
 from interviewer.interview import loops
-from interviewer.storage import tables as store
+from interviewer.storage import queries
 
 router = APIRouter(prefix="/api/loops", tags=["loops"])
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "Unknown loop"}}
@@ -127,7 +128,7 @@ def list_loops(db: SessionDep, caller: CallerDep, limit: Annotated[int, Query(ge
 def get_loop(loop_id: str, db: SessionDep, caller: CallerDep) -> LoopOut:
     """A loop, the state of each of its rounds, and the handoff notes the finished rounds left."""
     out = loop_out(loops.get_loop(db=db, loop_id=loop_id, user_id=caller.user_id))
-    out.notes = [NoteOut.model_validate(n) for n in store.list_notes(db=db, loop_id=loop_id)]
+    out.notes = [NoteOut.model_validate(n) for n in queries.list_notes(db=db, loop_id=loop_id)]
     return out
 
 

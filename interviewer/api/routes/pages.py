@@ -25,10 +25,13 @@ from interviewer.catalog.personas import Persona
 from interviewer.feedback import charts
 from interviewer.feedback import report as report_module
 from interviewer.feedback.schema import BANDS, HistoryPoint
-from interviewer.interview import drill_schedule, loops, service
+from interviewer.interview import drill_schedule, loops
 from interviewer.interview import engine as interview_engine
+from interviewer.interview import errors
+from interviewer.interview import state
 from interviewer.storage import tables as store
-from interviewer.storage.tables import InterviewSession, Report, Turn, list_sessions
+from interviewer.storage.queries import list_sessions
+from interviewer.storage.tables import InterviewSession, Report, Turn
 
 router = APIRouter(include_in_schema=False)
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
@@ -104,11 +107,11 @@ def _stage_titles(persona: Persona, language: str) -> dict[str, str]:
     return {s.id: s.title.get(language) for s in persona.stages}  # type: ignore[arg-type]
 
 
-def _own_session(db: SessionDep, caller: CallerDep, session_id: str) -> service.SessionView | None:
+def _own_session(db: SessionDep, caller: CallerDep, session_id: str) -> state.SessionView | None:
     """The caller's session; None for a missing one or another user's (the same 404 either way)."""
     try:
-        view = service.get_session(db=db, session_id=session_id)
-    except service.SessionNotFound:
+        view = state.get_session(db=db, session_id=session_id)
+    except errors.SessionNotFound:
         return None
     return view if view.session.user_id == caller.user_id else None
 
@@ -123,7 +126,7 @@ def interview(session_id: str, db: SessionDep, settings: SettingsDep, caller: Ca
     turns = [_turn_item(t) for t in view.turns]
     # An answer stored without its reply (a model call failed): it goes back in the box, ready to resend.
     unanswered = turns.pop() if turns and turns[-1].role == "candidate" and s.status == "active" else None
-    progress = interview_engine.progress(view.persona, s.plan, service.turn_views(view.turns))
+    progress = interview_engine.progress(view.persona, s.plan, state.turn_views(view.turns))
     stage_titles = _stage_titles(view.persona, s.language)
     data = {
         "id": s.id,

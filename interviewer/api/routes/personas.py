@@ -6,8 +6,10 @@ from fastapi import APIRouter
 
 from interviewer.api.deps import CatalogDep
 from interviewer.api.schemas import CriterionOut, PersonaDetail, PersonaSummary, StageOut
-from interviewer.catalog.personas import LANGUAGES, Catalog, Persona
-from interviewer.interview.service import PersonaNotFound
+from interviewer.catalog.fields import LANGUAGES
+from interviewer.catalog.loading import Catalog
+from interviewer.catalog.personas import Persona
+from interviewer.interview.errors import PersonaNotFound
 
 router = APIRouter(prefix="/api/personas", tags=["personas"])
 

@@ -8,9 +8,6 @@ from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Header, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ValidationError
-from starlette.datastructures import UploadFile as StarletteUploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from fastapi.sse import EventSourceResponse, format_sse_event
@@ -19,11 +16,15 @@ from sqlmodel import Session
 
 from interviewer.api.auth import CallerDep
 from interviewer.api.deps import CatalogDep, EngineDep, ModelsDep, SessionDep, SettingsDep
-from interviewer.catalog.personas import Catalog
+from interviewer.catalog.loading import Catalog
 from interviewer.feedback import report as report_module
 from interviewer.interview import drill_schedule, drills, reporting as feedback, loops, service
 from interviewer.interview import engine as interview_engine
+from interviewer.interview import errors
+from interviewer.interview import replies
+from interviewer.interview import state as state_module
 from interviewer.interview import takehome as takehome_module
+from interviewer.models import calls as calls_module
 from interviewer.models import llm
 from interviewer.storage import tables as store
 from interviewer.api.schemas import (
@@ -37,9 +38,11 @@ from interviewer.api.schemas import (
     SessionSummary,
     TurnOut,
 )
+from interviewer.api.forms import SESSION_FORM, session_body
 from interviewer.ops.locks import Contended, TurnLock
 from interviewer.ops.settings import Settings
-from interviewer.storage.tables import Turn, list_sessions
+from interviewer.storage.queries import list_sessions
+from interviewer.storage.tables import Turn
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"])
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "Unknown session"}}
@@ -56,9 +59,9 @@ def turn_out(turn: Turn) -> TurnOut:
     return TurnOut.model_validate(turn, from_attributes=True)
 
 
-def session_out(view: service.SessionView) -> SessionOut:
+def session_out(view: state_module.SessionView) -> SessionOut:
     s = view.session
-    progress = interview_engine.progress(view.persona, s.plan, service.turn_views(view.turns))
+    progress = interview_engine.progress(view.persona, s.plan, state_module.turn_views(view.turns))
     return SessionOut(
         id=s.id,
         persona_id=s.persona_id,
@@ -77,11 +80,11 @@ def session_out(view: service.SessionView) -> SessionOut:
     )
 
 
-def answer_out(result: service.AnswerResult) -> AnswerOut:
+def answer_out(result: replies.AnswerResult) -> AnswerOut:
     return AnswerOut(answer=turn_out(result.answer), reply=turn_out(result.reply), status=result.status)
 
 
-def score_in_background(app: Any, result: service.AnswerResult) -> None:
+def score_in_background(app: Any, result: replies.AnswerResult) -> None:
     # Judging runs after the reply is out: the reply is the only model call on a turn's critical path.
     app.state.scoring.submit(result.answer.session_id, result.answer.seq)
     if result.status == "ended":
@@ -99,64 +102,6 @@ def _short(engine: Engine, step: Callable[[Session], T]) -> Callable[[], T]:
             return step(db)
 
     return run
-
-
-DOCUMENT_FIELDS = ("job_description", "cv", "takehome")
-SESSION_FORM = {
-    "type": "object",
-    "required": ["persona_id"],
-    "additionalProperties": False,
-    "properties": {
-        "persona_id": {"type": "string"},
-        "language": {"type": "string", "enum": ["en", "fr"]},
-        "mode": {"type": "string", "enum": ["interview", "drill"]},
-        **{name: {"type": "string", "format": "binary", "description": "a .md, .txt, .ipynb or .pdf file, or the text itself"} for name in DOCUMENT_FIELDS},
-    },
-}
-
-
-async def _session_body(request: Request, settings: Settings) -> SessionCreate:
-    """The new session's fields, from JSON or from a multipart form whose documents may be files."""
-    return await document_body(request, settings, SessionCreate)
-
-
-BodyT = TypeVar("BodyT", bound=BaseModel)
-
-
-async def document_body(request: Request, settings: Settings, schema: type[BodyT], filenames: dict[str, str] | None = None) -> BodyT:
-    """A body of `schema`, from JSON or from a multipart form whose documents may be files (read
-    as text; each file's name goes in `filenames` when given). Used by sessions and loops."""
-    content_type = request.headers.get("content-type", "")
-    try:
-        if not content_type.startswith("multipart/form-data"):
-            return schema.model_validate_json(await request.body())
-        form = await request.form(max_files=len(DOCUMENT_FIELDS), max_fields=10, max_part_size=settings.max_upload_bytes)
-        fields: dict[str, str] = {}
-        for name, value in form.multi_items():
-            if isinstance(value, StarletteUploadFile):
-                if name not in DOCUMENT_FIELDS:
-                    raise RequestValidationError([{"type": "value_error", "loc": ("body", name), "msg": f"{name}: files are accepted only in {', '.join(DOCUMENT_FIELDS)}", "input": None}])
-                data = await value.read(settings.max_upload_bytes + 1)
-                if len(data) > settings.max_upload_bytes:
-                    raise service.InputTooLarge(f"{name}: the file is over the upload limit of {settings.max_upload_bytes} bytes")
-                limits = takehome_module.PdfLimits(
-                    max_pages=settings.max_pdf_pages, max_chars=settings.max_document_chars, max_seconds=settings.pdf_read_seconds,
-                )
-                filename = value.filename or name
-                if filenames is not None:
-                    filenames[name] = filename
-                try:
-                    # Parsing a PDF or a notebook is CPU work: in a worker thread, so /healthz and other sessions go on.
-                    fields[name] = await run_in_threadpool(takehome_module.read_document, filename, data, limits)
-                except takehome_module.DocumentTooLarge as exc:
-                    raise service.InputTooLarge(f"{name}: {exc}") from exc
-                except takehome_module.DocumentError as exc:
-                    raise service.InvalidInput(f"{name}: {exc}") from exc
-            else:
-                fields[name] = value
-        return schema.model_validate(fields)
-    except ValidationError as exc:
-        raise RequestValidationError(exc.errors(include_url=False)) from exc
 
 
 @router.post(
@@ -183,13 +128,13 @@ async def create_session(
 
     Send JSON, or a multipart form whose job_description, cv and takehome may be files
     (.md, .txt, .ipynb, .pdf). A take-home's claims become the questions of the deep dive."""
-    body = await _session_body(request, settings)
+    body = await session_body(request, settings)
     if body.mode == "drill":
         return await _start_drill(body, db=db, catalog=catalog, settings=settings, models=models, user_id=caller.user_id)
     claims, calls = None, []
     persona = catalog.personas.get(body.persona_id)
     if body.takehome and persona is not None and persona.takehome is not None:
-        with llm.ledger() as calls:  # the claims call is accounted to the session it starts
+        with calls_module.ledger() as calls:  # the claims call is accounted to the session it starts
             claims = await takehome_module.claims_for(models, body.takehome, language=body.language or persona.language)
     # CPU work (claims, plan, the opening's words) in a worker thread: the event loop stays free.
     pending = await run_in_threadpool(lambda: service.prepare_session(
@@ -204,7 +149,7 @@ async def create_session(
         document_limit=settings.max_document_chars,
         user_id=caller.user_id,
     ))
-    text, usage = await service.reply_text(models, pending)
+    text, usage = await replies.reply_text(models, pending)
     view = await run_in_threadpool(lambda: service.store_session(db=db, pending=pending, text=text, usage=usage, calls=calls))
     return session_out(view)
 
@@ -217,7 +162,7 @@ async def _start_drill(
     context as in an interview (a model reads them); they do not change what a drill asks."""
     persona = catalog.personas.get(body.persona_id)
     if persona is None:
-        raise service.PersonaNotFound(body.persona_id, sorted(catalog.personas))
+        raise errors.PersonaNotFound(body.persona_id, sorted(catalog.personas))
     language = body.language or persona.language
     plan = await run_in_threadpool(lambda: drill_schedule.drill_plan(db=db, persona=persona, user_id=user_id, now=store.now()))
     drill = service.Drill(questions=plan.questions, preface=drills.preface(plan, language))
@@ -226,7 +171,7 @@ async def _start_drill(
         job_description=body.job_description, cv=body.cv, takehome=body.takehome,
         document_limit=settings.max_document_chars, user_id=user_id, drill=drill,
     ))
-    text, usage = await service.reply_text(models, pending)
+    text, usage = await replies.reply_text(models, pending)
     view = await run_in_threadpool(lambda: service.store_session(db=db, pending=pending, text=text, usage=usage))
     out = DrillOut(
         nothing_due=not plan.due, due_count=plan.due_count, question_ids=plan.questions, next_due_at=plan.next_due_at, message=drill.preface,
@@ -246,14 +191,14 @@ def get_sessions(
 @router.get("/{session_id}", responses=NOT_FOUND)
 def get_session(session_id: str, db: SessionDep) -> SessionOut:
     """A session with its whole transcript."""
-    return session_out(service.get_session(db=db, session_id=session_id))
+    return session_out(state_module.get_session(db=db, session_id=session_id))
 
 
 def _sse(event: str, data: Any) -> bytes:
     return format_sse_event(event=event, data_str=json.dumps(data, ensure_ascii=False, default=str))
 
 
-def _stream_reply(request: Request, pending: service.PendingReply, turn: TurnLock) -> EventSourceResponse:
+def _stream_reply(request: Request, pending: replies.PendingReply, turn: TurnLock) -> EventSourceResponse:
     """Stream the reply as `token` events, then `done` (the stored turns) or `error`.
 
     The reply is produced by a task of its own, so it is finished and stored even when the
@@ -265,7 +210,7 @@ def _stream_reply(request: Request, pending: service.PendingReply, turn: TurnLoc
 
     async def produce() -> None:
         try:
-            stream = service.reply_stream(app.state.models, pending)
+            stream = replies.reply_stream(app.state.models, pending)
             parts: list[str] = []
             async for delta in stream:
                 parts.append(delta)
@@ -274,14 +219,14 @@ def _stream_reply(request: Request, pending: service.PendingReply, turn: TurnLoc
 
             text, usage = "".join(parts), stream.usage
             result = await run_in_threadpool(
-                _short(app.state.engine, lambda db: service.store_reply(db=db, pending=pending, text=text, usage=usage))
+                _short(app.state.engine, lambda db: replies.store_reply(db=db, pending=pending, text=text, usage=usage))
             )
             await turn.release()
             queue.put_nowait(("done", answer_out(result).model_dump(mode="json")))
             score_in_background(app, result)
         except llm.ModelError as exc:
             queue.put_nowait(("error", {"detail": f"{exc}. {ANSWER_KEPT}", "status": exc.status, "retry_after": exc.retry_after}))
-        except service.SessionNotFound as exc:
+        except errors.SessionNotFound as exc:
             # Deleted mid-turn: the answer went with the session, so saying it is saved would be false.
             queue.put_nowait(("error", {"detail": str(exc), "status": 404, "retry_after": None}))
         except Exception:
@@ -333,7 +278,7 @@ async def post_answer(
     try:
         turn = await request.app.state.turn_locks.acquire(session_id)
     except Contended as exc:
-        raise service.Busy("another answer to this session is still being replied to; resend yours in a moment") from exc
+        raise errors.Busy("another answer to this session is still being replied to; resend yours in a moment") from exc
     handed_over = False
     try:
         wants_stream = "text/event-stream" in request.headers.get("accept", "")
@@ -342,22 +287,22 @@ async def post_answer(
             db=db, session_id=session_id, content=body.content, idempotency_key=idempotency_key,
             answer_limit=settings.max_answer_chars, offline_reply=not wants_stream,
         )))
-        if isinstance(outcome, service.AnswerResult) and not outcome.stored_now:
+        if isinstance(outcome, replies.AnswerResult) and not outcome.stored_now:
             if wants_stream:
                 return EventSourceResponse(iter([_sse("done", answer_out(outcome).model_dump(mode="json"))]))
             return answer_out(outcome)
-        if isinstance(outcome, service.AnswerResult):
+        if isinstance(outcome, replies.AnswerResult):
             result = outcome
         elif wants_stream:
             handed_over = True  # the streaming task releases the turn once the reply is stored
             return _stream_reply(request, outcome, turn)
         else:
             try:
-                text, usage = await service.reply_text(models, outcome)
+                text, usage = await replies.reply_text(models, outcome)
             except llm.ModelError as exc:
                 raise llm.ModelError(f"{exc}. {ANSWER_KEPT}", status=exc.status, retry_after=exc.retry_after) from exc
             pending = outcome
-            result = await run_in_threadpool(_short(engine, lambda db: service.store_reply(db=db, pending=pending, text=text, usage=usage)))
+            result = await run_in_threadpool(_short(engine, lambda db: replies.store_reply(db=db, pending=pending, text=text, usage=usage)))
     finally:
         if not handed_over:
             await turn.release()

@@ -12,13 +12,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from pydantic import BaseModel
 
-from interviewer.api import auth
 from interviewer.api.deps import SessionDep
 from interviewer.api.routes import sessions
 from interviewer.api.schemas import ErrorOut
 from interviewer.feedback import report as report_module
 from interviewer.interview import sharing
-from interviewer.storage import tables as store
+from interviewer.ops import tokens
+from interviewer.storage import queries
 
 # Under /api/sessions/{session_id}: the owner's side (auth and ownership apply).
 router = APIRouter(prefix="/api/sessions", tags=["sharing"])
@@ -35,15 +35,15 @@ class ShareOut(BaseModel):
 @router.post("/{session_id}/share", status_code=201, responses=sessions.NOT_FOUND)
 def share_report(session_id: str, db: SessionDep) -> ShareOut:
     """A new read-only link to this session's report (shown once; revoke with DELETE)."""
-    token = auth.new_share_token()
-    store.add_share(db=db, session_id=session_id, token_hash=auth.hash_token(token))
+    token = tokens.new_share_token()
+    queries.add_share(db=db, session_id=session_id, token_hash=tokens.hash_token(token))
     return ShareOut(token=token, path=f"/api/shared/{token}/report")
 
 
 @router.delete("/{session_id}/share", status_code=204, responses=sessions.NOT_FOUND)
 def revoke_shares(session_id: str, db: SessionDep) -> Response:
     """Revoke every share link of this session."""
-    store.revoke_shares(db=db, session_id=session_id)
+    queries.revoke_shares(db=db, session_id=session_id)
     return Response(status_code=204)
 
 

@@ -12,7 +12,8 @@ from sqlmodel import Session
 from interviewer.api import auth
 from interviewer.api.deps import EngineDep
 from interviewer.api.routes.pages import render
-from interviewer.storage import tables as store
+from interviewer.ops import tokens
+from interviewer.storage import queries
 
 router = APIRouter(include_in_schema=False)
 COOKIE_DAYS = 30
@@ -31,7 +32,7 @@ def signin_page(next: str = "/") -> HTMLResponse:
 @router.post("/signin")
 def signin(request: Request, engine: EngineDep, token: Annotated[str, Form()], next: Annotated[str, Form()] = "/") -> Response:
     with Session(engine) as db:
-        user = store.user_for_token(db=db, token_hash=auth.hash_token(token.strip()))
+        user = queries.user_for_token(db=db, token_hash=tokens.hash_token(token.strip()))
     if user is None:
         return render("signin.html.j2", status_code=401, title="Sign in", next=_safe_next(next), error="Unknown or revoked token.")
     response = RedirectResponse(_safe_next(next), status_code=303)

@@ -166,7 +166,7 @@ def new_revision(message: str) -> Path:
 
     It compares the models with a scratch SQLite database brought to the current head, so it never
     depends on the state of a real database."""
-    from interviewer.storage.tables import make_engine
+    from interviewer.storage.database import make_engine
 
     with tempfile.TemporaryDirectory() as scratch:
         engine = make_engine(f"sqlite:///{Path(scratch) / 'scratch.db'}")

@@ -30,7 +30,7 @@ if connection is not None:
     run(connection)
 else:
     from interviewer.ops.settings import get_settings
-    from interviewer.storage.tables import make_engine
+    from interviewer.storage.database import make_engine
 
     engine = make_engine(get_settings().database_url)
     try:

@@ -1,0 +1,102 @@
+"""The rubric schema: criteria with anchored levels, worked examples, and per-question key points."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+from interviewer.catalog.fields import Language, Localized, Phrases, Slug, Strict, Text
+
+
+OfflineAssessment = Literal["content", "clarity", "not_assessed"]
+
+
+class WorkedExample(Strict):
+    """A short answer and the level it earns: calibration for the judge model (strong, medium, weak)."""
+
+    level: Annotated[int, Field(ge=1, le=5)]
+    answer: Text
+    why: Text | None = None
+
+
+class Criterion(Strict):
+    id: Slug
+    name: Text
+    description: Text
+    weight: float = Field(gt=0, le=1)
+    # Keys are ints 1-5; JSON snapshots store them as strings, which validation converts back.
+    levels: dict[Annotated[int, Field(ge=1, le=5)], Text]
+    # Which part of the evidence this criterion rests on: what was said (content) or how (cues).
+    content_weight: float = Field(ge=0, le=1)
+    signals: Phrases | None = None
+    # How the offline scorer assesses it: what was said (content), how it is said (clarity),
+    # or not at all ("not_assessed", with the reason shown in the report).
+    offline: OfflineAssessment = "content"
+    offline_reason: Text | None = None
+    # Worked examples shown to the judge model with the anchors, so its levels match the rubric's.
+    examples: list[WorkedExample] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _every_level_anchored(self) -> Criterion:
+        missing = sorted({1, 2, 3, 4, 5} - set(self.levels))
+        if missing:
+            raise ValueError(f"levels: an anchor is required for every level 1-5; missing {missing}")
+        if self.content_weight < 1 and self.signals is None:
+            raise ValueError("signals: required when content_weight < 1 (the cue part needs cues)")
+        if self.offline == "not_assessed" and self.offline_reason is None:
+            raise ValueError("offline_reason: required when offline is not_assessed (the report shows it)")
+        return self
+
+
+class KeyPoint(Strict):
+    """One thing a good answer says; any phrase of the current language counts as saying it."""
+
+    label: Text
+    en: list[Text] = Field(min_length=1)
+    fr: list[Text] = Field(min_length=1)
+
+    def phrases(self, language: Language) -> list[str]:
+        # English technical terms are common in French answers, so French also accepts them.
+        return list(self.fr) + list(self.en) if language == "fr" else list(self.en)
+
+
+class Misconception(Strict):
+    """A classic wrong belief: any phrase, stated without negation, is the mistake; the correction
+    is what the report says instead ("You said ...; in fact ...")."""
+
+    en: list[Text] = Field(min_length=1)
+    fr: list[Text] = Field(min_length=1)
+    correction: Localized
+
+    def phrases(self, language: Language) -> list[str]:
+        return list(self.fr) + list(self.en) if language == "fr" else list(self.en)
+
+
+class QuestionKey(Strict):
+    """How answers to one question are judged on content."""
+
+    key_points: list[KeyPoint] = Field(min_length=1)
+    misconceptions: list[Misconception] = Field(default_factory=list)
+    reference_answer: Text | None = None
+    source: Text | None = None
+
+
+class Rubric(Strict):
+    id: Slug
+    name: Text
+    description: Text
+    criteria: list[Criterion] = Field(min_length=4, max_length=6)
+    questions: dict[Slug, QuestionKey] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Rubric:
+        ids = [c.id for c in self.criteria]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"criteria: ids must be unique, got {ids}")
+        total = sum(c.weight for c in self.criteria)
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"criteria: weights must add up to 1.0, they add up to {total:.3f}")
+        return self
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        return next(c for c in self.criteria if c.id == criterion_id)

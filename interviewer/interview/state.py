@@ -1,0 +1,113 @@
+"""A session as the use cases read it: its view for clients, the state a turn needs (persona,
+rubric and transcript, from this worker's caches), and the quick assessment of an answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from interviewer.assessment import scoring, semantic
+from interviewer.assessment.turns import TurnView
+from interviewer.catalog.personas import Persona
+from interviewer.catalog.rubrics import Rubric
+from interviewer.feedback import accounting
+from interviewer.interview import transcripts
+from interviewer.interview.errors import SessionNotFound
+from interviewer.storage import queries
+from interviewer.storage.tables import InterviewSession, JudgeCall, Turn
+
+
+@dataclass(frozen=True)
+class SessionView:
+    session: InterviewSession
+    persona: Persona
+    rubric: Rubric
+    turns: list[Turn]
+    judge_calls: list[JudgeCall]
+
+    @property
+    def usage(self) -> accounting.Totals:
+        """Every model call of the session: the interviewer's replies and the judge's calls."""
+        return accounting.total([*(t for t in self.turns if t.role == "interviewer"), *self.judge_calls])
+
+
+def turn_views(turns: list[Turn]) -> list[TurnView]:
+    return [transcripts.view_of(t) for t in turns]
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """What a turn needs: the session row (without its snapshots), its parsed persona and rubric,
+    and its transcript. Read in O(1) rows: the rest is kept in memory (see interview/transcripts.py)."""
+
+    session: InterviewSession
+    persona: Persona
+    rubric: Rubric
+    transcript: transcripts.Transcript
+
+    @property
+    def turns(self) -> list[Turn]:
+        return list(self.transcript.turns)
+
+
+def load_state(*, db: Session, session_id: str) -> SessionState:
+    """The session's state; its objects are detached, so they outlive `db` and its commits."""
+    session = queries.session_row(db=db, session_id=session_id)
+    if session is None:
+        transcripts.forget(session_id)
+        raise SessionNotFound(session_id)
+    persona = transcripts.persona(session.persona_hash, lambda: queries.snapshot_text(db=db, session_id=session_id, which="persona"))
+    rubric = transcripts.rubric(session.rubric_hash, lambda: queries.snapshot_text(db=db, session_id=session_id, which="rubric"))
+    base = transcripts.known(session_id)
+    new = queries.list_turns(db=db, session_id=session_id, after_seq=base.last_seq)
+    db.expunge(session)
+    for turn in new:
+        db.expunge(turn)
+    return SessionState(session, persona, rubric, transcripts.extend(session_id, base, new))
+
+
+def get_session(*, db: Session, session_id: str) -> SessionView:
+    state = load_state(db=db, session_id=session_id)
+    return SessionView(
+        session=state.session, persona=state.persona, rubric=state.rubric, turns=state.turns,
+        judge_calls=queries.list_judge_calls(db=db, session_id=session_id),
+    )
+
+
+def answers_to(turns: list[Turn], question_id: str, *, up_to: int | None = None) -> list[Turn]:
+    """The candidate's answers to one question (its main answer and follow-up answers)."""
+    return [t for t in turns if t.role == "candidate" and t.question_id == question_id and (up_to is None or t.seq <= up_to)]
+
+
+def assess_answer(view: SessionView | SessionState, turns: list[Turn] | tuple[Turn, ...], answer: Turn) -> scoring.Assessment | None:
+    """The answer's full assessment on its whole question thread (the scores), computed once per answer."""
+    return _assessment(view, turns, answer, full=True)
+
+
+def read_answer(view: SessionView | SessionState, turns: list[Turn] | tuple[Turn, ...], answer: Turn) -> scoring.Assessment | None:
+    """The engine's quick reading of the answer: the same analysis without the embedding model, so the
+    turn does not wait for it (the full assessment is made by background scoring, for the report)."""
+    return _assessment(view, turns, answer, full=False)
+
+
+def _assessment(view: SessionView | SessionState, turns: list[Turn] | tuple[Turn, ...], answer: Turn, *, full: bool) -> scoring.Assessment | None:
+    question_id = answer.question_id
+    if question_id is None:
+        return None
+    if full and not semantic.available():
+        full = False  # without the embedding model, the full assessment is the quick reading: made once
+
+    def compute() -> scoring.Assessment:
+        thread = answers_to(list(turns), question_id, up_to=answer.seq)
+        return scoring.assess(
+            thread=scoring.merge_answers([t.content for t in thread], answer.language),  # type: ignore[arg-type]
+            latest=answer.content,
+            question=view.persona.question(question_id),
+            rubric=view.rubric,
+            language=answer.language,  # type: ignore[arg-type]
+            min_words=view.persona.min_answer_words,
+            use_model=full,
+        )
+
+    return transcripts.assessment(answer.session_id, answer.seq, compute, full=full)

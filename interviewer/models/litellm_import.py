@@ -1,0 +1,43 @@
+"""litellm, imported once on the first call to a real model (seconds and ~160 MB): no price-map
+download, one HTTP transport, and the shipped price map kept to tell known prices from unknown."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+
+_priced_models: frozenset[str] = frozenset()
+
+
+def import_litellm() -> Any:
+    # Before the import: no price-map download (no network here), and one HTTP transport
+    # (httpx) in production and in tests alike.
+    global _priced_models
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    os.environ.setdefault("DISABLE_AIOHTTP_TRANSPORT", "True")
+    import litellm
+
+    if not _priced_models:
+        # Snapshot the shipped price map: a Router registers unknown models in it at price zero.
+        litellm.suppress_debug_info = True
+        _priced_models = frozenset(litellm.model_cost)
+    return litellm
+
+
+def priced_models() -> frozenset[str]:
+    """The models litellm's shipped price map knows (empty until litellm is imported)."""
+    return _priced_models
+
+
+def cost_of(response: Any, model: str) -> float | None:
+    """The call's price from litellm's shipped price map; None for a model it does not price."""
+    litellm = import_litellm()
+    answered_by = getattr(response, "model", None) or model
+    provider = model.split("/")[0] if "/" in model else ""
+    if not {answered_by, f"{provider}/{answered_by}", model} & _priced_models:
+        return None
+    try:
+        return float(litellm.completion_cost(completion_response=response, model=answered_by))
+    except Exception:  # litellm raises when a priced model lacks a field it needs
+        return None
