@@ -13,7 +13,7 @@ TEMPLATE = "report.html.j2"
 
 
 @cache
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
     # Candidate text is data: autoescape everything, and fail on a misspelt variable.
     return jinja2.Environment(
         loader=jinja2.PackageLoader("interviewer", "web/templates"),
@@ -25,7 +25,7 @@ def _environment() -> jinja2.Environment:
 
 
 def render_html(report: Report) -> str:
-    return _environment().get_template(TEMPLATE).render(
+    return environment().get_template(TEMPLATE).render(
         report=report,
         bars=charts.criteria_chart(report.criteria),
         progress=charts.progress_chart(report.history, [bound for bound, _, _ in BANDS]),
