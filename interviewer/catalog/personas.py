@@ -1,7 +1,5 @@
-"""Load and validate personas (who interviews) and rubrics (how answers are judged).
-
-Both are YAML data files. A bad file fails with its path and the path of the bad field,
-so an author can fix it without reading this code.
+"""The persona schema: who interviews, in which language and tone, the plan of stages and questions,
+the follow-up probes and the phrases of the offline voice (loading.py reads and checks the files).
 """
 
 from __future__ import annotations

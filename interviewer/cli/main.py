@@ -1,4 +1,5 @@
-"""The `interviewer` command. Imports stay inside commands so `interviewer --help` is instant."""
+"""The `interviewer` command: its groups, one module each. Their imports stay inside the commands,
+so `interviewer --help` is instant."""
 
 from __future__ import annotations
 

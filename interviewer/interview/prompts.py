@@ -1,4 +1,4 @@
-"""Render the interviewer and judge prompts from their jinja2 templates (pure, no model calls).
+"""Render the interviewer's prompt from its jinja2 template (pure, no model calls).
 
 Persona and instructions are the system message. Everything the candidate wrote (job description,
 CV, take-home, answers) is in user messages, inside delimiter tags, with `<` and `>` escaped and

@@ -1,4 +1,4 @@
-"""SQLModel tables and keyword-only query functions. All state lives here, so any worker
+"""SQLModel tables (queries.py reads and writes them). All state lives here, so any worker
 can serve any request. SQLite by default, PostgreSQL in production; the same code runs on both.
 """
 
