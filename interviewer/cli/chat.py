@@ -18,6 +18,7 @@ import click
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from interviewer.feedback.schema import Report
     from interviewer.interview.service import Drill
     from interviewer.models.calls import TextStream, Usage
     from interviewer.models.llm import Models
@@ -201,6 +202,22 @@ def resume_round(*, run: Runner, db: Session, models: Models, settings: Settings
     return session_id
 
 
+def round_report(*, run: Runner, db: Session, models: Models, session_id: str) -> Report:
+    """The report a terminal round ends with, its answers scored first."""
+    from interviewer.interview import reporting
+
+    run(reporting.score_pending(db=db, models=models, session_id=session_id))
+    return reporting.build_report(db=db, session_id=session_id)
+
+
+def show_report(content: Report, session_id: str) -> None:
+    """The report printed for the terminal, and how to see it again."""
+    from interviewer.feedback import report
+
+    print_report(report.render_markdown(content))
+    click.secho(f"Report saved. Again later: interviewer report {session_id} --format md", dim=True)
+
+
 def print_report(markdown: str) -> None:
     """The report for a terminal: headings, tables and colour by rich (plain text when piped)."""
     from rich.console import Console
@@ -225,9 +242,7 @@ def chat(
     Answers may span paragraphs: send with /send on its own line, or Ctrl-D.
     Ctrl-C pauses the round: end it, or resume it."""
     from interviewer.cli.common import open_db, read_path, load_settings
-    from interviewer.feedback import report
     from interviewer.interview import errors
-    from interviewer.interview import reporting as feedback
     from interviewer.models import llm
 
     if (persona_id is None) == (resume_id is None):
@@ -246,11 +261,9 @@ def chat(
                         run=run, db=db, models=models, settings=settings, persona_id=persona_id, language=language,
                         job_description=read_path(job_description), cv=read_path(cv), takehome=read_path(takehome),
                     )
-                run(feedback.score_pending(db=db, models=models, session_id=session_id))
-                content = feedback.build_report(db=db, session_id=session_id)
+                content = round_report(run=run, db=db, models=models, session_id=session_id)
             except (errors.ServiceError, llm.ModelError) as exc:
                 raise click.ClickException(str(exc)) from exc
     finally:
         run.close()
-    print_report(report.render_markdown(content))
-    click.secho(f"Report saved. Again later: interviewer report {session_id} --format md", dim=True)
+    show_report(content, session_id)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from interviewer.cli.chat import Runner, print_report, start_round
+from interviewer.cli.chat import Runner, round_report, show_report, start_round
 
 
 @click.command()
@@ -22,8 +22,7 @@ def drill(persona_id: str | None, language: str | None) -> None:
 
     from interviewer.catalog.loading import CatalogError, load_catalog
     from interviewer.cli.db import database
-    from interviewer.feedback import report
-    from interviewer.interview import drill_schedule, drills, reporting as feedback, service
+    from interviewer.interview import drill_schedule, drills, service
     from interviewer.interview import errors
     from interviewer.models import llm
     from interviewer.ops.settings import get_settings
@@ -50,11 +49,9 @@ def drill(persona_id: str | None, language: str | None) -> None:
                     run=run, db=db, models=models, settings=settings, persona_id=persona.id, language=language,
                     job_description=None, cv=None, takehome=None, drill=service.Drill(questions=plan.questions, preface=preface),
                 )
-                run(feedback.score_pending(db=db, models=models, session_id=session_id))
-                content = feedback.build_report(db=db, session_id=session_id)
+                content = round_report(run=run, db=db, models=models, session_id=session_id)
             except (errors.ServiceError, llm.ModelError) as exc:
                 raise click.ClickException(str(exc)) from exc
     finally:
         run.close()
-    print_report(report.render_markdown(content))
-    click.secho(f"Report saved. Again later: interviewer report {session_id} --format md", dim=True)
+    show_report(content, session_id)

@@ -43,6 +43,7 @@ from interviewer.interview.errors import (
     ReplyMissing,
     SessionEnded,
     SessionNotFound,
+    ServiceError,
 )
 from interviewer.interview.replies import AnswerResult, PendingReply, interviewer_turn
 from interviewer.interview.state import SessionState, SessionView, get_session, load_state, read_answer
@@ -222,6 +223,16 @@ def store_session(
 # ---------------------------------------------------------------- answering
 
 
+def lost_race(db: Session, session_id: str) -> ServiceError:
+    """Why an answer could not be stored: its session was deleted meanwhile, or another answer took its place."""
+    deleted = queries.session_owner(db=db, session_id=session_id) is None
+    db.rollback()
+    if deleted:
+        transcripts.forget(session_id)
+        return SessionNotFound(session_id)
+    return Busy("another answer to this session was stored at the same moment; resend yours")
+
+
 def accept_answer(
     *, db: Session, session_id: str, content: str, idempotency_key: str | None, answer_limit: int, offline_reply: bool = False,
 ) -> AnswerResult | PendingReply:
@@ -281,12 +292,7 @@ def accept_answer(
             db.commit()
         except IntegrityError as exc:
             db.rollback()
-            if queries.session_owner(db=db, session_id=session_id) is None:
-                db.rollback()
-                transcripts.forget(session_id)
-                raise SessionNotFound(session_id) from exc
-            db.rollback()
-            raise Busy("another answer to this session was stored at the same moment; resend yours") from exc
+            raise lost_race(db, session_id) from exc
     view = SessionState(session, view.persona, view.rubric, transcripts.extend(session_id, view.transcript, [candidate]))
     return _decide(view, len(view.transcript.turns), candidate)
 
@@ -318,12 +324,7 @@ def _answer_with_offline_reply(db: Session, view: SessionState, candidate: Turn)
             db.rollback()
             # The reading was of an answer that is not stored: another one may take its place.
             transcripts.drop_assessments(session_id, candidate.seq)
-            if queries.session_owner(db=db, session_id=session_id) is None:
-                db.rollback()
-                transcripts.forget(session_id)
-                raise SessionNotFound(session_id) from exc
-            db.rollback()
-            raise Busy("another answer to this session was stored at the same moment; resend yours") from exc
+            raise lost_race(db, session_id) from exc
     transcripts.extend(session_id, view.transcript, [candidate, reply])
     return AnswerResult(answer=candidate, reply=reply, status=status, stored_now=True)
 
