@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import respx
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -17,7 +18,7 @@ from sqlmodel import Session
 
 from interviewer.api.app import create_app
 from interviewer.catalog.loading import Catalog, load_catalog
-from interviewer.ops.settings import PROJECT_ROOT, Settings
+from interviewer.ops.settings import PROJECT_ROOT, Settings, get_settings
 from interviewer.storage import migrations
 from interviewer.storage.database import make_engine
 
@@ -34,6 +35,15 @@ def no_network() -> Iterator[respx.MockRouter]:
     if "litellm" in sys.modules:
         # Cached async clients belong to the event loop of the test that made them.
         sys.modules["litellm"].in_memory_llm_clients_cache.flush_cache()
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    """The `interviewer` command, on a database of its own."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
 
 
 @pytest.fixture

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from interviewer.cli.main import main
-from interviewer.ops.settings import PROJECT_ROOT, get_settings
+from interviewer.ops.settings import PROJECT_ROOT
 
 TAKEHOME = PROJECT_ROOT / "examples" / "takehomes" / "rl-agent.md"
-
-
-@pytest.fixture
-def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
 
 
 def loop_id_of(output: str) -> str:

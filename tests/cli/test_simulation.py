@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
-import pytest
 import respx
 from click.testing import CliRunner
 
@@ -16,17 +13,8 @@ from interviewer.assessment import candidates
 from interviewer.catalog.loading import Catalog
 from interviewer.cli import simulation
 from interviewer.cli.main import main
-from interviewer.ops.settings import get_settings
 
 from tests.support.fake_models import API_BASE, OPENAI_URL, openai_completion, request_json
-
-
-@pytest.fixture
-def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'unused.db'}")
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
 
 
 def test_eval_interviewer_ranks_the_profiles_and_prints_the_line_ci_reads(runner: CliRunner) -> None:
