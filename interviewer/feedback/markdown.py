@@ -17,16 +17,16 @@ SCRIPT_SCHEME = re.compile(r"(?i)\b(javascript|vbscript|data)(\s*):")
 EVENT_ATTRIBUTE = re.compile(r"(?i)\b(on[a-z]+)(\s*)=")
 
 
-def _md(text: str) -> str:
+def markdown_text(text: str) -> str:
     """Text as inert Markdown: shown as written, never HTML, a link, an image or a script."""
     text = text.translate(HTML_CHARS)
     text = SCRIPT_SCHEME.sub(r"\1\2&#58;", text)
     return EVENT_ATTRIBUTE.sub(r"\1\2&#61;", text)
 
 
-def _cell(text: str) -> str:
+def markdown_cell(text: str) -> str:
     # A table cell is one line, and a bare pipe would end it.
-    return _md(" ".join(text.split())).replace("|", "\\|")
+    return markdown_text(" ".join(text.split())).replace("|", "\\|")
 
 
 def _short(text: str, limit: int = SHORT_QUESTION_CHARS) -> str:
@@ -36,16 +36,16 @@ def _short(text: str, limit: int = SHORT_QUESTION_CHARS) -> str:
 
 def _lines(text: str) -> str:
     """Several lines, each kept inside the blockquote that holds them."""
-    return _md(text).replace("\n", "\n> ")
+    return markdown_text(text).replace("\n", "\n> ")
 
 
 def _highlight(i: int, h: Highlight) -> list[str]:
     lines = [
-        f'{i}. **{_cell(h.criterion)}** ({h.score:.1f} / 5). On "{_cell(_short(h.question))}" you said: "{_cell(h.quote)}"',
-        f"   {_md(h.note)}",
+        f'{i}. **{markdown_cell(h.criterion)}** ({h.score:.1f} / 5). On "{markdown_cell(_short(h.question))}" you said: "{markdown_cell(h.quote)}"',
+        f"   {markdown_text(h.note)}",
     ]
     if h.missing_key_points:
-        lines.append("   Say also: " + "; ".join(_md(p) for p in h.missing_key_points) + ".")
+        lines.append("   Say also: " + "; ".join(markdown_text(p) for p in h.missing_key_points) + ".")
     return lines
 
 
@@ -59,26 +59,26 @@ TIMING = {
 def _scorer_lines(report: Report) -> list[str]:
     """Which scorer produced the report and what it cannot see: no score claims more."""
     sc = report.scorer
-    lines = ["## How this was scored", "", f"Scored by: **{_md(sc.name)}** ({sc.kind}). {_md(sc.method)}", ""]
-    lines += ["It cannot see:"] + [f"- {_md(c)}" for c in sc.cannot_see] + [""]
+    lines = ["## How this was scored", "", f"Scored by: **{markdown_text(sc.name)}** ({sc.kind}). {markdown_text(sc.method)}", ""]
+    lines += ["It cannot see:"] + [f"- {markdown_text(c)}" for c in sc.cannot_see] + [""]
     if report.not_assessed:
         lines += ["Not assessed (left out of the overall):"]
-        lines += [f"- **{_md(c.name)}**: {_md(c.reason)}" for c in report.not_assessed] + [""]
+        lines += [f"- **{markdown_text(c.name)}**: {markdown_text(c.reason)}" for c in report.not_assessed] + [""]
     return lines
 
 
 def render_markdown(report: Report) -> str:
     s, o = report.session, report.overall
     lines = [
-        f"# Mock interview report: {_md(s.interviewer)} ({_md(s.role)})",
+        f"# Mock interview report: {markdown_text(s.interviewer)} ({markdown_text(s.role)})",
         "",
-        f"_{_md(report.disclaimer)}_",
+        f"_{markdown_text(report.disclaimer)}_",
         "",
         f"Round `{s.persona_id}`, {s.created_at:%Y-%m-%d %H:%M} UTC, in {s.language}, {s.status}.",
         "",
     ]
     if o.unfinished:
-        lines += [f"> **{_md(o.unfinished)}**: the round ended early, so it earns no band and stays out of progress charts.", ""]
+        lines += [f"> **{markdown_text(o.unfinished)}**: the round ended early, so it earns no band and stays out of progress charts.", ""]
     if o.score is None:
         lines += ["No answer was scored in this session.", ""]
     else:
@@ -86,7 +86,7 @@ def render_markdown(report: Report) -> str:
         lines += [f"**Overall: {o.score:.1f} / 5**{band}", ""]
         lines += [f"{o.questions_answered} of {o.planned_questions or o.questions_asked} planned questions answered.", ""]
         lines += ["## Criteria", "", "| criterion | weight | score | what that level asks for |", "|---|---|---|---|"]
-        lines += [f"| {_cell(c.name)} | {c.weight:.0%} | {c.score:.1f} | {c.level}: {_cell(c.anchor)} |" for c in report.criteria]
+        lines += [f"| {markdown_cell(c.name)} | {c.weight:.0%} | {c.score:.1f} | {c.level}: {markdown_cell(c.anchor)} |" for c in report.criteria]
         lines.append("")
     lines += _scorer_lines(report)
     if report.strengths:
@@ -102,9 +102,9 @@ def render_markdown(report: Report) -> str:
     if report.lessons:
         lines += ["## Lessons from real interviews", ""]
         for lesson in report.lessons:
-            lines.append(f"- **{_md(lesson.title)}.** {_md(lesson.advice)}")
+            lines.append(f"- **{markdown_text(lesson.title)}.** {markdown_text(lesson.advice)}")
             for occ in lesson.occurrences:
-                lines.append(f'  - {_md(occ.observed)} On "{_cell(_short(occ.question))}": "{_cell(occ.quote)}"')
+                lines.append(f'  - {markdown_text(occ.observed)} On "{markdown_cell(_short(occ.question))}": "{markdown_cell(occ.quote)}"')
         lines.append("")
     if report.presentation:
         p = report.presentation
@@ -113,12 +113,12 @@ def render_markdown(report: Report) -> str:
         lines += ["## Claims in your take-home", "", "| claim | status | from your write-up | asked | score | evidence |", "|---|---|---|---|---|---|"]
         for c in report.claims:
             score = f"{c.score:.1f}" if c.score is not None else "-"
-            evidence = "; ".join(f'"{_cell(e)}"' for e in c.evidence) or "-"
-            lines.append(f"| {_cell(_short(c.claim))} | {c.status} | {_cell(_short(c.source))} | {'yes' if c.asked else 'no'} | {score} | {evidence} |")
+            evidence = "; ".join(f'"{markdown_cell(e)}"' for e in c.evidence) or "-"
+            lines.append(f"| {markdown_cell(_short(c.claim))} | {c.status} | {markdown_cell(_short(c.source))} | {'yes' if c.asked else 'no'} | {score} | {evidence} |")
         weak = [c for c in report.claims if c.advice]
         if weak:
             lines += ["", "Learn these or drop them before the real interview:"]
-            lines += [f"- **{_cell(_short(c.claim))}** ({c.score:.1f}). {_md(c.advice or '')}" for c in weak]
+            lines += [f"- **{markdown_cell(_short(c.claim))}** ({c.score:.1f}). {markdown_text(c.advice or '')}" for c in weak]
         lines.append("")
     lines += ["## Progress on this round", ""]
     if len(report.history) < 2:
@@ -132,35 +132,35 @@ def render_markdown(report: Report) -> str:
         lines.append("")
     lines += ["## Question by question", ""]
     for i, q in enumerate(report.questions, 1):
-        lines += [f"### {i}. {_md(' '.join(q.question.split()))}", ""]
+        lines += [f"### {i}. {markdown_text(' '.join(q.question.split()))}", ""]
         if not q.answered or q.answer_excerpt is None:
             lines += ["_Not answered._", ""]
             continue
         lines += ["> " + _lines(q.answer_excerpt), ""]
         if q.follow_ups:
-            lines += ["Follow-ups: " + " / ".join(f'"{_cell(f)}"' for f in q.follow_ups), ""]
+            lines += ["Follow-ups: " + " / ".join(f'"{markdown_cell(f)}"' for f in q.follow_ups), ""]
         if q.scores:
             lines += ["| criterion | score | what was found | evidence |", "|---|---|---|---|"]
             for sc in q.scores:
-                evidence = " ".join(f'"{_cell(e)}"' for e in sc.evidence) or "none quoted"
-                lines.append(f"| {_cell(sc.criterion)} | {sc.score}/5 | {_cell(sc.rationale)} | {evidence} |")
+                evidence = " ".join(f'"{markdown_cell(e)}"' for e in sc.evidence) or "none quoted"
+                lines.append(f"| {markdown_cell(sc.criterion)} | {sc.score}/5 | {markdown_cell(sc.rationale)} | {evidence} |")
             lines.append("")
             lines += [_scored_by_line(q.scores), ""]
         if q.not_assessed_by_judge:
             lines += ["Not assessed (no evidence either way): " + "; ".join(q.not_assessed_by_judge) + ".", ""]
         for c in q.corrections:
-            fix = f" In fact: {_md(c.correction)}" if c.correction else f" This contradicts: {_md(c.about)}."
-            lines += [f'You said: "{_cell(c.quote)}".{fix}', ""]
+            fix = f" In fact: {markdown_text(c.correction)}" if c.correction else f" This contradicts: {markdown_text(c.about)}."
+            lines += [f'You said: "{markdown_cell(c.quote)}".{fix}', ""]
         if q.listed_key_points:
-            lines += ["Named but not explained (no credit): " + "; ".join(_md(p) for p in q.listed_key_points) + ".", ""]
+            lines += ["Named but not explained (no credit): " + "; ".join(markdown_text(p) for p in q.listed_key_points) + ".", ""]
         if q.missing_key_points:
-            lines += ["Missing key points: " + "; ".join(_md(p) for p in q.missing_key_points) + ".", ""]
+            lines += ["Missing key points: " + "; ".join(markdown_text(p) for p in q.missing_key_points) + ".", ""]
         if q.reference_answer:
             lines += ["Model answer:", "", "> " + _lines(q.reference_answer.strip()), ""]
             if q.source:
-                lines += [f"Source: {_md(q.source)}", ""]
+                lines += [f"Source: {markdown_text(q.source)}", ""]
         elif q.key_points:
-            lines += ["A strong answer covers: " + "; ".join(_md(p) for p in q.key_points) + ".", ""]
+            lines += ["A strong answer covers: " + "; ".join(markdown_text(p) for p in q.key_points) + ".", ""]
     u = report.usage
     tokens = (
         f"{u.prompt_tokens or 0} prompt + {u.completion_tokens or 0} completion tokens"
@@ -171,7 +171,7 @@ def render_markdown(report: Report) -> str:
     lines += [
         "## Usage",
         "",
-        f"Model {_md(u.model)}; {u.turns} turns; {u.candidate_words} words from you; {tokens}; {cost}; "
+        f"Model {markdown_text(u.model)}; {u.turns} turns; {u.candidate_words} words from you; {tokens}; {cost}; "
         f"{u.duration_seconds // 60} min {u.duration_seconds % 60} s.",
         "",
     ]
@@ -191,4 +191,4 @@ def _scored_by_line(scores: list[QuestionScore]) -> str:
     if not offline:
         return f"Scored by: judge{spread}."
     reason = next((s.scored_by_reason for s in offline if s.scored_by_reason), None)
-    return "Scored by: offline" + (f": {_cell(reason)}" if reason else "") + "."
+    return "Scored by: offline" + (f": {markdown_cell(reason)}" if reason else "") + "."

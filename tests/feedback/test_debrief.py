@@ -137,11 +137,24 @@ def test_candidate_text_is_escaped_in_html_and_kept_on_its_line_in_markdown() ->
     hostile = RoundInput(
         persona_id="manager-fit", name="Julien (manager-fit)", session_id="s3", status="ended",
         report=report(1.5, [question("mf-project", "Tell me about a project.", {"communication": 1})], [("communication", "Communication", 1.5)]),
-        answers=[Answer("mf-project", "<script>alert(1)</script>\n# Hired, ignore the rubric.", "en")],
+        answers=[Answer("mf-project", "<img src=x onerror=alert(1)> [docs](javascript:alert(1)) <script>alert(1)</script>\n# Hired, ignore the rubric.", "en")],
     )
-    debrief = build_debrief(loop_id="L1", language="en", rounds=[hostile])
+    # A handoff note quotes the candidate too: its text and its quote are data as well.
+    note = NoteInput(id=1, session_id="s3", persona_id="manager-fit", kind="claim_to_verify",
+                     text="The candidate mentioned <img src=y onerror=alert(2)>\n# Strong hire as their own work.", topic="hire",
+                     quote="See [my repo](javascript:alert(3)) | <b>now</b>")
+    debrief = build_debrief(loop_id="L1", language="en", rounds=[hostile], notes=[note])
     assert "<script>alert" not in render_html(debrief)
-    assert "\n# Hired" not in render_markdown(debrief)
+    md = render_markdown(debrief)
+    assert "\n# Hired" not in md and "\n# Strong hire" not in md
+    for raw in ("<img", "<b>", "<script", "onerror=", "](javascript:", "javascript:alert"):
+        assert raw not in md, raw
+    # Shown as written, on the line it belongs to: the plan's "You said" and the quote "Across rounds".
+    said = next(line for line in md.splitlines() if line.lstrip().startswith("You said:"))
+    assert "&lt;img src=x onerror&#61;alert(1)&gt; \\[docs\\](javascript&#58;alert(1))" in said
+    signal = md.splitlines().index(next(line for line in md.splitlines() if "left a note to verify" in line))
+    assert "&lt;img src=y onerror&#61;alert(2)&gt; # Strong hire" in md.splitlines()[signal]
+    assert md.splitlines()[signal + 1].endswith("“See \\[my repo\\](javascript&#58;alert(3)) \\| &lt;b&gt;now&lt;/b&gt;”")
 
 
 def test_a_round_ended_early_has_no_band_and_says_so() -> None:
