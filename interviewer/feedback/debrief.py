@@ -9,8 +9,9 @@ not called confirmed or unconfirmed. Practice feedback, not a hiring decision.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -18,7 +19,7 @@ from interviewer.assessment.glossary import GlossaryEntry
 from interviewer.assessment.mentions import glossary_entries_in, numbers_in
 from interviewer.assessment.text import content_stems, sentences
 from interviewer.catalog.fields import Language
-from interviewer.feedback.debrief_text import text
+from interviewer.feedback.debrief_text import labels, text
 from interviewer.feedback.report import quote_of
 from interviewer.feedback.debrief_model import (
     Competency,
@@ -131,23 +132,24 @@ def _figures_differ(rounds: Sequence[RoundInput], language: str) -> list[Signal]
                         kind="figures_differ", about=", ".join(sorted(shared)[:4]),
                         text=text(language, "figures_differ", first_round=ra.name, second_round=rb.name,
                                   first_numbers=", ".join(sorted(a.numbers)), second_numbers=", ".join(sorted(b.numbers))),
-                        rounds=[ra.persona_id, rb.persona_id],
-                        quotes=[Quote(persona_id=ra.persona_id, round=ra.name, question_id=a.question_id, text=a.text),
-                                Quote(persona_id=rb.persona_id, round=rb.name, question_id=b.question_id, text=b.text)],
+                        rounds=[ra.persona_id, rb.persona_id], round_indexes=[a.round_index, b.round_index],
+                        quotes=[Quote(persona_id=ra.persona_id, round_index=a.round_index, round=ra.name, question_id=a.question_id, text=a.text),
+                                Quote(persona_id=rb.persona_id, round_index=b.round_index, round=rb.name, question_id=b.question_id, text=b.text)],
                     ))
     return signals
 
 
 def _verdict_signal(
     kind: Literal["claim_not_confirmed", "claim_confirmed"], about: str, message: str,
-    first: RoundInput, first_quote: Quote | None, second: RoundInput, question_id: str,
+    rounds: Sequence[RoundInput], i: int, first_quote: Quote | None, j: int, question_id: str,
 ) -> Signal:
+    first, second = rounds[i], rounds[j]
     answer = answer_on(second, question_id)
     quotes = [q for q in [first_quote] if q is not None]
     if answer is not None:
-        quotes.append(Quote(persona_id=second.persona_id, round=second.name, question_id=question_id,
+        quotes.append(Quote(persona_id=second.persona_id, round_index=j, round=second.name, question_id=question_id,
                             text=quote_of(answer.text, answer.language)))
-    return Signal(kind=kind, about=about, text=message, rounds=[first.persona_id, second.persona_id], quotes=quotes)
+    return Signal(kind=kind, about=about, text=message, rounds=[first.persona_id, second.persona_id], round_indexes=[i, j], quotes=quotes)
 
 
 @lru_cache(maxsize=8192)
@@ -182,40 +184,41 @@ def _named_terms_probed(rounds: Sequence[RoundInput], language: str) -> list[Sig
                     continue
                 confirmed = score >= CONFIRMED_FROM
                 sentence = next((s.text for s in sentences(said.text, said.language) if entry.pattern.search(s.text)), said.text)
-                first_quote = Quote(persona_id=first.persona_id, round=first.name, question_id=said.question_id, text=sentence)
+                first_quote = Quote(persona_id=first.persona_id, round_index=i, round=first.name, question_id=said.question_id, text=sentence)
                 message = text(language, "confirmed" if confirmed else "not_confirmed",
                                term=entry.name, first_round=first.name, second_round=second.name, score=score)
                 signals.append(_verdict_signal("claim_confirmed" if confirmed else "claim_not_confirmed", entry.name, message,
-                                               first, first_quote, second, question_id))
+                                               rounds, i, first_quote, j, question_id))
     return signals
 
 
 def _notes_to_verify(rounds: Sequence[RoundInput], notes: Sequence[NoteInput], language: str) -> list[Signal]:
     """Each 'claim to verify' note, with what the round that followed it up found, when one did."""
-    by_session = {r.session_id: r for r in rounds if r.session_id}
+    by_session = {r.session_id: i for i, r in enumerate(rounds) if r.session_id}
     signals: list[Signal] = []
     for note in notes:
-        first = by_session.get(note.session_id)
-        if note.kind != "claim_to_verify" or first is None:
+        i = by_session.get(note.session_id)
+        if note.kind != "claim_to_verify" or i is None:
             continue
+        first = rounds[i]
         about = note.topic or note.criterion_id or note.question_id or ""
-        quote = Quote(persona_id=first.persona_id, round=first.name, question_id=note.question_id, text=note.quote) if note.quote else None
+        quote = Quote(persona_id=first.persona_id, round_index=i, round=first.name, question_id=note.question_id, text=note.quote) if note.quote else None
         followed = [(by_session[s], q) for s, q in note.used_by if s in by_session]
-        verdicts = [(second, q, scored_questions(second).get(q)) for second, q in followed]
-        scored = [(second, q, found[1]) for second, q, found in verdicts if found is not None]
+        verdicts = [(j, q, scored_questions(rounds[j]).get(q)) for j, q in followed]
+        scored = [(j, q, found[1]) for j, q, found in verdicts if found is not None]
         if not scored:
             signals.append(Signal(kind="claim_not_checked", about=about,
                                   text=text(language, "note_unchecked", first_round=first.name, note=note.text),
-                                  rounds=[first.persona_id], quotes=[quote] if quote else []))
+                                  rounds=[first.persona_id], round_indexes=[i], quotes=[quote] if quote else []))
             continue
-        second, question_id, score = min(scored, key=lambda found: found[2])
+        j, question_id, score = min(scored, key=lambda found: found[2])
         confirmed = score >= CONFIRMED_FROM
         if not confirmed and score > NOT_CONFIRMED_AT_MOST:
             continue
         message = text(language, "note_confirmed" if confirmed else "note_not_confirmed",
-                       first_round=first.name, second_round=second.name, note=note.text, score=score)
+                       first_round=first.name, second_round=rounds[j].name, note=note.text, score=score)
         signals.append(_verdict_signal("claim_confirmed" if confirmed else "claim_not_confirmed", about, message,
-                                       first, quote, second, question_id))
+                                       rounds, i, quote, j, question_id))
     return signals
 
 
@@ -228,7 +231,7 @@ def consistency(rounds: Sequence[RoundInput], notes: Sequence[NoteInput], langua
     checked = {s.quotes[0].text for s in found if s.kind in ("claim_confirmed", "claim_not_confirmed") and s.quotes}
     for s in sorted(found, key=lambda s: order[s.kind]):
         # A note and a named term often rest on the same sentence checked by the same round: keep the first telling.
-        key = (s.kind, s.about.casefold()) if s.kind == "claim_not_checked" else (s.kind, s.quotes[0].text if s.quotes else s.about, *s.rounds[1:])
+        key = (s.kind, s.about.casefold()) if s.kind == "claim_not_checked" else (s.kind, s.quotes[0].text if s.quotes else s.about, *map(str, s.round_indexes[1:]))
         # A note nobody followed up is still checked when a later round asked about what its sentence names.
         if key in told or s.kind == "claim_not_checked" and s.quotes and s.quotes[0].text in checked:
             continue
@@ -244,7 +247,7 @@ def competencies(rounds: Sequence[RoundInput]) -> list[Competency]:
     """Every criterion of every round; those the rubrics share (same id or same name) merged into one."""
     merged: dict[str, Competency] = {}
     by_name: dict[str, str] = {}
-    for r in rounds:
+    for index, r in enumerate(rounds):
         report = r.report or {}
         entries = [(c["id"], c["name"], c["score"], None) for c in report.get("criteria") or []]
         entries += [(c["id"], c["name"], None, c["reason"]) for c in report.get("not_assessed") or []]
@@ -253,10 +256,10 @@ def competencies(rounds: Sequence[RoundInput]) -> list[Competency]:
             key = by_name.get(name.casefold(), criterion_id)
             by_name.setdefault(name.casefold(), key)
             item = merged.setdefault(key, Competency(key=key, name=name, shared=False, score=None, rounds=[]))
-            item.rounds.append(CompetencyRound(persona_id=r.persona_id, round=r.name, criterion_id=criterion_id,
+            item.rounds.append(CompetencyRound(persona_id=r.persona_id, round_index=index, round=r.name, criterion_id=criterion_id,
                                                criterion=name, score=score, not_assessed=reason))
     for item in merged.values():
-        item.shared = len({c.persona_id for c in item.rounds}) > 1
+        item.shared = len({c.round_index for c in item.rounds}) > 1
         scored = [c.score for c in item.rounds if c.score is not None]
         # A criterion not assessed in a round is left out of the mean, never counted as low.
         item.score = round(sum(scored) / len(scored), 2) if scored else None
@@ -270,7 +273,7 @@ def _and(items: Sequence[str], language: str) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {text(language, 'and')} {items[-1]}"
 
 
-def _question_item(r: RoundInput, question: Mapping[str, Any], score: float | None, language: str) -> PlanItem:
+def _question_item(index: int, r: RoundInput, question: Mapping[str, Any], score: float | None, language: str) -> PlanItem:
     missing = list(question.get("missing_key_points") or [])
     why = text(language, "question_why", score=score, round=r.name) if score is not None else text(language, "unanswered_why", round=r.name)
     points = question.get("key_points") or []
@@ -279,7 +282,7 @@ def _question_item(r: RoundInput, question: Mapping[str, Any], score: float | No
         why += " " + (text(language, "none_covered") if len(missing) == len(points) else text(language, "question_missing", points="; ".join(missing)))
     answer = answer_on(r, question["question_id"])
     return PlanItem(
-        kind="question", persona_id=r.persona_id, round=r.name, question_id=question["question_id"],
+        kind="question", persona_id=r.persona_id, round_index=index, round=r.name, question_id=question["question_id"],
         title=question["question"], score=score, why=why,
         # What a strong answer covers: the rubric's key points, the missing ones first.
         strong_answer=missing + [p for p in question.get("key_points") or [] if p not in missing],
@@ -287,23 +290,23 @@ def _question_item(r: RoundInput, question: Mapping[str, Any], score: float | No
     )
 
 
-def _competency_item(competency: Competency, by_persona: Mapping[str, RoundInput], language: str) -> PlanItem:
+def _competency_item(competency: Competency, rounds: Sequence[RoundInput], language: str) -> PlanItem:
     """A competency to work on: its merged score, named after the rounds that scored it; what the
     next level asks for, from the round where it was weakest."""
     scored = [c for c in competency.rounds if c.score is not None]
     weakest = min(scored, key=lambda c: c.score or 0.0)
-    criterion = next(c for c in (by_persona[weakest.persona_id].report or {}).get("criteria") or [] if c["id"] == weakest.criterion_id)
+    criterion = next(c for c in (rounds[weakest.round_index].report or {}).get("criteria") or [] if c["id"] == weakest.criterion_id)
     strong = [text(language, "next_level", level=criterion["level"] + 1, anchor=criterion["next_anchor"])] if criterion.get("next_anchor") else []
     return PlanItem(
-        kind="criterion", persona_id=weakest.persona_id, round=weakest.round, criterion_id=weakest.criterion_id, title=competency.name,
+        kind="criterion", persona_id=weakest.persona_id, round_index=weakest.round_index, round=weakest.round, criterion_id=weakest.criterion_id, title=competency.name,
         score=competency.score, strong_answer=strong,
         why=text(language, "criterion_why", criterion=competency.name, score=competency.score, rounds=_and([c.round for c in scored], language)),
     )
 
 
-def _weak_questions(r: RoundInput, language: str) -> list[PlanItem]:
+def _weak_questions(index: int, r: RoundInput, language: str) -> list[PlanItem]:
     items = [
-        _question_item(r, q, question_score(q), language)
+        _question_item(index, r, q, question_score(q), language)
         for q in (r.report or {}).get("questions") or []
         # An answer nobody scored is not assessed, not weak: only scored or unanswered questions count.
         if not q["answered"] or (score := question_score(q)) is not None and score < WEAK_BELOW
@@ -318,31 +321,32 @@ def _weakness(item: PlanItem) -> tuple[float, bool]:
 
 def practice_plan(rounds: Sequence[RoundInput], merged: Sequence[Competency], language: str) -> list[PlanItem]:
     """The worst round's weakest question and competency first, then the weakest of every round."""
-    scored = [r for r in rounds if (r.report or {}).get("overall", {}).get("score") is not None]
+    # Rounds are told apart by their position: a loop may hold the same persona more than once.
+    scored = [i for i, r in enumerate(rounds) if (r.report or {}).get("overall", {}).get("score") is not None]
     if not scored:
         return []
-    by_persona = {r.persona_id: r for r in scored}
     weak_competencies = [
         c for c in merged
-        if c.score is not None and c.score < WEAK_BELOW and any(r.persona_id in by_persona for r in c.rounds if r.score is not None)
+        if c.score is not None and c.score < WEAK_BELOW and any(r.round_index in scored for r in c.rounds if r.score is not None)
     ]
-    competency_items = {c.key: _competency_item(c, by_persona, language) for c in weak_competencies}
-    worst = min(scored, key=lambda r: r.report["overall"]["score"])  # type: ignore[index]
+    competency_items = {c.key: _competency_item(c, rounds, language) for c in weak_competencies}
+    worst_index = min(scored, key=lambda i: rounds[i].report["overall"]["score"])  # type: ignore[index]
+    worst = rounds[worst_index]
     note = text(language, "worst_round", round=worst.name, score=worst.report["overall"]["score"])  # type: ignore[index]
     head: list[PlanItem] = []
-    question = next(iter(_weak_questions(worst, language)), None)
+    question = next(iter(_weak_questions(worst_index, worst, language)), None)
     if question is not None:
         head.append(_with_note(question, note))
     # The competency the worst round scored lowest, merged with the other rounds' scores of it.
-    in_worst = [(r.score, c.key) for c in weak_competencies for r in c.rounds if r.persona_id == worst.persona_id and r.score is not None]
+    in_worst = [(r.score, c.key) for c in weak_competencies for r in c.rounds if r.round_index == worst_index and r.score is not None]
     if in_worst:
         key = min(in_worst)[1]
         head.append(_with_note(competency_items.pop(key), note))
-    chosen = {(i.persona_id, i.question_id) for i in head if i.kind == "question"}
+    chosen = {(i.round_index, i.question_id) for i in head if i.kind == "question"}
     # A few questions per round, so one bad round does not hide the others' weak points.
     rest = [
-        i for r in scored
-        for i in [q for q in _weak_questions(r, language) if (q.persona_id, q.question_id) not in chosen][: PLAN_QUESTIONS_PER_ROUND - (r is worst)]
+        i for index in scored
+        for i in [q for q in _weak_questions(index, rounds[index], language) if (q.round_index, q.question_id) not in chosen][: PLAN_QUESTIONS_PER_ROUND - (index == worst_index)]
     ]
     rest += list(competency_items.values())
     return (head + sorted(rest, key=_weakness))[:PLAN_MAX]
@@ -363,6 +367,9 @@ def loop_status(rounds: Sequence[RoundInput]) -> LoopStatus:
 
 def build_debrief(*, loop_id: str, language: str, rounds: Sequence[RoundInput], notes: Sequence[NoteInput] = ()) -> Debrief:
     """The loop's debrief; before every round has ended, a partial one that says so."""
+    # The same persona twice in a loop: its rounds are named apart by their place ("…, round 3").
+    names = Counter(r.name for r in rounds)
+    rounds = [replace(r, name=f"{r.name}, {labels(language)['round'].lower()} {n}") if names[r.name] > 1 else r for n, r in enumerate(rounds, 1)]
     ended = sum(r.status == "ended" for r in rounds)
     complete = ended == len(rounds)
     merged = competencies(rounds)

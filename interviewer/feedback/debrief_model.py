@@ -79,6 +79,8 @@ class RoundSummary(Part):
 
 class Quote(Part):
     persona_id: str
+    # Position of the round in the loop: a loop may hold the same persona more than once.
+    round_index: int
     round: str
     question_id: str | None
     text: str
@@ -89,11 +91,13 @@ class Signal(Part):
     about: str
     text: str
     rounds: list[str]
+    round_indexes: list[int]
     quotes: list[Quote]
 
 
 class CompetencyRound(Part):
     persona_id: str
+    round_index: int
     round: str
     criterion_id: str
     criterion: str
@@ -112,6 +116,7 @@ class Competency(Part):
 class PlanItem(Part):
     kind: Literal["question", "criterion"]
     persona_id: str
+    round_index: int
     round: str
     question_id: str | None = None
     criterion_id: str | None = None

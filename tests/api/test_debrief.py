@@ -129,6 +129,20 @@ def test_a_partial_debrief_says_so_and_an_unknown_loop_is_a_404(client: TestClie
     assert client.get(f"/api/loops/{created['id']}/debrief?format=pdf").status_code == 422
 
 
+def test_a_loop_that_repeats_a_persona_gets_a_debrief_with_both_rounds(client: TestClient, catalog: Catalog) -> None:
+    loop = client.post("/api/loops", json={"rounds": ["technical-ml", "technical-ml"]}).json()
+    for candidate in (weak_candidate, strong_candidate(catalog, "technical-ml")):
+        finish(client, client.post(f"/api/loops/{loop['id']}/next").json(), candidate)
+
+    response = client.get(f"/api/loops/{loop['id']}/debrief")
+    assert response.status_code == 200, response.text
+    debrief = response.json()
+    assert [r["name"].rsplit(", ", 1)[1] for r in debrief["rounds"]] == ["round 1", "round 2"]
+    assert debrief["rounds"][0]["score"] < debrief["rounds"][1]["score"]
+    assert debrief["practice_plan"][0]["round_index"] == 0
+    assert client.get(f"/api/loops/{loop['id']}/debrief", params={"format": "md"}).status_code == 200
+
+
 def test_the_debrief_on_a_model_judges_what_is_unscored_first(model_client: TestClient, fake_openai: FakeOpenAI, catalog: Catalog) -> None:
     loop = model_client.post("/api/loops", json={"rounds": ["technical-ml"], "cv": CV}).json()
     for persona_id in ("technical-ml",):

@@ -165,3 +165,28 @@ def test_a_round_ended_early_has_no_band_and_says_so() -> None:
     assert debrief.rounds[0].band is None and not debrief.rounds[0].complete
     assert "| Léa (recruiter-screen) | ended | 4.5 / 5 | ended early: no band |" in render_markdown(debrief)
     assert "ended early: no band" in render_html(debrief)
+
+
+def test_a_loop_with_the_same_persona_twice_keeps_both_rounds_apart() -> None:
+    # The second technical round scored depth only: correctness is not assessed there, so the
+    # plan's advice on correctness must come from the first technical round, where it was scored.
+    again = RoundInput(
+        persona_id="technical-ml", name="Lena (technical-ml)", session_id="s4", status="ended",
+        report=report(3.0, [question("tml-boosting", "How does gradient boosting build its trees?", {"depth": 3},
+                                     key_points=("trees fit residuals", "learning rate shrinks steps"), missing=("learning rate shrinks steps",))],
+                      [("depth", "Depth of understanding", 3.0)], not_assessed=(("correctness", "no answer gave evidence for it"),)),
+        answers=[Answer("tml-boosting", "Each new tree fits the residuals of the trees before it.", "en")],
+    )
+    debrief = build_debrief(loop_id="L1", language="en", rounds=[RECRUITER, TECHNICAL, MANAGER, again])
+    assert [r.name for r in debrief.rounds][1::2] == ["Lena (technical-ml), round 2", "Lena (technical-ml), round 4"]
+    plan = debrief.practice_plan
+    correctness = next(i for i in plan if i.criterion_id == "correctness")
+    assert (correctness.round_index, correctness.round) == (1, "Lena (technical-ml), round 2")
+    assert correctness.strong_answer == ["Level 3 asks for: anchor above Correctness"]
+    # The same question asked in both technical rounds is in the plan once for each, with its own answer.
+    boosting = [(i.round_index, i.quote) for i in plan if i.question_id == "tml-boosting"]
+    assert boosting == [(1, "I am not sure how boosting works, something with many trees."),
+                        (3, "Each new tree fits the residuals of the trees before it.")]
+    depth = next(c for c in debrief.competencies if c.key == "depth")
+    assert [(r.round_index, r.score) for r in depth.rounds] == [(1, 2.5), (3, 3.0)]
+    assert "Lena (technical-ml), round 4" in render_markdown(debrief) and "Lena (technical-ml), round 4" in render_html(debrief)
