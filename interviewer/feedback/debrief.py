@@ -19,7 +19,7 @@ from interviewer.assessment.glossary import GlossaryEntry
 from interviewer.assessment.mentions import glossary_entries_in, numbers_in
 from interviewer.assessment.text import content_stems, sentences
 from interviewer.catalog.fields import Language
-from interviewer.feedback.debrief_text import labels, text
+from interviewer.feedback.debrief_text import band_name, labels, text
 from interviewer.feedback.report import quote_of
 from interviewer.feedback.debrief_model import (
     Competency,
@@ -60,13 +60,13 @@ SAME_STORY_JACCARD = 0.3
 # ---------------------------------------------------------------- per round
 
 
-def round_summary(r: RoundInput) -> RoundSummary:
+def round_summary(r: RoundInput, language: str) -> RoundSummary:
     report = r.report or {}
     overall = report.get("overall") or {}
     band = overall.get("band") or None
     return RoundSummary(
         persona_id=r.persona_id, name=r.name, session_id=r.session_id, status=r.status,
-        score=overall.get("score"), band=band["key"] if band else None, band_label=band["label"] if band else None,
+        score=overall.get("score"), band=band["key"] if band else None, band_label=(band_name(language, band["key"]) or band["label"]) if band else None,
         complete=bool(overall.get("complete")) and r.status == "ended",
         questions=[
             QuestionSummary(question_id=q["question_id"], question=q["question"], answered=q["answered"], score=question_score(q))
@@ -380,7 +380,7 @@ def build_debrief(*, loop_id: str, language: str, rounds: Sequence[RoundInput], 
         status=loop_status(rounds),
         complete=complete,
         partial=None if complete else text(language, "partial", ended=ended, total=len(rounds)),
-        rounds=[round_summary(r) for r in rounds],
+        rounds=[round_summary(r, language) for r in rounds],
         consistency=consistency(rounds, notes, language),
         competencies=merged,
         practice_plan=practice_plan(rounds, merged, language),

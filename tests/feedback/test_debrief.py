@@ -126,6 +126,9 @@ def test_competencies_merge_criteria_the_rubrics_share_and_never_count_not_asses
 def test_french_debrief_and_its_renderings() -> None:
     debrief = build_debrief(loop_id="L1", language="fr", rounds=[RECRUITER, TECHNICAL, MANAGER, TAKEHOME])
     assert debrief.disclaimer.startswith("Retour d'entraînement") and debrief.partial.startswith("Bilan partiel")
+    # The band's label in the JSON is in the loop's language, as in the Markdown and the HTML.
+    assert [r.band_label for r in debrief.rounds] == ["en progrès", "en progrès", "en progrès", None]
+    assert build_debrief(loop_id="L1", language="en", rounds=[RECRUITER]).rounds[0].band_label == "developing"
     md = render_markdown(debrief)
     assert md.startswith("# Bilan de la boucle") and "## Plan d'entraînement" in md and "| pas commencé |" in md
     html = render_html(debrief)
