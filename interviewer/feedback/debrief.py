@@ -3,22 +3,24 @@
 Pure: built from each round's report (as `report.build_report` produces it, dumped to JSON), the
 candidate's answers and the handoff notes. It asserts only what it checked: a consistency signal
 quotes the sentences it compared and names their rounds; a claim no later round asked about is
-not called confirmed or unconfirmed. Practice feedback, not a hiring decision.
+not called confirmed or unconfirmed, nor is one whose later answer did not name it. Practice
+feedback, not a hiring decision.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Literal
 
 from interviewer.assessment.glossary import GlossaryEntry
 from interviewer.assessment.mentions import glossary_entries_in, numbers_in
 from interviewer.assessment.text import content_stems, sentences
 from interviewer.catalog.fields import Language
+from interviewer.feedback.debrief_plan import practice_plan
 from interviewer.feedback.debrief_text import band_name, labels, text
 from interviewer.feedback.report import quote_of
 from interviewer.feedback.debrief_model import (
@@ -27,7 +29,6 @@ from interviewer.feedback.debrief_model import (
     Debrief,
     LoopStatus,
     NoteInput,
-    PlanItem,
     QuestionSummary,
     Quote,
     RoundInput,
@@ -38,13 +39,9 @@ from interviewer.feedback.debrief_model import (
     scored_questions,
 )
 
-# A question or criterion below this score has room to grow: it goes into the plan.
-WEAK_BELOW = 4.0
 # A later round's question scored at or below this did not confirm what an earlier round heard.
 NOT_CONFIRMED_AT_MOST = 2.0
 CONFIRMED_FROM = 4.0
-PLAN_MAX = 8
-PLAN_QUESTIONS_PER_ROUND = 3
 SIGNALS_MAX = 8
 # Two sentences tell the same story when they share this many content stems (numbers aside).
 SAME_STORY_SHARED = 3
@@ -139,8 +136,23 @@ def _figures_differ(rounds: Sequence[RoundInput], language: str) -> list[Signal]
     return signals
 
 
+def _answers_name(r: RoundInput, question_id: str, subject: str, entry: GlossaryEntry | None = None) -> bool:
+    """Whether the round's answers on a question name the subject: a glossary entry the subject
+    names or, when it names none, its own words. A question about a claim says nothing of it
+    when the answer talked about something else."""
+    answers = [a for a in r.answers if a.question_id == question_id]
+    entries = {entry.id} if entry else {e.id for e in _named(subject)}
+    if entries:
+        return any(entries & {e.id for e in _named(a.text)} for a in answers)
+    for a in answers:
+        words = set(content_stems(subject, a.language))
+        if words and len(words & set(content_stems(a.text, a.language))) >= min(SAME_STORY_SHARED, len(words)):
+            return True
+    return False
+
+
 def _verdict_signal(
-    kind: Literal["claim_not_confirmed", "claim_confirmed"], about: str, message: str,
+    kind: Literal["claim_not_confirmed", "claim_confirmed", "claim_asked"], about: str, message: str,
     rounds: Sequence[RoundInput], i: int, first_quote: Quote | None, j: int, question_id: str,
 ) -> Signal:
     first, second = rounds[i], rounds[j]
@@ -167,9 +179,13 @@ def _probed_terms(r: RoundInput) -> dict[str, list[tuple[float, str]]]:
     return probed
 
 
+VERDICT_TEXTS = {"claim_confirmed": "confirmed", "claim_not_confirmed": "not_confirmed", "claim_asked": "asked"}
+
+
 def _named_terms_probed(rounds: Sequence[RoundInput], language: str) -> list[Signal]:
     """A glossary term the candidate named in one round, which a later round asked questions about:
-    one signal per term and later round, from its weakest answer on it."""
+    one signal per term and later round, from its weakest answer on it. Only an answer that names
+    the term confirms it or not; otherwise the signal says only that it was asked and what it scored."""
     probed = [_probed_terms(r) for r in rounds]
     signals: list[Signal] = []
     for i, first in enumerate(rounds):
@@ -179,16 +195,17 @@ def _named_terms_probed(rounds: Sequence[RoundInput], language: str) -> list[Sig
             for j, second in enumerate(rounds[i + 1:], start=i + 1):
                 if not probed[j].get(entry.id):
                     continue
-                score, question_id = min(probed[j][entry.id])
+                on_it = [(score, q) for score, q in probed[j][entry.id] if _answers_name(second, q, entry.name, entry)]
+                score, question_id = min(on_it or probed[j][entry.id])
                 if NOT_CONFIRMED_AT_MOST < score < CONFIRMED_FROM:
                     continue
-                confirmed = score >= CONFIRMED_FROM
+                kind: Literal["claim_not_confirmed", "claim_confirmed", "claim_asked"] = (
+                    ("claim_confirmed" if score >= CONFIRMED_FROM else "claim_not_confirmed") if on_it else "claim_asked"
+                )
                 sentence = next((s.text for s in sentences(said.text, said.language) if entry.pattern.search(s.text)), said.text)
                 first_quote = Quote(persona_id=first.persona_id, round_index=i, round=first.name, question_id=said.question_id, text=sentence)
-                message = text(language, "confirmed" if confirmed else "not_confirmed",
-                               term=entry.name, first_round=first.name, second_round=second.name, score=score)
-                signals.append(_verdict_signal("claim_confirmed" if confirmed else "claim_not_confirmed", entry.name, message,
-                                               rounds, i, first_quote, j, question_id))
+                message = text(language, VERDICT_TEXTS[kind], term=entry.name, first_round=first.name, second_round=second.name, score=score)
+                signals.append(_verdict_signal(kind, entry.name, message, rounds, i, first_quote, j, question_id))
     return signals
 
 
@@ -211,24 +228,26 @@ def _notes_to_verify(rounds: Sequence[RoundInput], notes: Sequence[NoteInput], l
                                   text=text(language, "note_unchecked", first_round=first.name, note=note.text),
                                   rounds=[first.persona_id], round_indexes=[i], quotes=[quote] if quote else []))
             continue
-        j, question_id, score = min(scored, key=lambda found: found[2])
-        confirmed = score >= CONFIRMED_FROM
-        if not confirmed and score > NOT_CONFIRMED_AT_MOST:
+        # Only a follow-up whose answer names the claim's subject confirms it or not.
+        on_it = [found for found in scored if note.topic and _answers_name(rounds[found[0]], found[1], note.topic)]
+        j, question_id, score = min(on_it or scored, key=lambda found: found[2])
+        if NOT_CONFIRMED_AT_MOST < score < CONFIRMED_FROM:
             continue
-        message = text(language, "note_confirmed" if confirmed else "note_not_confirmed",
-                       first_round=first.name, second_round=rounds[j].name, note=note.text, score=score)
-        signals.append(_verdict_signal("claim_confirmed" if confirmed else "claim_not_confirmed", about, message,
-                                       rounds, i, quote, j, question_id))
+        kind: Literal["claim_not_confirmed", "claim_confirmed", "claim_asked"] = (
+            ("claim_confirmed" if score >= CONFIRMED_FROM else "claim_not_confirmed") if on_it else "claim_asked"
+        )
+        message = text(language, "note_" + VERDICT_TEXTS[kind], first_round=first.name, second_round=rounds[j].name, note=note.text, score=score)
+        signals.append(_verdict_signal(kind, about, message, rounds, i, quote, j, question_id))
     return signals
 
 
 def consistency(rounds: Sequence[RoundInput], notes: Sequence[NoteInput], language: str) -> list[Signal]:
     """Signals across rounds, the ones to act on first: differing figures, then unconfirmed claims."""
     found = _figures_differ(rounds, language) + _notes_to_verify(rounds, notes, language) + _named_terms_probed(rounds, language)
-    order = {"figures_differ": 0, "claim_not_confirmed": 1, "claim_not_checked": 2, "claim_confirmed": 3}
+    order = {"figures_differ": 0, "claim_not_confirmed": 1, "claim_not_checked": 2, "claim_asked": 3, "claim_confirmed": 4}
     unique: list[Signal] = []
     told: set[tuple[str, ...]] = set()
-    checked = {s.quotes[0].text for s in found if s.kind in ("claim_confirmed", "claim_not_confirmed") and s.quotes}
+    checked = {s.quotes[0].text for s in found if s.kind in ("claim_confirmed", "claim_not_confirmed", "claim_asked") and s.quotes}
     for s in sorted(found, key=lambda s: order[s.kind]):
         # A note and a named term often rest on the same sentence checked by the same round: keep the first telling.
         key = (s.kind, s.about.casefold()) if s.kind == "claim_not_checked" else (s.kind, s.quotes[0].text if s.quotes else s.about, *map(str, s.round_indexes[1:]))
@@ -264,96 +283,6 @@ def competencies(rounds: Sequence[RoundInput]) -> list[Competency]:
         # A criterion not assessed in a round is left out of the mean, never counted as low.
         item.score = round(sum(scored) / len(scored), 2) if scored else None
     return sorted(merged.values(), key=lambda c: (not c.shared, c.score is None, c.score or 0.0))
-
-
-# ---------------------------------------------------------------- practice plan
-
-
-def _and(items: Sequence[str], language: str) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {text(language, 'and')} {items[-1]}"
-
-
-def _question_item(index: int, r: RoundInput, question: Mapping[str, Any], score: float | None, language: str) -> PlanItem:
-    missing = list(question.get("missing_key_points") or [])
-    why = text(language, "question_why", score=score, round=r.name) if score is not None else text(language, "unanswered_why", round=r.name)
-    points = question.get("key_points") or []
-    if missing and score is not None:
-        # Every key point missing is said once, not listed twice: the strong answer lists them.
-        why += " " + (text(language, "none_covered") if len(missing) == len(points) else text(language, "question_missing", points="; ".join(missing)))
-    answer = answer_on(r, question["question_id"])
-    return PlanItem(
-        kind="question", persona_id=r.persona_id, round_index=index, round=r.name, question_id=question["question_id"],
-        title=question["question"], score=score, why=why,
-        # What a strong answer covers: the rubric's key points, the missing ones first.
-        strong_answer=missing + [p for p in question.get("key_points") or [] if p not in missing],
-        quote=quote_of(answer.text, answer.language) if answer else None,
-    )
-
-
-def _competency_item(competency: Competency, rounds: Sequence[RoundInput], language: str) -> PlanItem:
-    """A competency to work on: its merged score, named after the rounds that scored it; what the
-    next level asks for, from the round where it was weakest."""
-    scored = [c for c in competency.rounds if c.score is not None]
-    weakest = min(scored, key=lambda c: c.score or 0.0)
-    criterion = next(c for c in (rounds[weakest.round_index].report or {}).get("criteria") or [] if c["id"] == weakest.criterion_id)
-    strong = [text(language, "next_level", level=criterion["level"] + 1, anchor=criterion["next_anchor"])] if criterion.get("next_anchor") else []
-    return PlanItem(
-        kind="criterion", persona_id=weakest.persona_id, round_index=weakest.round_index, round=weakest.round, criterion_id=weakest.criterion_id, title=competency.name,
-        score=competency.score, strong_answer=strong,
-        why=text(language, "criterion_why", criterion=competency.name, score=competency.score, rounds=_and([c.round for c in scored], language)),
-    )
-
-
-def _weak_questions(index: int, r: RoundInput, language: str) -> list[PlanItem]:
-    items = [
-        _question_item(index, r, q, question_score(q), language)
-        for q in (r.report or {}).get("questions") or []
-        # An answer nobody scored is not assessed, not weak: only scored or unanswered questions count.
-        if not q["answered"] or (score := question_score(q)) is not None and score < WEAK_BELOW
-    ]
-    # Weakest first; an unanswered question is as weak as the lowest score.
-    return sorted(items, key=_weakness)
-
-
-def _weakness(item: PlanItem) -> tuple[float, bool]:
-    return (item.score if item.score is not None else 1.0, item.kind != "question")
-
-
-def practice_plan(rounds: Sequence[RoundInput], merged: Sequence[Competency], language: str) -> list[PlanItem]:
-    """The worst round's weakest question and competency first, then the weakest of every round."""
-    # Rounds are told apart by their position: a loop may hold the same persona more than once.
-    scored = [i for i, r in enumerate(rounds) if (r.report or {}).get("overall", {}).get("score") is not None]
-    if not scored:
-        return []
-    weak_competencies = [
-        c for c in merged
-        if c.score is not None and c.score < WEAK_BELOW and any(r.round_index in scored for r in c.rounds if r.score is not None)
-    ]
-    competency_items = {c.key: _competency_item(c, rounds, language) for c in weak_competencies}
-    worst_index = min(scored, key=lambda i: rounds[i].report["overall"]["score"])  # type: ignore[index]
-    worst = rounds[worst_index]
-    note = text(language, "worst_round", round=worst.name, score=worst.report["overall"]["score"])  # type: ignore[index]
-    head: list[PlanItem] = []
-    question = next(iter(_weak_questions(worst_index, worst, language)), None)
-    if question is not None:
-        head.append(_with_note(question, note))
-    # The competency the worst round scored lowest, merged with the other rounds' scores of it.
-    in_worst = [(r.score, c.key) for c in weak_competencies for r in c.rounds if r.round_index == worst_index and r.score is not None]
-    if in_worst:
-        key = min(in_worst)[1]
-        head.append(_with_note(competency_items.pop(key), note))
-    chosen = {(i.round_index, i.question_id) for i in head if i.kind == "question"}
-    # A few questions per round, so one bad round does not hide the others' weak points.
-    rest = [
-        i for index in scored
-        for i in [q for q in _weak_questions(index, rounds[index], language) if (q.round_index, q.question_id) not in chosen][: PLAN_QUESTIONS_PER_ROUND - (index == worst_index)]
-    ]
-    rest += list(competency_items.values())
-    return (head + sorted(rest, key=_weakness))[:PLAN_MAX]
-
-
-def _with_note(item: PlanItem, note: str) -> PlanItem:
-    return item.model_copy(update={"why": f"{note} {item.why}"})
 
 
 # ---------------------------------------------------------------- the debrief

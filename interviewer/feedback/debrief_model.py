@@ -87,7 +87,8 @@ class Quote(Part):
 
 
 class Signal(Part):
-    kind: Literal["figures_differ", "claim_not_confirmed", "claim_confirmed", "claim_not_checked"]
+    # claim_asked: a later round asked about the claim, but its answer did not name it: no verdict.
+    kind: Literal["figures_differ", "claim_not_confirmed", "claim_confirmed", "claim_not_checked", "claim_asked"]
     about: str
     text: str
     rounds: list[str]

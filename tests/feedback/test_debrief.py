@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from interviewer.feedback.debrief import build_debrief
@@ -96,11 +97,34 @@ def test_the_same_story_with_different_figures_is_flagged_with_both_quotes() -> 
 
 
 def test_a_skill_named_early_that_a_later_round_could_not_confirm_is_quoted() -> None:
-    signals = build_debrief(loop_id="L1", language="en", rounds=[RECRUITER, TECHNICAL, MANAGER]).consistency
+    # The technical answer on the boosting question names gradient boosting: a verdict on the claim.
+    named = replace(TECHNICAL, answers=[Answer("tml-boosting", "I am not sure how gradient boosting works, something with many trees.", "en")])
+    signals = build_debrief(loop_id="L1", language="en", rounds=[RECRUITER, named, MANAGER]).consistency
     unconfirmed = [s for s in signals if s.kind == "claim_not_confirmed"]
     assert [s.rounds for s in unconfirmed] == [["recruiter-screen", "technical-ml"]]
     assert unconfirmed[0].quotes[0].text == "At my internship I built a churn model with gradient boosting."
     assert unconfirmed[0].quotes[1].question_id == "tml-boosting"
+    assert "stop presenting it as a skill" in unconfirmed[0].text
+
+
+def test_a_later_answer_that_does_not_name_the_skill_is_no_verdict_on_it() -> None:
+    # The boosting question was asked, but the answer only said "boosting ... many trees": the
+    # score says how that answer went, not whether the candidate knows gradient boosting.
+    signals = build_debrief(loop_id="L1", language="en", rounds=[RECRUITER, TECHNICAL, MANAGER]).consistency
+    assert not [s for s in signals if s.kind in ("claim_not_confirmed", "claim_confirmed")]
+    asked = [s for s in signals if s.kind == "claim_asked"]
+    assert [(s.about, s.rounds) for s in asked] == [("gradient boosting", ["recruiter-screen", "technical-ml"])]
+    assert asked[0].text == ("You named gradient boosting to Léa (recruiter-screen); Lena (technical-ml) later asked about it, "
+                             "and that answer scored 1.5 / 5.")
+    # A good score on an answer that does not name it is not a confirmation either.
+    good = replace(TECHNICAL, report=report(4.5, [question("tml-boosting", "How does gradient boosting build its trees?", {"correctness": 5, "depth": 4})],
+                                            [("correctness", "Correctness", 4.5)]),
+                   answers=[Answer("tml-boosting", "Each new tree fits the residuals of the ensemble so far.", "en")])
+    kinds = [s.kind for s in build_debrief(loop_id="L1", language="fr", rounds=[RECRUITER, good]).consistency]
+    assert kinds == ["claim_asked"]
+    confirmed = replace(good, answers=[Answer("tml-boosting", "In gradient boosting each new tree fits the residuals.", "en")])
+    signals = build_debrief(loop_id="L1", language="en", rounds=[RECRUITER, confirmed]).consistency
+    assert [s.kind for s in signals] == ["claim_confirmed"] and "confirmed it" in signals[0].text
 
 
 def test_a_note_to_verify_nobody_followed_up_is_not_assessed_not_confirmed() -> None:
@@ -109,8 +133,12 @@ def test_a_note_to_verify_nobody_followed_up_is_not_assessed_not_confirmed() -> 
     followed = NoteInput(**{**note.__dict__, "id": 2, "used_by": (("s2", "tml-boosting"),)})
     unchecked = build_debrief(loop_id="L1", language="en", rounds=[RECRUITER, TECHNICAL], notes=[note]).consistency
     assert [s.kind for s in unchecked if s.about == "Kubernetes"] == ["claim_not_checked"]
-    checked = build_debrief(loop_id="L1", language="en", rounds=[RECRUITER, TECHNICAL], notes=[followed]).consistency
-    assert [s.kind for s in checked if s.about == "Kubernetes"] == ["claim_not_confirmed"]
+    # Followed up by a question whose answer never named Kubernetes: asked, and what it scored; no verdict.
+    asked = build_debrief(loop_id="L1", language="en", rounds=[RECRUITER, TECHNICAL], notes=[followed]).consistency
+    assert [(s.kind, s.text.endswith("followed it up and the answer scored 1.5 / 5.")) for s in asked if s.about == "Kubernetes"] == [("claim_asked", True)]
+    on_it = replace(TECHNICAL, answers=[Answer("tml-boosting", "On Kubernetes I only ran the notebook someone else set up.", "en")])
+    checked = build_debrief(loop_id="L1", language="en", rounds=[RECRUITER, on_it], notes=[followed]).consistency
+    assert [(s.kind, s.text.endswith("scored 1.5 / 5: not confirmed.")) for s in checked if s.about == "Kubernetes"] == [("claim_not_confirmed", True)]
 
 
 def test_competencies_merge_criteria_the_rubrics_share_and_never_count_not_assessed_as_low() -> None:
