@@ -275,14 +275,17 @@ async def next_round(
 
 async def leave_notes_when_ended(*, engine: Engine, models: llm.Models, locks: KeyedLocks, session_id: str) -> list[HandoffNote]:
     """A round that ends leaves its notes at once: its answers are scored first (as for its report),
-    with no connection held meanwhile; the next round derives them again, to the same notes."""
+    with no connection held meanwhile; the next round derives them again, to the same notes.
+    The derivation itself holds the session's lock (as a report build does), so an end, a next and
+    the background derivation of a round never replace its notes at the same time."""
     await feedback.report_for(engine=engine, models=models, locks=locks, session_id=session_id)
 
     def run() -> list[HandoffNote]:
         with Session(engine) as db:
             return leave_notes(db=db, session_id=session_id)
 
-    return await anyio.to_thread.run_sync(run)
+    async with locks.hold(session_id):
+        return await anyio.to_thread.run_sync(run)
 
 
 def leave_notes_soon(*, engine: Engine, models: llm.Models, locks: KeyedLocks, tasks: set[asyncio.Task[Any]], session_id: str) -> None:

@@ -309,16 +309,27 @@ def list_notes(*, db: Session, loop_id: str) -> list[HandoffNote]:
 
 def replace_notes(*, db: Session, loop_id: str, session_id: str, persona_id: str, notes: list[dict[str, Any]], key: Any) -> list[HandoffNote]:
     """Make a round's stored notes what `notes` says: a note that is still derived keeps its id (a
-    later turn may point at it) and gets its new text; the others go, the new ones are added."""
+    later turn may point at it) and gets its new text; the others go, the new ones are added.
+
+    One transaction per round at a time on either database: SQLite's writer lock in this worker, and
+    the round's session row locked FOR UPDATE (PostgreSQL; across workers too) before the notes are
+    read. A duplicate of a note (the same key twice) never survives: the oldest is kept."""
     wanted = {key(n): n for n in (HandoffNote(loop_id=loop_id, session_id=session_id, persona_id=persona_id, **fields) for fields in notes)}
     with writing(db):
         # Read inside the write lock: two derivations at once (an end and a next) never both insert.
         db.rollback()
+        db.exec(select(InterviewSession.id).where(InterviewSession.id == session_id).with_for_update())  # type: ignore[call-overload]
         stored = list(db.exec(select(HandoffNote).where(HandoffNote.session_id == session_id).order_by(HandoffNote.id)))  # type: ignore[arg-type]
-        by_key = {key(n): n for n in stored}
-        for k, note in by_key.items():
-            if k not in wanted:
+        by_key: dict[Any, HandoffNote] = {}
+        for note in stored:
+            k = key(note)
+            if k in by_key:
+                # A turn that took up the duplicate now points at the note that stays.
+                db.execute(update(Turn).where(Turn.handoff_note_id == note.id).values(handoff_note_id=by_key[k].id))  # type: ignore[arg-type]
+            if k in by_key or k not in wanted:
                 db.delete(note)
+            else:
+                by_key[k] = note
         for k, note in wanted.items():
             if k in by_key:
                 by_key[k].text, by_key[k].quote = note.text, note.quote

@@ -3,18 +3,24 @@ a fifth `next` refused, owners as for sessions, and clear errors (issue 18)."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from interviewer.api.app import create_app
+from interviewer.interview import loops
+from interviewer.models import llm
 from interviewer.ops import tokens
+from interviewer.ops.locks import KeyedLocks
 from interviewer.ops.settings import PROJECT_ROOT, Settings
 from interviewer.storage import queries
+from interviewer.storage import tables
 
 TAKEHOME = PROJECT_ROOT / "examples" / "takehomes" / "rl-agent.md"
 JOB = "Machine-learning intern: reinforcement learning for control, PyTorch, evaluation over several seeds."
@@ -31,6 +37,14 @@ def answer(client: TestClient, session_id: str, text: str, key: str) -> dict[str
 def create_with_files(client: TestClient, **fields: str) -> Any:
     files = {"takehome": (TAKEHOME.name, TAKEHOME.read_bytes(), "text/markdown")}
     return client.post("/api/loops", data={"job_description": JOB, "cv": CV, **fields}, files=files)
+
+
+def settled(client: TestClient) -> None:
+    """Wait until the background work after a turn or an end (scoring, handoff notes) has finished."""
+    state = client.app.state  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 30
+    while (state.scoring.pending or state.reply_tasks) and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def play_round(client: TestClient, session: dict[str, Any], answers: list[str]) -> None:
@@ -187,3 +201,83 @@ def test_loops_belong_to_their_owner(exposed: TestClient) -> None:
     # The round's session is Alice's, like any session she starts.
     assert exposed.get(f"/api/sessions/{session['id']}", headers=as_bob).status_code == 404
     assert exposed.get(f"/api/sessions/{session['id']}", headers=as_alice).json()["loop_id"] == loop["id"]
+
+
+def _note_keys(client: TestClient, loop_id: str) -> list[tuple[Any, ...]]:
+    with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
+        return [loops._note_key(n) for n in queries.list_notes(db=db, loop_id=loop_id)]
+
+
+def test_two_derivations_at_once_leave_one_set_of_notes(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An end and a next (or the background derivation) deriving a round's notes together: each
+    waits for the other, so no note is stored twice, on SQLite as on PostgreSQL."""
+    loop = client.post("/api/loops", json={"rounds": ["technical-ml", "manager-fit"]}).json()
+    first = client.post(f"/api/loops/{loop['id']}/next").json()
+    play_round(client, first, [WEAK["en"]] * 3)
+    settled(client)
+    one_set = _note_keys(client, loop["id"])
+    assert len(one_set) >= 2 and len(set(one_set)) == len(one_set)
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    with Session(engine) as db:
+        # Only the first note is stored: both derivations have the others to add.
+        for note in queries.list_notes(db=db, loop_id=loop["id"])[1:]:
+            db.delete(note)
+        db.commit()
+
+    # Each derivation, once it has read the stored notes, waits (a second at most) for the other to
+    # have read them too: without a lock both would then add the missing notes.
+    both_read = threading.Barrier(2)
+    real_key = loops._note_key
+
+    def key_after_both_read(note: tables.HandoffNote) -> tuple[Any, ...]:
+        if note.id is not None:
+            try:
+                both_read.wait(timeout=1)
+            except threading.BrokenBarrierError:
+                pass
+        return real_key(note)
+
+    monkeypatch.setattr(loops, "_note_key", key_after_both_read)
+    models, locks = llm.Models(client.app.state.settings), KeyedLocks(engine, lease_s=30, prefix="scoring")  # type: ignore[attr-defined]
+
+    async def derive_twice() -> None:
+        await asyncio.gather(*(loops.leave_notes_when_ended(engine=engine, models=models, locks=locks, session_id=first["id"]) for _ in range(2)))
+
+    asyncio.run(derive_twice())
+    monkeypatch.setattr(loops, "_note_key", real_key)
+    assert sorted(_note_keys(client, loop["id"]), key=repr) == sorted(one_set, key=repr)
+
+
+def opening_turn(db: Session, session_id: str) -> tables.Turn:
+    return db.exec(select(tables.Turn).where(tables.Turn.session_id == session_id).order_by(tables.Turn.seq)).first()  # type: ignore[arg-type,return-value]
+
+
+def test_a_duplicate_note_does_not_survive_the_next_derivation(client: TestClient) -> None:
+    loop = client.post("/api/loops", json={"rounds": ["technical-ml", "manager-fit", "recruiter-screen"]}).json()
+    first = client.post(f"/api/loops/{loop['id']}/next").json()
+    play_round(client, first, [WEAK["en"]] * 3)
+    settled(client)
+    second = client.post(f"/api/loops/{loop['id']}/next").json()
+    taken_up = second["turns"][0]["handoff_note_id"]
+    assert taken_up is not None
+    one_set = _note_keys(client, loop["id"])
+    with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
+        # A duplicate of the note the manager took up, as a race could have left it, and the opening points at it.
+        original = db.get(tables.HandoffNote, taken_up)
+        assert original is not None
+        copy = tables.HandoffNote(**original.model_dump(exclude={"id"}))
+        db.add(copy)
+        db.commit()
+        opening = opening_turn(db, second["id"])
+        opening.handoff_note_id = copy.id
+        db.add(opening)
+        db.commit()
+    assert len(_note_keys(client, loop["id"])) == len(one_set) + 1
+    play_round(client, second, [WEAK["en"]])
+    settled(client)
+    assert client.post(f"/api/loops/{loop['id']}/next").status_code == 201  # derives the notes of the ended rounds again
+    with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
+        firsts = [loops._note_key(n) for n in queries.list_notes(db=db, loop_id=loop["id"]) if n.session_id == first["id"]]
+        assert sorted(firsts, key=repr) == sorted(one_set, key=repr), "the duplicate is gone"
+        # The transcript still records which note led to the manager's question.
+        assert opening_turn(db, second["id"]).handoff_note_id == taken_up
