@@ -3,7 +3,9 @@
 A question scored 2 or lower enters the schedule, due again 1 day later. Each later review moves it
 along 1, 3, 7 and 14 days: a low score (2 or lower) starts again at 1 day, a good one (4 or higher)
 moves to the next interval, and a good score at 14 days graduates it (it leaves the schedule); 3 keeps
-the interval. The schedule is a fold over the reviews in the order they happened, so rebuilding it
+the interval. Only a review at or after the due date moves the schedule on: an earlier one (a question
+offered among the weakest while nothing was due) keeps the interval and the due date, unless its score
+is low. The schedule is a fold over the reviews in the order they happened, so rebuilding it
 from the same scores (a rescore, a report built twice) gives the same schedule: nothing advances twice.
 Time is always passed in, never read here.
 """
@@ -53,6 +55,9 @@ def review(item: Scheduled | None, score: float, at: datetime) -> Scheduled | No
         return Scheduled(interval_days=interval, due_at=at + timedelta(days=interval), last_score=score, reviews=1)
     if score <= LOW:
         interval = INTERVALS[0]
+    elif at < item.due_at:
+        # Reviewed before it was due: practice, not a spaced review; the schedule stays as it was.
+        return Scheduled(interval_days=item.interval_days, due_at=item.due_at, last_score=score, reviews=item.reviews + 1)
     elif score >= GOOD:
         later = [i for i in INTERVALS if i > item.interval_days]
         if not later:

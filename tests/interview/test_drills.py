@@ -42,6 +42,29 @@ def test_a_low_score_resets_to_one_day_and_three_keeps_the_interval() -> None:
     assert reset is not None and reset.interval_days == 1 and reset.due_at == day(8) and reset.last_score == 1.5
 
 
+def test_only_a_review_once_due_moves_the_schedule_on_but_a_low_score_always_resets() -> None:
+    # Score 1, then four good answers an hour apart the same afternoon (offered as the weakest while
+    # nothing was due): the question stays at 1 day, due tomorrow, instead of graduating.
+    item = drills.review(None, 1.0, T0)
+    for hour in range(1, 5):
+        item = drills.review(item, 4.5, T0 + timedelta(hours=hour))
+        assert item is not None and item.interval_days == 1 and item.due_at == day(1)
+    assert item is not None and item.reviews == 5 and item.last_score == 4.5
+    assert drills.schedule_of([Review(f"s{h}", T0 + timedelta(hours=h), 1.0 if h == 0 else 4.5) for h in range(5)]) == item
+    # Once due, a good review lengthens the interval; early again, it keeps the interval and the due date.
+    walked = drills.review(item, 4.5, day(1))
+    assert walked == Scheduled(interval_days=3, due_at=day(4), last_score=4.5, reviews=6)
+    early = drills.review(walked, 5.0, day(2))
+    assert early == Scheduled(interval_days=3, due_at=day(4), last_score=5.0, reviews=7)
+    assert drills.review(early, 3.0, day(3)) == Scheduled(interval_days=3, due_at=day(4), last_score=3.0, reviews=8)
+    # A low score resets to one day even before it was due.
+    assert drills.review(early, 2.0, day(2)) == Scheduled(interval_days=1, due_at=day(3), last_score=2.0, reviews=8)
+    # At 14 days, only a good review once due graduates it.
+    last = Scheduled(interval_days=14, due_at=day(30), last_score=4.0, reviews=4)
+    assert drills.review(last, 5.0, day(29)) == Scheduled(interval_days=14, due_at=day(30), last_score=5.0, reviews=5)
+    assert drills.review(last, 5.0, day(30)) is None
+
+
 def test_the_schedule_is_a_fold_so_the_same_reviews_never_advance_it_twice() -> None:
     reviews = [Review("b", day(1), 4.0), Review("a", T0, 2.0)]
     once = drills.schedule_of(reviews)
