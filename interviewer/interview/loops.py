@@ -242,7 +242,10 @@ def next_index(*, db: Session, loop_id: str, user_id: str) -> int:
 
 
 def needs_claims(*, catalog: Catalog, loop: Loop, index: int) -> bool:
-    persona = catalog.personas[loop.rounds[index]]
+    persona = catalog.personas.get(loop.rounds[index])
+    if persona is None:
+        # Removed from the catalog since the loop was created.
+        raise errors.PersonaNotFound(loop.rounds[index], sorted(catalog.personas))
     return bool(loop.takehome) and persona.takehome is not None
 
 

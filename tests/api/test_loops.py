@@ -180,6 +180,16 @@ def test_an_unknown_loop_is_a_404(client: TestClient) -> None:
     assert response.status_code == 404 and response.json()["detail"] == "no loop 'nope'"
 
 
+def test_next_on_a_round_whose_persona_was_removed_is_a_404_naming_the_valid_ids(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    loop = create_with_files(client, rounds="technical-ml,takehome-review").json()
+    # The persona of the next round leaves the catalog after the loop was created (a redeploy).
+    monkeypatch.delitem(client.app.state.catalog.personas, "technical-ml")  # type: ignore[attr-defined]
+    response = client.post(f"/api/loops/{loop['id']}/next")
+    assert response.status_code == 404, response.text
+    assert response.json()["detail"].startswith("unknown persona 'technical-ml'; valid ids: ")
+    assert "technical-ml" not in response.json()["valid_ids"] and "takehome-review" in response.json()["valid_ids"]
+
+
 @pytest.fixture
 def exposed(database_url: str) -> Iterator[TestClient]:
     with TestClient(create_app(Settings(database_url=database_url, model="offline", host="0.0.0.0"))) as client:
