@@ -4,12 +4,15 @@ a fifth `next` refused, owners as for sessions, and clear errors (issue 18)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
+import respx
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
@@ -21,6 +24,7 @@ from interviewer.ops.locks import KeyedLocks
 from interviewer.ops.settings import PROJECT_ROOT, Settings
 from interviewer.storage import queries
 from interviewer.storage import tables
+from tests.support.fake_models import API_BASE, OPENAI_URL, FakeOpenAI, is_judge
 
 TAKEHOME = PROJECT_ROOT / "examples" / "takehomes" / "rl-agent.md"
 JOB = "Machine-learning intern: reinforcement learning for control, PyTorch, evaluation over several seeds."
@@ -108,6 +112,7 @@ def test_notes_are_derived_when_a_round_ends_and_again_idempotently_at_the_next(
     loop = client.post("/api/loops", json={"rounds": ["technical-ml", "manager-fit"], "language": "fr"}).json()
     first = client.post(f"/api/loops/{loop['id']}/next").json()
     play_round(client, first, [WEAK["fr"]] * 2)
+    settled(client)  # the end leaves the notes in the background: the End button is not kept waiting
     with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
         at_end = [(n.id, n.kind, n.criterion_id) for n in queries.list_notes(db=db, loop_id=loop["id"])]
     assert any(kind == "thin_evidence" for _, kind, _ in at_end)
@@ -137,6 +142,35 @@ def test_a_round_that_ends_on_its_last_answer_leaves_its_notes(client: TestClien
             break
         time.sleep(0.1)
     assert any(n.kind == "thin_evidence" and n.session_id == session["id"] for n in notes)
+
+
+def test_end_does_not_wait_for_a_slow_judge_and_the_notes_follow(database_url: str, no_network: respx.MockRouter) -> None:
+    """Ending a round answers at once, though its answers still need a judge call each; the
+    handoff notes are left in the background once the judge has spoken."""
+    fake, judge_may_answer = FakeOpenAI(), threading.Event()
+
+    async def slow_judge(request: httpx.Request) -> httpx.Response:
+        # Awaited by the app's event loop: a judge call stalls, the app does not.
+        deadline = time.monotonic() + 10
+        while is_judge(json.loads(request.content)) and not judge_may_answer.is_set() and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        return fake(request)
+
+    no_network.post(OPENAI_URL).mock(side_effect=slow_judge)
+    settings = Settings(database_url=database_url, model="openai/gpt-4o-mini", api_base=API_BASE, api_key="sk-test", model_retries=0, model_timeout=20)
+    with TestClient(create_app(settings)) as client:
+        loop = client.post("/api/loops", json={"rounds": ["technical-ml", "manager-fit"]}).json()
+        first = client.post(f"/api/loops/{loop['id']}/next").json()
+        answer(client, first["id"], WEAK["en"], "a0")
+        started = time.monotonic()
+        ended = client.post(f"/api/sessions/{first['id']}/end")
+        took = time.monotonic() - started
+        assert ended.status_code == 200 and ended.json()["status"] == "ended"
+        assert took < 5, f"End waited {took:.1f}s for the judge"
+        judge_may_answer.set()
+        settled(client)
+        with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
+            assert any(n.session_id == first["id"] for n in queries.list_notes(db=db, loop_id=loop["id"]))
 
 
 def test_next_waits_for_the_round_in_progress(client: TestClient) -> None:

@@ -315,9 +315,11 @@ async def end_session(session_id: str, request: Request, engine: EngineDep) -> S
     """End the interview now; the report covers what was answered."""
     view = await run_in_threadpool(_short(engine, lambda db: service.end_session(db=db, session_id=session_id)))
     if view.session.loop_id is not None:
-        # A round of a loop leaves its handoff notes for the next rounds as it ends (issue 18).
+        # A round of a loop leaves its handoff notes for the next rounds as it ends (issue 18), in the
+        # background like a round ending on its last answer: scoring its answers may take a judge call
+        # each, and the session has already ended (the next round derives the notes again anyway).
         state = request.app.state
-        await loops.leave_notes_when_ended(engine=engine, models=state.models, locks=state.scoring_locks, session_id=session_id)
+        loops.leave_notes_soon(engine=engine, models=state.models, locks=state.scoring_locks, tasks=state.reply_tasks, session_id=session_id)
     return session_out(view)
 
 
