@@ -97,6 +97,10 @@ def cross_check(persona: Persona, rubric: Rubric, path: Path) -> None:
 
 def load_catalog(personas_dir: Path, rubrics_dir: Path) -> Catalog:
     rubrics = {p.stem: load_file(p, Rubric) for p in sorted(rubrics_dir.glob("*.yaml"))}
+    for rubric_id, rubric in rubrics.items():
+        missing = [i for i, c in enumerate(rubric.criteria) if c.name_fr is None]
+        if missing:
+            raise CatalogError(f"{rubrics_dir / rubric_id}.yaml: invalid\n  " + "\n  ".join(f"criteria.{i}.name_fr: Field required (the name in French)" for i in missing))
     personas: dict[str, Persona] = {}
     for path in sorted(personas_dir.glob("*.yaml")):
         persona = load_file(path, Persona)

@@ -22,6 +22,9 @@ class WorkedExample(Strict):
 class Criterion(Strict):
     id: Slug
     name: Text
+    # The name in French, for what the interviewer says in French (a handoff note). Required of the
+    # rubric files (load_catalog); optional here, as older session snapshots have none.
+    name_fr: Text | None = None
     description: Text
     weight: float = Field(gt=0, le=1)
     # Keys are ints 1-5; JSON snapshots store them as strings, which validation converts back.

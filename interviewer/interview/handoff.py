@@ -12,6 +12,7 @@ a question, said before it in the persona's own voice (offline and with a model 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from interviewer.assessment import mentions
@@ -42,8 +43,8 @@ TEXTS: dict[Language, dict[str, str]] = {
         "topic": "The candidate brought up {topic} without being asked.",
     },
     "fr": {
-        "low": "Peu d'éléments sur {name} : {score}/5 sur {questions} question(s).",
-        "few": "Peu d'éléments sur {name} : {score}/5 sur seulement {quotes} citation(s).",
+        "low": "Peu d'éléments sur « {name} » : {score}/5 sur {questions} question(s).",
+        "few": "Peu d'éléments sur « {name} » : {score}/5 sur seulement {quotes} citation(s).",
         "claim": "À vérifier : {topic}, présenté comme un travail personnel.",
         "claim_asked": "À vérifier encore : {topic}, déjà interrogé et noté {score}/5.",
         "topic": "Sujet abordé spontanément : {topic}.",
@@ -92,10 +93,17 @@ def _score(value: float) -> str:
 # ---------------------------------------------------------------- deriving a round's notes
 
 
-def thin_evidence(report: Report, language: Language) -> list[NoteDraft]:
+def criterion_names(rubric: Rubric, language: Language) -> dict[str, str]:
+    """Each criterion's name in `language` (the report's names are the rubric's English ones)."""
+    return {c.id: (c.name_fr or c.name) if language == "fr" else c.name for c in rubric.criteria}
+
+
+def thin_evidence(report: Report, language: Language, names: Mapping[str, str] | None = None) -> list[NoteDraft]:
     """Criteria scored low, or on too few quotes: weakest first. Criteria the scorer could not
-    judge are left out: "not assessed" is not thin evidence, it is no evidence either way."""
+    judge are left out: "not assessed" is not thin evidence, it is no evidence either way.
+    `names`: the criteria's names in `language` by id (`criterion_names`), else the report's."""
     texts = TEXTS[language]
+    names = names or {}
     found: list[tuple[float, NoteDraft]] = []
     for criterion in report.criteria:
         scored = [(q, s) for q in report.questions for s in q.scores if s.criterion_id == criterion.id]
@@ -105,10 +113,11 @@ def thin_evidence(report: Report, language: Language) -> list[NoteDraft]:
         weakest = min(scored, key=lambda pair: pair[1].score, default=None)
         quote = next((e for e in weakest[1].evidence), None) if weakest else None
         template = texts["low"] if criterion.score < THIN_SCORE else texts["few"]
-        text = template.format(name=criterion.name, score=_score(criterion.score), questions=criterion.questions, quotes=quotes)
+        name = names.get(criterion.id, criterion.name)
+        text = template.format(name=name, score=_score(criterion.score), questions=criterion.questions, quotes=quotes)
         found.append((criterion.score, NoteDraft(
             kind="thin_evidence", text=text, criterion_id=criterion.id,
-            question_id=weakest[0].question_id if weakest else None, topic=criterion.name,
+            question_id=weakest[0].question_id if weakest else None, topic=name,
             quote=_clip(quote) if quote else None,
         )))
     found.sort(key=lambda pair: pair[0])
@@ -175,9 +184,11 @@ def _sentences(text: str) -> list[str]:
     return [p for p in [*parts, current.strip()] if p]
 
 
-def derive_notes(*, report: Report, answers: list[tuple[str | None, str]], language: Language) -> list[NoteDraft]:
+def derive_notes(
+    *, report: Report, answers: list[tuple[str | None, str]], language: Language, names: Mapping[str, str] | None = None,
+) -> list[NoteDraft]:
     """Every note a finished round leaves: the same report and answers always give the same notes."""
-    thin = thin_evidence(report, language)
+    thin = thin_evidence(report, language, names)
     claims = claims_to_verify(report, answers, language)
     topics = chosen_topics(report, answers, language, taken={(n.topic or "").lower() for n in claims})
     return [*thin, *claims, *topics]

@@ -170,7 +170,8 @@ def leave_notes(*, db: Session, session_id: str) -> list[HandoffNote]:
         return []
     content = feedback.current_report(db=db, session_id=session_id)
     answers = [(t.question_id, t.content) for t in view.turns if t.role == "candidate" and t.kind == "answer"]
-    drafts = handoff.derive_notes(report=content, answers=answers, language=session.language)  # type: ignore[arg-type]
+    names = handoff.criterion_names(view.rubric, session.language)  # type: ignore[arg-type]
+    drafts = handoff.derive_notes(report=content, answers=answers, language=session.language, names=names)  # type: ignore[arg-type]
     fields = [
         {"kind": d.kind, "criterion_id": d.criterion_id, "question_id": d.question_id, "topic": d.topic and d.topic[:200], "text": d.text, "quote": d.quote}
         for d in drafts

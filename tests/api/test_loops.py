@@ -122,7 +122,11 @@ def test_notes_are_derived_when_a_round_ends_and_again_idempotently_at_the_next(
     assert again == at_end, "deriving the notes again kept the same notes and ids"
     opening = second["turns"][0]
     assert opening["handoff_note_id"] in {note_id for note_id, _, _ in at_end}
-    assert "Lena Weiss" in opening["content"] and "est peu ressorti" in opening["content"]
+    assert "Lena Weiss" in opening["content"] and "les éléments ont manqué lors de cet entretien" in opening["content"]
+    # The weak point is named in French, with the rubric's French name, never its English one.
+    rubric = client.app.state.catalog.rubrics["technical-ml"]  # type: ignore[attr-defined]
+    named = [c for c in rubric.criteria if f"« {c.name_fr} »" in opening["content"]]
+    assert named and not any(c.name in opening["content"] for c in rubric.criteria if c.name != c.name_fr)
 
 
 def test_a_round_that_ends_on_its_last_answer_leaves_its_notes(client: TestClient) -> None:

@@ -88,6 +88,7 @@ def _edit(path: Path, change) -> None:  # type: ignore[no-untyped-def]
         ("personas/technical-ml.yaml", lambda d: d["questions"][2]["text"].pop("fr"), "questions.2.text.fr: Field required"),
         ("rubrics/recruiter-screen.yaml", lambda d: d["criteria"][0]["levels"].pop(3), "levels: an anchor is required for every level 1-5; missing [3]"),
         ("rubrics/manager-fit.yaml", lambda d: d["criteria"][0].update(weight=0.9), "weights must add up to 1.0"),
+        ("rubrics/technical-ml.yaml", lambda d: d["criteria"][1].pop("name_fr"), "criteria.1.name_fr: Field required"),
         ("personas/recruiter-screen.yaml", lambda d: d["stages"][0]["questions"].append("no-such-question"), "unknown question ids ['no-such-question']"),
         ("personas/takehome-review.yaml", lambda d: d.update(rubric="missing"), "rubric: no rubric 'missing'"),
         ("personas/takehome-review.yaml", lambda d: d["questions"][0].update(criteria=["charisma"]), "questions.0.criteria: not in rubric"),

@@ -63,10 +63,17 @@ def test_a_round_leaves_thin_evidence_claims_and_topics(technical_report: tuple[
     assert handoff.derive_notes(report=report, answers=answers, language="en") == notes
 
 
-def test_notes_are_written_in_the_loops_language(technical_report: tuple[Report, list[tuple[str | None, str]]]) -> None:
+def test_notes_are_written_in_the_loops_language(catalog: Catalog, technical_report: tuple[Report, list[tuple[str | None, str]]]) -> None:
     report, answers = technical_report
-    notes = handoff.derive_notes(report=report, answers=answers, language="fr")
-    assert any(n.text.startswith("Peu d'éléments sur ") for n in notes)
+    rubric = catalog.rubrics["technical-ml"]
+    notes = handoff.derive_notes(report=report, answers=answers, language="fr", names=handoff.criterion_names(rubric, "fr"))
+    thin = [n for n in notes if n.kind == "thin_evidence"]
+    assert thin and all(n.text.startswith("Peu d'éléments sur « ") for n in thin)
+    # The criteria are named in French (the rubric's name_fr), never with their English names.
+    for n in thin:
+        criterion = rubric.criterion(n.criterion_id)  # type: ignore[arg-type]
+        assert n.topic == criterion.name_fr and f"« {criterion.name_fr} »" in n.text
+        assert criterion.name not in n.text, n.text
     assert any(n.text.startswith("À vérifier : ") for n in notes if n.kind == "claim_to_verify")
 
 
@@ -96,12 +103,12 @@ def manager_with(catalog: Catalog, notes: list[handoff.EarlierNote]) -> tuple[Pe
 
 
 @pytest.mark.parametrize(
-    ("language", "said"),
-    [("en", "Dr. Lena Weiss left me a note: Trade-offs did not come through much"),
-     ("fr", "Dr. Lena Weiss m'a laissé une note : Trade-offs est peu ressorti")],
+    ("language", "topic", "said"),
+    [("en", "Trade-offs", "Dr. Lena Weiss left me a note: Trade-offs did not come through much"),
+     ("fr", "Compromis", "Dr. Lena Weiss m'a laissé une note : sur « Compromis », les éléments ont manqué lors de cet entretien.")],
 )
-def test_a_note_leads_to_a_question_in_the_personas_voice(catalog: Catalog, language: str, said: str) -> None:
-    persona, planned = manager_with(catalog, [note(7)])
+def test_a_note_leads_to_a_question_in_the_personas_voice(catalog: Catalog, language: str, topic: str, said: str) -> None:
+    persona, planned = manager_with(catalog, [note(7, topic=topic)])
     # No manager question assesses a technical criterion: the note goes to the persona's own question.
     assert persona.handoff is not None and planned[0] == persona.handoff.question
     move = engine.first_move(persona, planned, language)  # type: ignore[arg-type]
