@@ -25,6 +25,7 @@ from interviewer.ops.settings import PROJECT_ROOT, Settings
 from interviewer.storage import queries
 from interviewer.storage import tables
 from tests.support.fake_models import API_BASE, OPENAI_URL, FakeOpenAI, is_judge
+from tests.support.interviews import settled
 
 TAKEHOME = PROJECT_ROOT / "examples" / "takehomes" / "rl-agent.md"
 JOB = "Machine-learning intern: reinforcement learning for control, PyTorch, evaluation over several seeds."
@@ -41,14 +42,6 @@ def answer(client: TestClient, session_id: str, text: str, key: str) -> dict[str
 def create_with_files(client: TestClient, **fields: str) -> Any:
     files = {"takehome": (TAKEHOME.name, TAKEHOME.read_bytes(), "text/markdown")}
     return client.post("/api/loops", data={"job_description": JOB, "cv": CV, **fields}, files=files)
-
-
-def settled(client: TestClient) -> None:
-    """Wait until the background work after a turn or an end (scoring, handoff notes) has finished."""
-    state = client.app.state  # type: ignore[attr-defined]
-    deadline = time.monotonic() + 30
-    while (state.scoring.pending or state.reply_tasks) and time.monotonic() < deadline:
-        time.sleep(0.01)
 
 
 def play_round(client: TestClient, session: dict[str, Any], answers: list[str]) -> None:

@@ -18,7 +18,7 @@ from interviewer.catalog.loading import Catalog
 from interviewer.ops.settings import Settings
 
 from tests.support.fake_models import ANTHROPIC_URL, OPENAI_URL, FakeOpenAI, anthropic_message, anthropic_sse, judge_reply, openai_completion, openai_sse
-from tests.support.interviews import play, strong_candidate
+from tests.support.interviews import play, settled, strong_candidate
 
 ROUNDS = ["recruiter-screen", "technical-ml", "manager-fit", "takehome-review"]
 
@@ -43,7 +43,9 @@ def events(text: str) -> list[tuple[str, Any]]:
 
 @pytest.mark.parametrize("persona_id", ROUNDS)
 def test_every_round_runs_on_a_model_end_to_end(model_client: TestClient, fake_openai: FakeOpenAI, catalog: Catalog, persona_id: str) -> None:
-    session = play(model_client, persona_id, strong_candidate(catalog, persona_id))
+    ended = play(model_client, persona_id, strong_candidate(catalog, persona_id))
+    settled(model_client)  # a judge call still in flight would be counted by the fake before the session
+    session = model_client.get(f"/api/sessions/{ended['id']}").json()
     interviewer_turns = [t for t in session["turns"] if t["role"] == "interviewer"]
     assert session["status"] == "ended" and len(interviewer_turns) >= 6
     for turn in interviewer_turns:

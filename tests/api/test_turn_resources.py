@@ -5,7 +5,6 @@ plain model call for a plain answer, and 503 with Retry-After when the database 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,15 +20,9 @@ from interviewer.ops.settings import Settings
 from interviewer.storage import queries
 
 from tests.support.fake_models import API_BASE, OPENAI_URL, FakeOpenAI, is_judge
+from tests.support.interviews import settled
 
 ANSWER = "I would compare against a simple baseline on a held-out set and check for leakage before trusting the gain."
-
-
-def drained(client: TestClient) -> None:
-    """Wait until background scoring has finished (it runs after the reply is out)."""
-    deadline = time.monotonic() + 30
-    while client.app.state.scoring.pending and time.monotonic() < deadline:  # type: ignore[attr-defined]
-        time.sleep(0.01)
 
 
 class Watched:
@@ -66,10 +59,10 @@ def test_no_connection_is_held_while_the_model_writes_a_reply_or_judges(watched:
     session_id = client.post("/api/sessions", json={"persona_id": "technical-ml"}).json()["id"]
     for i in range(3):
         assert answer(client, session_id, i).status_code == 200
-        drained(client)
+        settled(client)
     streamed = answer(client, session_id, 3, accept="text/event-stream")
     assert "event: done" in streamed.text
-    drained(client)
+    settled(client)
     assert client.get(f"/api/sessions/{session_id}/report").status_code == 200
     kinds = {kind for kind, _ in watch.held}
     assert kinds == {"reply", "judge"}, watch.held
@@ -96,7 +89,7 @@ def test_a_turn_and_its_scoring_run_the_same_statements_at_answer_2_and_answer_1
         response = answer(client, session_id, i)
         assert response.status_code == 200, response.text
         # The turn and the background scoring of its answer, together.
-        drained(client)
+        settled(client)
         if response.json()["status"] != "active":
             break
         # One score row per criterion of the question: that varies with the question, not with the session.
@@ -125,7 +118,7 @@ def test_an_exhausted_connection_pool_answers_503_with_retry_after(database_url:
 def test_a_report_is_rebuilt_only_when_what_it_is_built_from_changes(client: TestClient) -> None:
     session_id = client.post("/api/sessions", json={"persona_id": "technical-ml"}).json()["id"]
     assert answer(client, session_id, 0).status_code == 200
-    drained(client)
+    settled(client)
 
     def stored_at() -> object:
         with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
@@ -139,7 +132,7 @@ def test_a_report_is_rebuilt_only_when_what_it_is_built_from_changes(client: Tes
     assert client.get(f"/api/sessions/{session_id}/report?format=md").status_code == 200
     assert stored_at() == built_at  # nothing changed: nothing rebuilt
     assert answer(client, session_id, 1).status_code == 200
-    drained(client)
+    settled(client)
     second = client.get(f"/api/sessions/{session_id}/report").json()
     assert stored_at() != built_at  # a new answer and its scores: built again
     assert len(second["questions"]) >= 1 and second != first

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +13,14 @@ from interviewer.catalog.fields import Language
 from interviewer.catalog.loading import Catalog
 
 Candidate = Callable[[dict[str, Any]], str]
+
+
+def settled(client: TestClient) -> None:
+    """Wait until the background work after a turn or an end (scoring, handoff notes) has finished."""
+    state = client.app.state  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 30
+    while (state.scoring.pending or state.reply_tasks) and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def strong_candidate(catalog: Catalog, persona_id: str) -> Candidate:
