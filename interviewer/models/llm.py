@@ -175,7 +175,10 @@ class Models:
             try:
                 if remaining <= 0:
                     raise asyncio.TimeoutError
-                return await asyncio.wait_for(call(min(s.model_timeout, remaining)), timeout=remaining)
+                # The provider's timeout stays the same on every call (litellm keys its cached HTTP
+                # client by it: a timeout that shrank with the deadline built a new client and a new
+                # connection per call); wait_for holds the call to what is left of the deadline.
+                return await asyncio.wait_for(call(min(s.model_timeout, budget)), timeout=remaining)
             except asyncio.TimeoutError as exc:
                 raise ModelError(f"the model '{model}' did not answer within {budget:g} s; retry", status=504, retry_after=5) from exc
             except ModelError:

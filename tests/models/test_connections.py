@@ -1,0 +1,79 @@
+"""Model calls reuse their HTTP connection: a provider is not dialled anew for every turn.
+
+A real OpenAI-compatible server on 127.0.0.1 (keep-alive, HTTP/1.1) counts the TCP connections
+it accepts; respx cannot show this, since it replaces the transport that owns the connections."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import anyio
+import pytest
+import respx
+
+from interviewer.models.llm import Models
+from interviewer.ops.settings import Settings
+from tests.support.fake_models import openai_completion
+
+MESSAGES = [{"role": "system", "content": "You are an interviewer."}, {"role": "user", "content": "Hello"}]
+
+
+class CountingServer:
+    def __init__(self) -> None:
+        self.connections = 0
+        self.requests = 0
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as a provider's API does
+
+            def setup(self) -> None:
+                owner.connections += 1
+                super().setup()
+
+            def log_message(self, *_: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+                owner.requests += 1
+                payload = json.dumps(openai_completion("Tell me more about that.", model=body["model"])).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.api_base = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def server(no_network: respx.MockRouter) -> Iterator[CountingServer]:
+    s = CountingServer()
+    # This server is on 127.0.0.1 only: its requests go through the real transport and its pool.
+    no_network.route(host="127.0.0.1").pass_through()
+    yield s
+    s.httpd.shutdown()
+    s.httpd.server_close()
+
+
+def test_successive_calls_share_one_connection(server: CountingServer) -> None:
+    # The deadline (45 s) is shorter than the provider timeout (60 s): the case where each call
+    # used to pass a slightly different timeout, so litellm built a new client, and a new
+    # connection, for every call.
+    m = Models(Settings(model="openai/standin", api_base=server.api_base, api_key="sk-test", model_retries=0, model_timeout=60, turn_deadline=45))
+
+    async def five_calls() -> list[str]:
+        return [(await m.complete(model="openai/standin", messages=MESSAGES)).text for _ in range(5)]
+
+    texts = anyio.run(five_calls)
+    assert texts == ["Tell me more about that."] * 5
+    assert server.requests == 5
+    assert server.connections == 1
