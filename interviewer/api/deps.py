@@ -1,4 +1,7 @@
-"""Dependencies shared by the routes: settings, catalog and a database session per request."""
+"""Dependencies shared by the routes: settings, catalog and a database session per request.
+
+The ones that only read app.state are async: FastAPI runs a sync dependency in a worker thread,
+and three thread hops per request were a fifth of an answer's request handling (py-spy)."""
 
 from __future__ import annotations
 
@@ -14,19 +17,19 @@ from interviewer.models.llm import Models
 from interviewer.ops.settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_catalog(request: Request) -> Catalog:
+async def get_catalog(request: Request) -> Catalog:
     return request.app.state.catalog
 
 
-def get_models(request: Request) -> Models:
+async def get_models(request: Request) -> Models:
     return request.app.state.models
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     return request.app.state.engine
 
 
