@@ -33,3 +33,23 @@ def test_without_the_model_the_scorer_falls_back_to_lexical_signals(monkeypatch:
         question_text="What is dropout?", key_points=[], reference_answer="Dropout turns off each neuron with probability p.", language="en",
     )
     assert m.content > 0.5
+
+
+def test_texts_are_batched_with_texts_of_about_their_length() -> None:
+    lengths = [12, 100, 14, 95, 40, 13]
+    groups = semantic._batches(lengths)
+    assert sorted(i for g in groups for i in g) == list(range(len(lengths)))
+    for group in groups:
+        assert max(lengths[i] for i in group) - min(lengths[i] for i in group) <= semantic.PAD_SLACK_TOKENS
+    assert len(groups) == 3  # {100, 95}, {40}, {14, 13, 12}
+
+
+@pytest.mark.skipif(not semantic.available(), reason="the embedding model is not installed")
+def test_a_text_embeds_the_same_alone_or_padded_in_a_batch() -> None:
+    model = semantic._get()
+    assert model is not None
+    short = "Dropout turns off neurons."
+    batch = [short, "A much longer sentence about regularisation, which pads the short one in its batch when run together."]
+    alone = semantic._run(model, model.tokenizer.encode_batch([short]))[0]
+    padded = semantic._run(model, model.tokenizer.encode_batch(batch))[0]
+    assert float(alone @ padded) > 0.9999
