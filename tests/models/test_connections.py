@@ -77,3 +77,25 @@ def test_successive_calls_share_one_connection(server: CountingServer) -> None:
     assert texts == ["Tell me more about that."] * 5
     assert server.requests == 5
     assert server.connections == 1
+
+
+def test_a_class_at_once_keeps_its_connections_for_the_next_turn(server: CountingServer) -> None:
+    # 40 students answering at the same moment, twice: the second wave finds the first wave's
+    # connections still open (httpx's default pool kept 20 alive and dialled the rest again).
+    m = Models(Settings(model="openai/standin", api_base=server.api_base, api_key="sk-test", model_retries=0))
+
+    async def wave() -> None:
+        async with anyio.create_task_group() as tg:
+            for _ in range(40):
+                tg.start_soon(lambda: m.complete(model="openai/standin", messages=MESSAGES))
+
+    async def two_waves() -> tuple[int, int]:
+        await wave()
+        first = server.connections
+        await wave()
+        return first, server.connections
+
+    first, after_second = anyio.run(two_waves)
+    assert server.requests == 80
+    assert 1 <= first <= 40
+    assert after_second == first
