@@ -137,13 +137,19 @@ def _run(model: _Model, encoded: Sequence[Any]) -> np.ndarray:
     if "token_type_ids" in model.input_names:
         feed["token_type_ids"] = np.zeros_like(ids)
     hidden = model.session.run(None, feed)[0]
-    # Mean pooling over real tokens, then unit length: the model's own sentence embedding.
-    pooled = (hidden * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
-    return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-9)
+    # The sum of the real tokens' states: at unit length, the model's own (mean-pooled) sentence
+    # embedding; summed over sentences, the mean over all their tokens (see pooled()).
+    return (hidden * mask[..., None]).sum(axis=1)
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    return rows / np.maximum(np.linalg.norm(rows, axis=-1, keepdims=True), 1e-9)
 
 
 def _embed(model: _Model, texts: list[str]) -> np.ndarray:
-    """One model run per batch of texts of about the same length (see _batches)."""
+    """Token-state sums, one model run per batch of texts of about the same length (see _batches)."""
     import numpy as np
 
     encoded = model.tokenizer.encode_batch(texts)
@@ -154,8 +160,8 @@ def _embed(model: _Model, texts: list[str]) -> np.ndarray:
     return np.stack(rows)
 
 
-def vectors(texts: Sequence[str]) -> np.ndarray | None:
-    """Unit vectors for the texts (cached by text), or None when the model is unavailable."""
+def _sums(texts: Sequence[str]) -> np.ndarray | None:
+    """The token-state sums of the texts (cached by text), or None when the model is unavailable."""
     import numpy as np
 
     model = _get()
@@ -163,6 +169,8 @@ def vectors(texts: Sequence[str]) -> np.ndarray | None:
         return None
     with _lock:
         known = {t: _vectors[t] for t in texts if t in _vectors}
+        for t in known:
+            _vectors.move_to_end(t)
     missing = list(dict.fromkeys(t for t in texts if t not in known))
     if missing:
         # onnxruntime releases the GIL: two requests embed on two cores at once, outside the lock.
@@ -174,6 +182,23 @@ def vectors(texts: Sequence[str]) -> np.ndarray | None:
                 _vectors.popitem(last=False)
     found = [known[t] for t in texts]
     return np.stack(found) if found else np.zeros((0, 384), dtype=np.float32)
+
+
+def vectors(texts: Sequence[str]) -> np.ndarray | None:
+    """Unit vectors for the texts (cached by text), or None when the model is unavailable."""
+    sums = _sums(texts)
+    return None if sums is None else _unit(sums)
+
+
+def pooled(texts: Sequence[str]) -> np.ndarray | None:
+    """One unit vector for several texts read together: the mean of all their tokens' states,
+    each text run on its own (so its vector is cached and shared with vectors()). It stands for
+    the embedding of the joined text at a fraction of the cost: no second run over the same
+    words, and no 128-token truncation of a long answer. None without the model."""
+    sums = _sums(texts)
+    if sums is None:
+        return None
+    return _unit(sums.sum(axis=0)) if len(sums) else sums.sum(axis=0)
 
 
 def similarities(left: Sequence[str], right: Sequence[str]) -> list[list[float]] | None:

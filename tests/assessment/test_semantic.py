@@ -53,3 +53,13 @@ def test_a_text_embeds_the_same_alone_or_padded_in_a_batch() -> None:
     alone = semantic._run(model, model.tokenizer.encode_batch([short]))[0]
     padded = semantic._run(model, model.tokenizer.encode_batch(batch))[0]
     assert float(alone @ padded) > 0.9999
+
+
+@pytest.mark.skipif(not semantic.available(), reason="the embedding model is not installed")
+def test_sentences_pooled_together_stand_for_their_joined_text() -> None:
+    said = ["Dropout turns off each neuron with probability p during training.", "It keeps the network from relying on any one unit."]
+    together, joined, alone = semantic.pooled(said), semantic.vectors([" ".join(said)]), semantic.vectors(said[:1])
+    assert together is not None and joined is not None and alone is not None
+    assert abs(float(together @ together) - 1.0) < 1e-5
+    assert float(together @ joined[0]) > 0.9
+    assert float(semantic.pooled(said[:1]) @ alone[0]) > 0.9999  # type: ignore[operator]
