@@ -26,6 +26,8 @@ class CountingServer:
     def __init__(self) -> None:
         self.connections = 0
         self.requests = 0
+        # Set to hold every reply until that many calls are in flight at once.
+        self.together: threading.Barrier | None = None
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -41,6 +43,8 @@ class CountingServer:
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["content-length"])))
                 owner.requests += 1
+                if owner.together is not None:
+                    owner.together.wait(timeout=30)
                 payload = json.dumps(openai_completion("Tell me more about that.", model=body["model"])).encode()
                 self.send_response(200)
                 self.send_header("content-type", "application/json")
@@ -86,6 +90,7 @@ def test_a_class_at_once_keeps_its_connections_for_the_next_turn(server: Countin
     # 40 students answering at the same moment, twice: the second wave finds the first wave's
     # connections still open (httpx's default pool kept 20 alive and dialled the rest again).
     m = Models(Settings(model="openai/standin", api_base=server.api_base, api_key="sk-test", model_retries=0))
+    server.together = threading.Barrier(40)
 
     async def wave() -> None:
         async with anyio.create_task_group() as tg:
@@ -100,5 +105,5 @@ def test_a_class_at_once_keeps_its_connections_for_the_next_turn(server: Countin
 
     first, after_second = anyio.run(two_waves)
     assert server.requests == 80
-    assert 1 <= first <= 40
+    assert first == 40
     assert after_second == first
