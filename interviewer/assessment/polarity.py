@@ -16,12 +16,14 @@ from typing import Any, Literal
 
 import yaml
 
-from interviewer.assessment.text import Phrase, Sentence, stems, tokens
+from interviewer.assessment.text import Phrase, Sentence, stems, stop_words, tokens
 from interviewer.catalog.fields import Language
 
 # A French particle that negates only after "ne"/"n'" ("ne ... plus"), and how far back "ne" may be.
 _NE = {"ne", "n'"}
 _NE_WINDOW = 4
+# The word that introduces the second term of a comparison ("denser than oil", "plus dense que l'huile").
+_COMPARISON: dict[str, str] = {"en": "than", "fr": "que"}
 _CLAUSE_PUNCTUATION = re.compile(r"[,;:()\[\]—–]|\s-\s")
 
 
@@ -111,6 +113,8 @@ class Clause:
     # the words after it to the end of the clause ("cannot overfit and has no limits").
     negations: int = 0
     negated_words: frozenset[int] = frozenset()
+    # A comparison ("X is denser than Y"): the stems before and after "than" in the clause.
+    compared: tuple[frozenset[str], frozenset[str]] | None = None
 
     @property
     def negated(self) -> bool:
@@ -150,7 +154,14 @@ def clauses(sentence: Sentence, language: Language) -> list[Clause]:
             continue
         inside = [n for n in starts if start <= n < end]
         covered = frozenset(range(min(inside), end)) if inside else frozenset()
-        found.append(Clause(start, end, frozenset(word_stems[start:end]), len(inside), covered))
+        marker = next((i for i in range(start, end) if words[i] == _COMPARISON[language]), None)
+        compared = None
+        if marker is not None:
+            stop = stop_words(language)
+            sides = (range(start, marker), range(marker + 1, end))
+            before, after = (frozenset(word_stems[i] for i in side if words[i] not in stop) for side in sides)
+            compared = (before, after)
+        found.append(Clause(start, end, frozenset(word_stems[start:end]), len(inside), covered, compared))
     return found
 
 
@@ -225,10 +236,24 @@ def canonical(stem: str, language: Language) -> str:
     return min(group | {stem}) if group else stem
 
 
+def terms_reversed(reference: Clause, answer: Clause) -> bool:
+    """Both clauses compare, and the answer puts the reference's terms the other way round: "corn
+    syrup is denser than oil" against "oil is less dense than corn syrup" (with "less" for "more",
+    the same claim). Each clause's second term (after "than", content words) stands in the other's
+    first part, and the two second terms share nothing."""
+    if reference.compared is None or answer.compared is None:
+        return False
+    (r_before, r_after), (a_before, a_after) = reference.compared, answer.compared
+    return bool(a_after & r_before) and bool(r_after & a_before) and not (a_after & r_after)
+
+
 def claims_disagree(reference: Clause, answer: Clause, language: Language) -> bool:
     """Two aligned clauses disagree when one is negated and the other not (or, both negated, when
-    the counts differ in parity), counting swapped opposites."""
+    the counts differ in parity), counting swapped opposites; a comparison whose terms are the
+    other way round counts as one more swap."""
     swaps = len(_swapped(reference.stems, reference.stems & answer.stems, answer.stems - reference.stems, language))
+    if terms_reversed(reference, answer):
+        swaps += 1
     if reference.negated and answer.negated:
         differ = reference.negations % 2 != answer.negations % 2
     else:
