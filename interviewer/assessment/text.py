@@ -17,7 +17,11 @@ _NUMBER = re.compile(r"\d")
 # A sentence ends at . ! ? followed by a space or the end (so 0.5 and 1.7B are not ends), or at a
 # line break; "et al.", "e.g." and the like do not end one.
 _SENTENCE_END = re.compile(r"[.!?]+[\"')\]»”]*(?=\s|$)|\n")
-_ABBREVIATION = re.compile(r"(?:\b(?:et al|e\.g|i\.e|vs|cf|etc|fig|eq|dr|mr|mrs|ms|approx|resp|p|pp|no|cf)\.)$", re.IGNORECASE)
+_ABBREVIATION = re.compile(r"(?:\b(?:et al|e\.g|i\.e|vs|cf|etc|fig|eq|dr|mr|mrs|ms|approx|resp|p|pp|cf)\.)$", re.IGNORECASE)
+# "No." abbreviates "number" only before a numeral ("No. 5"); "No. John changed two variables"
+# is an answer, then a sentence (read as one, its "no" negated the whole next claim).
+_NUMBER_ABBREVIATION = re.compile(r"\bno\.$", re.IGNORECASE)
+_NUMERAL_NEXT = re.compile(r"\s*\d")
 # The pseudo-cue that any numeral satisfies: concrete results are numbers.
 NUMBER_CUE = "#number"
 
@@ -120,7 +124,10 @@ def _spans(text: str) -> list[str]:
     pieces: list[str] = []
     start = 0
     for end in _SENTENCE_END.finditer(text):
-        if end.group(0) != "\n" and _ABBREVIATION.search(text[start : end.end()]):
+        piece = text[start : end.end()]
+        if end.group(0) != "\n" and (
+            _ABBREVIATION.search(piece) or (_NUMBER_ABBREVIATION.search(piece) and _NUMERAL_NEXT.match(text, end.end()))
+        ):
             continue
         pieces.append(text[start : end.end()])
         start = end.end()

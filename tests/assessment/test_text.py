@@ -32,3 +32,20 @@ def test_abbreviations_do_not_end_a_sentence() -> None:
         "This matches the Rainbow paper (Hessel et al., 2018), e.g. for replay.",
         "Next one.",
     ]
+
+
+def test_no_abbreviates_number_only_before_a_numeral() -> None:
+    text = "No. John changed 2 variables at once. See No. 5 for the fair test."
+    assert [s.text for s in sentences(text, "en")] == ["No.", "John changed 2 variables at once.", "See No. 5 for the fair test."]
+    assert [s.text for s in sentences("Non. Il a changé 2 variables. Voir no. 5.", "fr")] == ["Non.", "Il a changé 2 variables.", "Voir no. 5."]
+
+
+def test_an_answer_agreeing_with_a_reference_that_opens_with_no_is_not_a_contradiction() -> None:
+    from interviewer.assessment import content
+
+    reference = "No. John changed 2 variables at the same time, so John can not know which one caused the change."
+    m = content.measure(
+        "No, because he changed 2 variables.", question_text="Did John do a fair test?", key_points=[],
+        reference_answer=reference, language="en",
+    )
+    assert m.reference is not None and m.reference.contradicted == 0 and m.reference.lexical > 0
