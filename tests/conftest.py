@@ -16,7 +16,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from interviewer.api.app import create_app
+# respx intercepts httpx only: litellm's calls go through httpx here, through aiohttp in production
+# (tests/models/test_connections.py runs that one against a real server on 127.0.0.1).
+os.environ.setdefault("DISABLE_AIOHTTP_TRANSPORT", "True")
+
+from interviewer.api.app import create_app  # noqa: E402
 from interviewer.catalog.loading import Catalog, load_catalog
 from interviewer.ops.settings import PROJECT_ROOT, Settings, get_settings
 from interviewer.storage import migrations

@@ -1,7 +1,8 @@
-"""Model calls reuse their HTTP connection: a provider is not dialled anew for every turn.
+"""Model calls reuse their HTTP connections: a provider is not dialled anew for every turn.
 
 A real OpenAI-compatible server on 127.0.0.1 (keep-alive, HTTP/1.1) counts the TCP connections
-it accepts; respx cannot show this, since it replaces the transport that owns the connections."""
+it accepts; respx cannot show this, since it replaces the transport that owns the connections.
+These tests run litellm's production transport (aiohttp), not the httpx one the other tests pin."""
 
 from __future__ import annotations
 
@@ -62,9 +63,10 @@ class CountingServer:
 
 
 @pytest.fixture
-def server(no_network: respx.MockRouter) -> Iterator[CountingServer]:
+def server(no_network: respx.MockRouter, monkeypatch: pytest.MonkeyPatch) -> Iterator[CountingServer]:
     s = CountingServer()
-    # This server is on 127.0.0.1 only: its requests go through the real transport and its pool.
+    monkeypatch.setenv("DISABLE_AIOHTTP_TRANSPORT", "False")  # the transport the service runs with
+    # This server is on 127.0.0.1 only (respx would pass it through, were httpx used).
     no_network.route(host="127.0.0.1").pass_through()
     yield s
     s.httpd.shutdown()
@@ -88,7 +90,7 @@ def test_successive_calls_share_one_connection(server: CountingServer) -> None:
 
 def test_a_class_at_once_keeps_its_connections_for_the_next_turn(server: CountingServer) -> None:
     # 40 students answering at the same moment, twice: the second wave finds the first wave's
-    # connections still open (httpx's default pool kept 20 alive and dialled the rest again).
+    # connections still open (with httpx's default pool, 20 stayed open and the rest were dialled again).
     m = Models(Settings(model="openai/standin", api_base=server.api_base, api_key="sk-test", model_retries=0))
     server.together = threading.Barrier(40)
 
