@@ -161,19 +161,40 @@ def _folded(text: str) -> str:
     return text.casefold().replace("i\u0307", "i").replace("ı", "i")
 
 
-def glossary_entries_in(text: str) -> list[GlossaryEntry]:
-    """The glossary entries the text names, with the same literal pre-check as below."""
+@cache
+def _glossary_index() -> tuple[tuple[GlossaryEntry, ...], tuple[tuple[str, tuple[int, ...]], ...], frozenset[int]]:
+    """The entries, each distinct key with the entries it may reveal, and the entries always searched."""
+    entries = tuple(entry for entry, _ in _glossary_keys())
+    by_key: dict[str, list[int]] = {}
+    always: set[int] = set()
+    for i, (_, keys) in enumerate(_glossary_keys()):
+        if keys is None:
+            always.add(i)
+        for key in keys or ():
+            by_key.setdefault(key, []).append(i)
+    return entries, tuple((key, tuple(found)) for key, found in by_key.items()), frozenset(always)
+
+
+def _candidates(text: str) -> list[GlossaryEntry]:
+    """The entries whose pattern may match `text`, in glossary order: the literal pre-check skips
+    most of the ~300 patterns, and looks each distinct key up once (this runs on every answer)."""
+    entries, by_key, always = _glossary_index()
     folded = _folded(text)
-    return [entry for entry, keys in _glossary_keys() if (keys is None or any(k in folded for k in keys)) and entry.pattern.search(text)]
+    hits = set(always)
+    for key, found in by_key:
+        if key in folded:
+            hits.update(found)
+    return [entries[i] for i in sorted(hits)]
+
+
+def glossary_entries_in(text: str) -> list[GlossaryEntry]:
+    """The glossary entries the text names."""
+    return [entry for entry in _candidates(text) if entry.pattern.search(text)]
 
 
 def _glossary_terms(text: str) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
-    folded = _folded(text)
-    for entry, keys in _glossary_keys():
-        # The literal pre-check skips most of the ~300 patterns: this ran on every answer.
-        if keys is not None and not any(k in folded for k in keys):
-            continue
+    for entry in _candidates(text):
         match = entry.pattern.search(text)
         if match:
             found.append((match.start(), match.group(0)))
@@ -201,20 +222,26 @@ def vocabulary_of(texts: tuple[str, ...]) -> frozenset[str]:
     return frozenset(s for s in found if len(s) >= 4) - _GENERIC_STEMS
 
 
+@cache
+def _stop_words_with_english(language: Language) -> frozenset[str]:
+    # English terms turn up in French answers too: built once, not on every answer.
+    return frozenset(stop_words(language) | stop_words("en"))
+
+
 def terms_in(text: str, *, language: Language, avoid: str = "", vocabulary: frozenset[str] = frozenset()) -> list[str]:
     """Terms the text names, glossary entries first, then technical tokens, then salient words;
     terms also in `avoid` (the question) come last, since repeating those proves no listening."""
     avoid_lower = avoid.lower()
     ordered: list[str] = [t for _, t in sorted(_glossary_terms(text))]
     ordered += [m.group(0) for m in _TECH_TOKEN.finditer(text)]
-    stop = stop_words(language) | stop_words("en")
-    lexicon = domain_stems() | vocabulary
+    stop = _stop_words_with_english(language)
+    field_stems = domain_stems()
 
     def salient(token: str) -> bool:
         # Only words of the field are worth repeating back: "baseline" is, "remember" is not.
         if len(token) < WORD_MIN_LETTERS or token in stop or token in _BLAND or not token.isalpha():
             return False
-        return stems([token], language)[0] in lexicon or stems([token], "en")[0] in lexicon
+        return any(stem in field_stems or stem in vocabulary for stem in (stems([token], language)[0], stems([token], "en")[0]))
 
     counts: dict[str, int] = {}
     tokens = words(text)
