@@ -18,7 +18,7 @@ import respx
 
 from interviewer.models.llm import Models
 from interviewer.ops.settings import Settings
-from tests.support.fake_models import openai_completion
+from tests.support.fake_models import openai_completion, openai_sse
 
 MESSAGES = [{"role": "system", "content": "You are an interviewer."}, {"role": "user", "content": "Hello"}]
 
@@ -46,9 +46,12 @@ class CountingServer:
                 owner.requests += 1
                 if owner.together is not None:
                     owner.together.wait(timeout=30)
-                payload = json.dumps(openai_completion("Tell me more about that.", model=body["model"])).encode()
+                if body.get("stream"):
+                    payload, kind = openai_sse(["Tell me ", "more about ", "that."], model=body["model"]).encode(), "text/event-stream"
+                else:
+                    payload, kind = json.dumps(openai_completion("Tell me more about that.", model=body["model"])).encode(), "application/json"
                 self.send_response(200)
-                self.send_header("content-type", "application/json")
+                self.send_header("content-type", kind)
                 self.send_header("content-length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
@@ -109,3 +112,16 @@ def test_a_class_at_once_keeps_its_connections_for_the_next_turn(server: Countin
     assert server.requests == 80
     assert first == 40
     assert after_second == first
+
+
+def test_a_streamed_reply_arrives_in_pieces_with_its_usage(server: CountingServer) -> None:
+    # The browser's streamed replies go through the same transport.
+    m = Models(Settings(model="openai/standin", api_base=server.api_base, api_key="sk-test", model_retries=0))
+
+    async def streamed() -> tuple[list[str], object]:
+        s = m.stream(model="openai/standin", messages=MESSAGES)
+        return [p async for p in s], s.usage
+
+    parts, usage = anyio.run(streamed)
+    assert "".join(parts) == "Tell me more about that." and len(parts) == 3
+    assert usage.prompt_tokens == 120 and usage.completion_tokens == 3  # type: ignore[attr-defined]
