@@ -370,13 +370,19 @@ def read_answer(text: str, *, language: Language, question: str = "", vocabulary
     )
 
 
+@lru_cache(maxsize=2048)
+def _stem_set(text: str, language: Language) -> frozenset[str]:
+    # A session's earlier answers are compared at every turn: stemmed once each, not once a turn.
+    return frozenset(content_stems(text, language))
+
+
 def repeats(text: str, earlier: list[str], *, language: Language, threshold: float = 0.8) -> bool:
     """True when the answer says again what an earlier answer said (same content words)."""
-    mine = set(content_stems(text, language))
+    mine = _stem_set(text, language)
     if len(mine) < 5:
         return False
     for previous in earlier:
-        theirs = set(content_stems(previous, language))
+        theirs = _stem_set(previous, language)
         if theirs and len(mine & theirs) / len(mine | theirs) >= threshold:
             return True
     return False
