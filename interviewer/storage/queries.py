@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import bindparam, delete, func, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -37,12 +37,15 @@ def get_session(*, db: Session, session_id: str) -> InterviewSession | None:
 SNAPSHOTS = {"persona": InterviewSession.persona_snapshot, "rubric": InterviewSession.rubric_snapshot}
 
 
+# Built once: building the defer() options was a fifth of storing an answer, under load (py-spy).
+_SESSION_ROW = select(InterviewSession).where(InterviewSession.id == bindparam("session_id")).options(
+    defer(InterviewSession.persona_snapshot), defer(InterviewSession.rubric_snapshot)  # type: ignore[arg-type]
+)
+
+
 def session_row(*, db: Session, session_id: str) -> InterviewSession | None:
     """The session's row without its persona and rubric snapshots (read them with `snapshot_text`)."""
-    query = select(InterviewSession).where(InterviewSession.id == session_id).options(
-        defer(InterviewSession.persona_snapshot), defer(InterviewSession.rubric_snapshot)  # type: ignore[arg-type]
-    )
-    return db.exec(query).first()
+    return db.exec(_SESSION_ROW, params={"session_id": session_id}).first()
 
 
 def snapshot_text(*, db: Session, session_id: str, which: str) -> str:
@@ -74,10 +77,12 @@ def list_sessions(
     return list(db.exec(query))
 
 
+_TURNS_AFTER = select(Turn).where(Turn.session_id == bindparam("session_id"), Turn.seq > bindparam("after_seq")).order_by(Turn.seq)  # type: ignore[arg-type]
+
+
 def list_turns(*, db: Session, session_id: str, after_seq: int = 0) -> list[Turn]:
     """The session's turns in order; only those after `after_seq` when given (the rest is known)."""
-    query = select(Turn).where(Turn.session_id == session_id, Turn.seq > after_seq).order_by(Turn.seq)  # type: ignore[arg-type]
-    return list(db.exec(query))
+    return list(db.exec(_TURNS_AFTER, params={"session_id": session_id, "after_seq": after_seq}))
 
 
 def find_answer_by_key(*, db: Session, session_id: str, idempotency_key: str) -> Turn | None:
