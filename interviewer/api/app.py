@@ -72,6 +72,8 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Store steps run in a few threads (INTERVIEWER_THREADS), not FastAPI's default forty.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         # A database behind the code's schema stops start-up with the command that fixes it.
         await anyio.to_thread.run_sync(lambda: migrations.prepare(engine, upgrade_first=settings.migrates_on_start))
         if not (calls.is_offline(settings.model) and calls.is_offline(settings.judge)):

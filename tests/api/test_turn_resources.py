@@ -5,6 +5,7 @@ plain model call for a plain answer, and 503 with Retry-After when the database 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from interviewer.api.app import create_app
+from interviewer.interview import documents
 from interviewer.ops.settings import Settings
 from interviewer.storage import queries
 
@@ -136,3 +138,32 @@ def test_a_report_is_rebuilt_only_when_what_it_is_built_from_changes(client: Tes
     second = client.get(f"/api/sessions/{session_id}/report").json()
     assert stored_at() != built_at  # a new answer and its scores: built again
     assert len(second["questions"]) >= 1 and second != first
+
+
+def test_a_slow_document_upload_holds_none_of_the_threads_turns_are_stored_in(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # One store thread: were a PDF read on it, every answer of the worker would wait for the PDF.
+    reading, release = threading.Event(), threading.Event()
+
+    def slow_read(filename: str, data: bytes, limits: Any) -> str:
+        reading.set()
+        release.wait(30)
+        return data.decode()
+
+    monkeypatch.setattr(documents, "read_document", slow_read)
+    settings = Settings(database_url=database_url, model="offline", threads=1)
+    with TestClient(create_app(settings)) as client:
+        session_id = client.post("/api/sessions", json={"persona_id": "technical-ml"}).json()["id"]
+        upload = threading.Thread(target=lambda: client.post(
+            "/api/sessions", data={"persona_id": "technical-ml"}, files={"cv": ("cv.txt", b"Three years of Python and PyTorch.")},
+        ))
+        upload.start()
+        try:
+            assert reading.wait(30)
+            answered: list[int] = []
+            turn = threading.Thread(target=lambda: answered.append(client.post(f"/api/sessions/{session_id}/answers", json={"content": ANSWER}).status_code))
+            turn.start()
+            turn.join(20)
+            assert answered == [200], "the answer waited for the document being read"
+        finally:
+            release.set()
+            upload.join(30)
