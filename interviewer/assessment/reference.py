@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from interviewer.assessment import semantic
-from interviewer.assessment.text import Sentence, content_stems, sentences, stop_words
+from interviewer.assessment.text import Sentence, content_stems, sentences
 from interviewer.catalog.fields import Language
 from interviewer.catalog.rubrics import KeyPoint
 
@@ -21,9 +21,7 @@ SEMANTIC_KEY_POINT_CREDIT = 0.75
 # Against a reference answer: a linear mix of the signals in ReferenceSignals, its weights fitted by
 # bench/devset/fit.py on the union of three human-graded dev sets (Mohler, Beetle, SciEntsBank),
 # each set weighing the same, cross-validated by question (see the README, "Do the scores mean something?").
-# The sentence-level `recall` is measured but not weighed: beside the token-level recall its
-# fitted weight turned negative.
-MODEL_WEIGHTS = {"lexical": 0.306, "new_words": 0.028, "whole": 0.193, "tokens": 0.473}
+MODEL_WEIGHTS = {"lexical": 0.305, "new_words": 0.275, "whole": 0.332, "recall": 0.088}
 
 
 # Without the embedding model: the same fit on the lexical signals alone.
@@ -71,8 +69,7 @@ def lexical_recall(
 @dataclass(frozen=True)
 class ReferenceSignals:
     """What an answer shares with a reference answer, the inputs of its content value. The
-    similarities are raw cosines (None without the model); `baseline` is the question's own;
-    `tokens` is the token-level recall (token_recall) and `token_baseline` the question's own."""
+    similarities are raw cosines (None without the model); `baseline` is the question's own."""
 
     lexical: float
     new_words: float
@@ -80,8 +77,6 @@ class ReferenceSignals:
     whole: float | None = None
     recall: float | None = None
     baseline: float = 0.0
-    tokens: float | None = None
-    token_baseline: float = 0.0
 
     def above_question(self, similarity: float) -> float:
         zero = QUESTION_BASELINE * self.baseline
@@ -91,11 +86,6 @@ class ReferenceSignals:
         found = {"lexical": self.lexical, "new_words": self.new_words}
         if self.whole is not None and self.recall is not None:
             found |= {"whole": self.above_question(self.whole), "recall": self.above_question(self.recall)}
-        if self.tokens is not None:
-            # Its zero point is what restating the question earns: the question's own token recall
-            # (an unrelated answer's is about as high, 0.26 at the median on the DSI bank).
-            zero = self.token_baseline
-            found["tokens"] = max(0.0, (self.tokens - zero) / (1 - zero)) if zero < 1 else 0.0
         return found
 
     @property
@@ -103,57 +93,31 @@ class ReferenceSignals:
         features = self.features()
         weights = MODEL_WEIGHTS if "whole" in features else LEXICAL_WEIGHTS
         # No intercept: an answer that shares nothing with the reference earns nothing.
-        fitted = sum(weight * features[name] for name, weight in weights.items())
+        fitted = sum(weights[name] * x for name, x in features.items())
         return fitted - REFERENCE_CONTRADICTION_PENALTY * self.contradicted
 
 
-def token_recall(
-    question: semantic.TokenStates, references: list[semantic.TokenStates], said: list[semantic.TokenStates], language: Language
-) -> float:
-    """BERTScore-style recall: the mean, over the reference's word tokens that are neither stop
-    words nor tokens of the question, of each one's closest answer token (cosine of their states
-    in context). Restating the question earns nothing here; a reference made only of the
-    question's words keeps all its tokens."""
-    import numpy as np
-
-    stop = stop_words(language)
-    asked = set(question.tokens)
-    kept = [r.states[i] for r in references for i, t in enumerate(r.tokens) if t not in stop and t not in asked]
-    if not kept:
-        kept = [r.states[i] for r in references for i, t in enumerate(r.tokens) if t not in stop]
-    answer = [s.states[i] for s in said for i, t in enumerate(s.tokens) if t not in stop]
-    if not kept or not answer:
-        return 0.0
-    return float((np.stack(kept) @ np.stack(answer).T).max(axis=1).mean())
-
-
-def semantic_signals(
-    question: str, reference: str, said: list[str], language: Language
-) -> tuple[float, float, float, float, float] | None:
-    """(whole, recall, baseline, tokens): the similarity of the explaining sentences together to
-    the reference's; the mean over the reference's explaining sentences of the closest one of the
-    answer; the question's similarity to the reference; the token-level recall (token_recall).
-    None without the model. Lists meet lists in lexical_recall only, so a list in the reference
-    is not left for filler to match. Each sentence is embedded once: "together" pools the tokens
-    of the sentences' own runs, and the token recall reads the same runs' token states."""
+def semantic_signals(question: str, reference: str, said: list[str], language: Language) -> tuple[float, float, float] | None:
+    """(whole, recall, baseline): the similarity of the explaining sentences together to the
+    reference's; the mean over the reference's explaining sentences of the closest one of the
+    answer; the question's similarity to the reference. None without the model. Lists meet
+    lists in lexical_recall only, so a list in the reference is not left for filler to match.
+    Each sentence is embedded once: "together" pools the tokens of the sentences' own runs."""
     references = [s.text for s in sentences(reference, language) if not s.is_list] or [reference]
     # Every text in one call: the ones not cached yet share runs, batched by length.
-    states = semantic.token_states([question, *references, *said])
+    semantic.vectors([question, *references, *said])
     together = semantic.pooled(references)
-    if together is None or states is None:
+    if together is None:
         return None
     question_vector = semantic.vectors([question])
     assert question_vector is not None
     baseline = float(question_vector[0] @ together)
     closest = semantic.similarities(references, said) if said else None
-    ref_states = states[1 : 1 + len(references)]
-    token_baseline = token_recall(states[0], ref_states, states[:1], language)
     if not closest:
-        return 0.0, 0.0, baseline, 0.0, token_baseline
+        return 0.0, 0.0, baseline
     answer = semantic.pooled(said)
     assert answer is not None
-    tokens = token_recall(states[0], ref_states, states[1 + len(references) :], language)
-    return float(answer @ together), sum(max(row) for row in closest) / len(references), baseline, tokens, token_baseline
+    return float(answer @ together), sum(max(row) for row in closest) / len(references), baseline
 
 
 def reference_signals(
@@ -167,7 +131,7 @@ def reference_signals(
     said = [found[i].text for i in sorted(counted | listed)]
     question_stems = frozenset(content_stems(question, language))
     similar = semantic_signals(question, reference, said, language) if use_model else None
-    whole, recall, baseline, tokens, token_baseline = similar if similar is not None else (None, None, 0.0, None, 0.0)
+    whole, recall, baseline = similar if similar is not None else (None, None, 0.0)
     return ReferenceSignals(
         lexical=lexical_recall(reference, found, counted, language),
         new_words=lexical_recall(reference, found, counted, language, question_stems),
@@ -175,8 +139,6 @@ def reference_signals(
         whole=whole,
         recall=recall,
         baseline=baseline,
-        tokens=tokens,
-        token_baseline=token_baseline,
     )
 
 

@@ -33,11 +33,6 @@ MAX_TOKENS = 128
 # 0.3 ms a token, one thread): texts are batched only while padding them wastes less than that.
 PAD_SLACK_TOKENS = 8
 _CACHE_SIZE = 20_000
-# Token states, for the token-level recall against a reference (reference.token_recall): each
-# text's word tokens, one 384-float vector each, about 20 times the memory of its sum. Their own
-# least-recently-used cache, capped at this many texts (a sentence holds about 13 word tokens:
-# some 20 kB a text, so about 40 MB when full).
-_TOKEN_CACHE_SIZE = 2_000
 # Set INTERVIEWER_SEMANTIC=off to score with the lexical signals alone.
 _SWITCH = "INTERVIEWER_SEMANTIC"
 
@@ -49,20 +44,10 @@ class _Model:
     input_names: frozenset[str]
 
 
-@dataclass(frozen=True)
-class TokenStates:
-    """A text's word tokens (WordPiece strings, "##" for a word's later pieces) and their states
-    from the model's run, each at unit length; [CLS], [SEP] and punctuation are left out."""
-
-    tokens: tuple[str, ...]
-    states: Any  # np.ndarray, one row per token
-
-
 _lock = threading.Lock()
 _model: _Model | None = None
 _failed: str | None = None
 _vectors: OrderedDict[str, Any] = OrderedDict()
-_tokens: OrderedDict[str, TokenStates] = OrderedDict()
 
 
 def _model_file() -> Path:
@@ -145,12 +130,7 @@ def _batches(lengths: Sequence[int]) -> list[list[int]]:
     return groups
 
 
-def _word_token(token: str) -> bool:
-    return token.startswith("##") or (token not in {"[CLS]", "[SEP]"} and any(c.isalnum() for c in token))
-
-
-def _run(model: _Model, encoded: Sequence[Any]) -> tuple[np.ndarray, list[TokenStates]]:
-    """The token-state sums of a batch (see below) and each text's word-token states, from one run."""
+def _run(model: _Model, encoded: Sequence[Any]) -> np.ndarray:
     import numpy as np
 
     width = max(len(e.ids) for e in encoded)
@@ -163,13 +143,9 @@ def _run(model: _Model, encoded: Sequence[Any]) -> tuple[np.ndarray, list[TokenS
     if "token_type_ids" in model.input_names:
         feed["token_type_ids"] = np.zeros_like(ids)
     hidden = model.session.run(None, feed)[0]
-    states = []
-    for row, e in enumerate(encoded):
-        keep = [i for i, token in enumerate(e.tokens) if _word_token(token)]
-        states.append(TokenStates(tuple(e.tokens[i] for i in keep), _unit(hidden[row, keep])))
     # The sum of the real tokens' states: at unit length, the model's own (mean-pooled) sentence
     # embedding; summed over sentences, the mean over all their tokens (see pooled()).
-    return (hidden * mask[..., None]).sum(axis=1), states
+    return (hidden * mask[..., None]).sum(axis=1)
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
@@ -178,23 +154,22 @@ def _unit(rows: np.ndarray) -> np.ndarray:
     return rows / np.maximum(np.linalg.norm(rows, axis=-1, keepdims=True), 1e-9)
 
 
-def _embed(model: _Model, texts: list[str]) -> tuple[list[Any], list[TokenStates]]:
-    """Token-state sums and word-token states, one model run per batch of texts of about the same
-    length (see _batches)."""
+def _embed(model: _Model, texts: list[str]) -> np.ndarray:
+    """Token-state sums, one model run per batch of texts of about the same length (see _batches)."""
+    import numpy as np
+
     encoded = model.tokenizer.encode_batch(texts)
     rows: list[Any] = [None] * len(texts)
-    states: list[Any] = [None] * len(texts)
     for group in _batches([len(e.ids) for e in encoded]):
-        sums, found = _run(model, [encoded[i] for i in group])
-        for k, i in enumerate(group):
-            rows[i], states[i] = sums[k], found[k]
-    return rows, states
+        for i, vector in zip(group, _run(model, [encoded[i] for i in group]), strict=True):
+            rows[i] = vector
+    return np.stack(rows)
 
 
-def _cached(texts: Sequence[str], *, with_tokens: bool) -> tuple[dict[str, Any], dict[str, TokenStates]] | None:
-    """The token-state sums of the texts and, if asked, their word-token states, each cached by
-    text (least recently used out first); texts missing from either cache run through the model
-    once for both. None when the model is unavailable."""
+def _sums(texts: Sequence[str]) -> np.ndarray | None:
+    """The token-state sums of the texts (cached by text), or None when the model is unavailable."""
+    import numpy as np
+
     model = _get()
     if model is None:
         return None
@@ -202,44 +177,17 @@ def _cached(texts: Sequence[str], *, with_tokens: bool) -> tuple[dict[str, Any],
         known = {t: _vectors[t] for t in texts if t in _vectors}
         for t in known:
             _vectors.move_to_end(t)
-        states = {t: _tokens[t] for t in texts if t in _tokens} if with_tokens else {}
-        for t in states:
-            _tokens.move_to_end(t)
-    missing = list(dict.fromkeys(t for t in texts if t not in known or (with_tokens and t not in states)))
+    missing = list(dict.fromkeys(t for t in texts if t not in known))
     if missing:
         # onnxruntime releases the GIL: two requests embed on two cores at once, outside the lock.
-        sums, found = _embed(model, missing)
-        known.update(zip(missing, sums, strict=True))
-        if with_tokens:
-            states.update(zip(missing, found, strict=True))
+        known.update(zip(missing, _embed(model, missing), strict=True))
         with _lock:
             for text in missing:
                 _vectors[text] = known[text]
-                if with_tokens:
-                    _tokens[text] = states[text]
             while len(_vectors) > _CACHE_SIZE:
                 _vectors.popitem(last=False)
-            while len(_tokens) > _TOKEN_CACHE_SIZE:
-                _tokens.popitem(last=False)
-    return known, states
-
-
-def _sums(texts: Sequence[str]) -> np.ndarray | None:
-    """The token-state sums of the texts (cached by text), or None when the model is unavailable."""
-    import numpy as np
-
-    cached = _cached(texts, with_tokens=False)
-    if cached is None:
-        return None
-    found = [cached[0][t] for t in texts]
+    found = [known[t] for t in texts]
     return np.stack(found) if found else np.zeros((0, 384), dtype=np.float32)
-
-
-def token_states(texts: Sequence[str]) -> list[TokenStates] | None:
-    """Each text's word tokens and their unit states (cached by text, from the same runs as the
-    sentence vectors, which they fill too), or None when the model is unavailable."""
-    cached = _cached(texts, with_tokens=True)
-    return None if cached is None else [cached[1][t] for t in texts]
 
 
 def vectors(texts: Sequence[str]) -> np.ndarray | None:
