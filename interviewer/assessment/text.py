@@ -47,8 +47,20 @@ def stop_words(language: Language) -> frozenset[str]:
     return frozenset(text.split()) | elided
 
 
+# A turn reads the same texts many times (the answer, its sentences, the rubric's key points and
+# reference): each is split and stemmed once, then served from these caches as a fresh list.
+# Bounded in count and in size, so long or many answers cannot grow them without limit.
+_TEXTS_KEPT = 2048
+_CACHED_CHARS = 2000
+
+
 def words(text: str) -> list[str]:
-    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+    return list(_words(text) if len(text) <= _CACHED_CHARS else _words.__wrapped__(text))
+
+
+@lru_cache(maxsize=_TEXTS_KEPT)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(w.lower().replace("’", "'") for w in _WORD.findall(text))
 
 
 # French elisions ("l'apprentissage", "n'utilise") hide the word's stem and a negation's "ne".
@@ -58,11 +70,16 @@ _ELISION = re.compile(rf"^({'|'.join(_ELIDED)})'(.+)$")
 
 def tokens(text: str) -> list[str]:
     """The words used for analysis: lower-case, with French elisions split off ("n'" then "utilise")."""
+    return list(_tokens(text) if len(text) <= _CACHED_CHARS else _tokens.__wrapped__(text))
+
+
+@lru_cache(maxsize=_TEXTS_KEPT)
+def _tokens(text: str) -> tuple[str, ...]:
     found: list[str] = []
     for word in words(text):
         elided = _ELISION.match(word)
         found.extend([elided.group(1) + "'", elided.group(2)] if elided else [word])
-    return found
+    return tuple(found)
 
 
 @lru_cache(maxsize=100_000)
@@ -77,8 +94,13 @@ def stems(tokens: list[str], language: Language) -> list[str]:
 
 def content_stems(text: str, language: Language) -> list[str]:
     """Stems of the words that carry meaning (function words removed), in order, with repeats."""
+    return list(_content_stems(text, language) if len(text) <= _CACHED_CHARS else _content_stems.__wrapped__(text, language))
+
+
+@lru_cache(maxsize=_TEXTS_KEPT)
+def _content_stems(text: str, language: Language) -> tuple[str, ...]:
     stop = stop_words(language)
-    return stems([w for w in tokens(text) if w not in stop and len(w) > 1], language)
+    return tuple(stems([w for w in tokens(text) if w not in stop and len(w) > 1], language))
 
 
 # A long sentence with few function words is a list of terms, not an explanation of them.
@@ -136,6 +158,11 @@ def _spans(text: str) -> list[str]:
 
 
 def sentences(text: str, language: Language) -> list[Sentence]:
+    return list(_sentences(text, language) if len(text) <= _CACHED_CHARS else _sentences.__wrapped__(text, language))
+
+
+@lru_cache(maxsize=_TEXTS_KEPT)
+def _sentences(text: str, language: Language) -> tuple[Sentence, ...]:
     found: list[Sentence] = []
     for raw in _spans(text):
         found_tokens = tokens(raw)
@@ -152,7 +179,7 @@ def sentences(text: str, language: Language) -> list[Sentence]:
                 word_stems=tuple(found_stems),
             )
         )
-    return found
+    return tuple(found)
 
 
 # A sentence whose words are this rarely function words names terms without relating them.
