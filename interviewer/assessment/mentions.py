@@ -161,9 +161,15 @@ def _folded(text: str) -> str:
     return text.casefold().replace("i\u0307", "i").replace("ı", "i")
 
 
+# Keys are looked up by their first three letters: a text holds a few hundred such trigrams, the
+# glossary ~900 keys, so a turn checks only the keys that can be there.
+_GRAM = 3
+
+
 @cache
-def _glossary_index() -> tuple[tuple[GlossaryEntry, ...], tuple[tuple[str, tuple[int, ...]], ...], frozenset[int]]:
-    """The entries, each distinct key with the entries it may reveal, and the entries always searched."""
+def _glossary_index() -> tuple[tuple[GlossaryEntry, ...], dict[str, tuple[tuple[str, tuple[int, ...]], ...]], frozenset[int]]:
+    """The entries; each distinct key with the entries it may reveal, by the key's first trigram
+    (a shorter key is its own); and the entries always searched."""
     entries = tuple(entry for entry, _ in _glossary_keys())
     by_key: dict[str, list[int]] = {}
     always: set[int] = set()
@@ -172,18 +178,24 @@ def _glossary_index() -> tuple[tuple[GlossaryEntry, ...], tuple[tuple[str, tuple
             always.add(i)
         for key in keys or ():
             by_key.setdefault(key, []).append(i)
-    return entries, tuple((key, tuple(found)) for key, found in by_key.items()), frozenset(always)
+    by_gram: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
+    for key, found in by_key.items():
+        by_gram.setdefault(key[:_GRAM], []).append((key, tuple(found)))
+    return entries, {gram: tuple(keys) for gram, keys in by_gram.items()}, frozenset(always)
 
 
 def _candidates(text: str) -> list[GlossaryEntry]:
     """The entries whose pattern may match `text`, in glossary order: the literal pre-check skips
-    most of the ~300 patterns, and looks each distinct key up once (this runs on every answer)."""
-    entries, by_key, always = _glossary_index()
+    most of the ~300 patterns (this runs on every answer)."""
+    entries, by_gram, always = _glossary_index()
     folded = _folded(text)
     hits = set(always)
-    for key, found in by_key:
-        if key in folded:
-            hits.update(found)
+    # Every slice of up to three letters, so a key shorter than a trigram is found too.
+    grams = {folded[i : i + n] for i in range(len(folded)) for n in range(2, _GRAM + 1)}
+    for gram in grams & by_gram.keys():
+        for key, found in by_gram[gram]:
+            if key in folded:
+                hits.update(found)
     return [entries[i] for i in sorted(hits)]
 
 

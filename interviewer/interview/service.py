@@ -240,10 +240,11 @@ def accept_answer(
     `offline_reply`: a session on the offline engine gets its reply at once, stored with the answer
     in one transaction (one commit instead of two: no model call can fail between them).
 
-    Reads O(1) rows and ends every transaction it opens: nothing is held once it returns."""
+    Reads O(1) rows, and every transaction it opens ends by the time it returns (committed, or
+    rolled back when the caller closes `db`): nothing is held once it returns."""
+    # The reads and the write share one connection: on SQLite the reads open no transaction (the
+    # driver begins one at the first write), on PostgreSQL the write follows in the reads' own.
     view = load_state(db=db, session_id=session_id)
-    # The read transaction ends here: the write below starts a fresh one (SQLite: no stale snapshot).
-    db.commit()
     text = clean_text(content, field="content", limit=answer_limit)
     session, turns = view.session, view.transcript.turns
     if idempotency_key:
