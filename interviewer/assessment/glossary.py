@@ -35,3 +35,78 @@ class GlossaryEntry:
 def glossary() -> tuple[GlossaryEntry, ...]:
     text = resources.files("interviewer.data").joinpath("glossary.yaml").read_text("utf-8")
     return tuple(GlossaryEntry(**entry) for entry in yaml.safe_load(text))
+
+
+@cache
+def _glossary_keys() -> tuple[tuple[GlossaryEntry, tuple[str, ...] | None], ...]:
+    """Per glossary entry, the longest word of each of its names, case-folded: a text that contains
+    none of them cannot match the entry's pattern. None (always searched) when a key has a letter
+    outside _FOLDS_SAFELY."""
+    keyed: list[tuple[GlossaryEntry, tuple[str, ...] | None]] = []
+    for entry in glossary():
+        keys = [max(re.split(r"[\s-]+", name.strip()), key=len).casefold() for name in {entry.name, *entry.aliases}]
+        safe = all(k and all(c.isascii() or c in _FOLDS_SAFELY for c in k) for k in keys)
+        keyed.append((entry, tuple(keys) if safe else None))
+    return tuple(keyed)
+
+
+# French letters whose every re.IGNORECASE match case-folds to the letter itself (checked over all of Unicode).
+_FOLDS_SAFELY = frozenset("àâäçéèêëîïôöùûüÿœæ")
+
+
+def _folded(text: str) -> str:
+    # What re.IGNORECASE matches to an ASCII letter folds to it here too: K (Kelvin), ſ, İ and ı.
+    return text.casefold().replace("i\u0307", "i").replace("ı", "i")
+
+
+# Keys are looked up by their first three letters: a text holds a few hundred such trigrams, the
+# glossary ~900 keys, so a turn checks only the keys that can be there.
+_GRAM = 3
+
+
+@cache
+def _glossary_index() -> tuple[tuple[GlossaryEntry, ...], dict[str, tuple[tuple[str, tuple[int, ...]], ...]], frozenset[int]]:
+    """The entries; each distinct key with the entries it may reveal, by the key's first trigram
+    (a shorter key is its own); and the entries always searched."""
+    entries = tuple(entry for entry, _ in _glossary_keys())
+    by_key: dict[str, list[int]] = {}
+    always: set[int] = set()
+    for i, (_, keys) in enumerate(_glossary_keys()):
+        if keys is None:
+            always.add(i)
+        for key in keys or ():
+            by_key.setdefault(key, []).append(i)
+    by_gram: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
+    for key, found in by_key.items():
+        by_gram.setdefault(key[:_GRAM], []).append((key, tuple(found)))
+    return entries, {gram: tuple(keys) for gram, keys in by_gram.items()}, frozenset(always)
+
+
+def _candidates(text: str) -> list[GlossaryEntry]:
+    """The entries whose pattern may match `text`, in glossary order: the literal pre-check skips
+    most of the ~300 patterns (this runs on every answer)."""
+    entries, by_gram, always = _glossary_index()
+    folded = _folded(text)
+    hits = set(always)
+    # Every slice of up to three letters, so a key shorter than a trigram is found too.
+    grams = {folded[i : i + n] for i in range(len(folded)) for n in range(2, _GRAM + 1)}
+    for gram in grams & by_gram.keys():
+        for key, found in by_gram[gram]:
+            if key in folded:
+                hits.update(found)
+    return [entries[i] for i in sorted(hits)]
+
+
+def glossary_entries_in(text: str) -> list[GlossaryEntry]:
+    """The glossary entries the text names."""
+    return [entry for entry in _candidates(text) if entry.pattern.search(text)]
+
+
+def glossary_terms_in(text: str) -> list[tuple[int, str]]:
+    """Where the text names glossary entries: (offset, the words it used), one per entry."""
+    found: list[tuple[int, str]] = []
+    for entry in _candidates(text):
+        match = entry.pattern.search(text)
+        if match:
+            found.append((match.start(), match.group(0)))
+    return found

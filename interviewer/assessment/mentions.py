@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-from interviewer.assessment.glossary import GlossaryEntry, glossary
+from interviewer.assessment.glossary import glossary, glossary_terms_in
 from interviewer.assessment.text import content_stems, stems, stop_words, words
 from interviewer.catalog.fields import Language
 
@@ -143,80 +143,6 @@ def detect_language(text: str) -> Language | None:
 
 
 @cache
-def _glossary_keys() -> tuple[tuple[GlossaryEntry, tuple[str, ...] | None], ...]:
-    """Per glossary entry, the longest word of each of its names, case-folded: a text that contains
-    none of them cannot match the entry's pattern. None (always searched) when a key has a letter
-    outside _FOLDS_SAFELY."""
-    keyed: list[tuple[GlossaryEntry, tuple[str, ...] | None]] = []
-    for entry in glossary():
-        keys = [max(re.split(r"[\s-]+", name.strip()), key=len).casefold() for name in {entry.name, *entry.aliases}]
-        safe = all(k and all(c.isascii() or c in _FOLDS_SAFELY for c in k) for k in keys)
-        keyed.append((entry, tuple(keys) if safe else None))
-    return tuple(keyed)
-
-
-# French letters whose every re.IGNORECASE match case-folds to the letter itself (checked over all of Unicode).
-_FOLDS_SAFELY = frozenset("àâäçéèêëîïôöùûüÿœæ")
-
-
-def _folded(text: str) -> str:
-    # What re.IGNORECASE matches to an ASCII letter folds to it here too: K (Kelvin), ſ, İ and ı.
-    return text.casefold().replace("i\u0307", "i").replace("ı", "i")
-
-
-# Keys are looked up by their first three letters: a text holds a few hundred such trigrams, the
-# glossary ~900 keys, so a turn checks only the keys that can be there.
-_GRAM = 3
-
-
-@cache
-def _glossary_index() -> tuple[tuple[GlossaryEntry, ...], dict[str, tuple[tuple[str, tuple[int, ...]], ...]], frozenset[int]]:
-    """The entries; each distinct key with the entries it may reveal, by the key's first trigram
-    (a shorter key is its own); and the entries always searched."""
-    entries = tuple(entry for entry, _ in _glossary_keys())
-    by_key: dict[str, list[int]] = {}
-    always: set[int] = set()
-    for i, (_, keys) in enumerate(_glossary_keys()):
-        if keys is None:
-            always.add(i)
-        for key in keys or ():
-            by_key.setdefault(key, []).append(i)
-    by_gram: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
-    for key, found in by_key.items():
-        by_gram.setdefault(key[:_GRAM], []).append((key, tuple(found)))
-    return entries, {gram: tuple(keys) for gram, keys in by_gram.items()}, frozenset(always)
-
-
-def _candidates(text: str) -> list[GlossaryEntry]:
-    """The entries whose pattern may match `text`, in glossary order: the literal pre-check skips
-    most of the ~300 patterns (this runs on every answer)."""
-    entries, by_gram, always = _glossary_index()
-    folded = _folded(text)
-    hits = set(always)
-    # Every slice of up to three letters, so a key shorter than a trigram is found too.
-    grams = {folded[i : i + n] for i in range(len(folded)) for n in range(2, _GRAM + 1)}
-    for gram in grams & by_gram.keys():
-        for key, found in by_gram[gram]:
-            if key in folded:
-                hits.update(found)
-    return [entries[i] for i in sorted(hits)]
-
-
-def glossary_entries_in(text: str) -> list[GlossaryEntry]:
-    """The glossary entries the text names."""
-    return [entry for entry in _candidates(text) if entry.pattern.search(text)]
-
-
-def _glossary_terms(text: str) -> list[tuple[int, str]]:
-    found: list[tuple[int, str]] = []
-    for entry in _candidates(text):
-        match = entry.pattern.search(text)
-        if match:
-            found.append((match.start(), match.group(0)))
-    return found
-
-
-@cache
 def domain_stems() -> frozenset[str]:
     """Stems of the field's vocabulary: the glossary's names, aliases, key terms and definitions."""
     found: set[str] = set()
@@ -247,7 +173,7 @@ def terms_in(text: str, *, language: Language, avoid: str = "", vocabulary: froz
     """Terms the text names, glossary entries first, then technical tokens, then salient words;
     terms also in `avoid` (the question) come last, since repeating those proves no listening."""
     avoid_lower = avoid.lower()
-    ordered: list[str] = [t for _, t in sorted(_glossary_terms(text))]
+    ordered: list[str] = [t for _, t in sorted(glossary_terms_in(text))]
     ordered += [m.group(0) for m in _TECH_TOKEN.finditer(text)]
     stop = _stop_words_with_english(language)
     field_stems = domain_stems()
@@ -327,7 +253,7 @@ def _choice(text: str, language: Language) -> tuple[str, str] | None:
             right = _trim(match.group("right"), language, keep="start")
             if not left:
                 # "I chose them over boosting": "them" is the last technique named before.
-                named = sorted(_glossary_terms(said_so_far + sentence[: match.start("right")]))
+                named = sorted(glossary_terms_in(said_so_far + sentence[: match.start("right")]))
                 left = named[-1][1] if named else ""
             if left and right and left.lower() != right.lower():
                 return left, right

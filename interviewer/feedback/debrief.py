@@ -17,7 +17,8 @@ from functools import lru_cache
 from typing import Literal
 
 from interviewer.assessment.glossary import GlossaryEntry
-from interviewer.assessment.mentions import glossary_entries_in, numbers_in
+from interviewer.assessment.glossary import glossary_entries_in
+from interviewer.assessment.mentions import numbers_in
 from interviewer.assessment.text import content_stems, sentences
 from interviewer.catalog.fields import Language
 from interviewer.feedback.debrief_plan import practice_plan
