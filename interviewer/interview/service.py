@@ -240,46 +240,20 @@ def accept_answer(
     `offline_reply`: a session on the offline engine gets its reply at once, stored with the answer
     in one transaction (one commit instead of two: no model call can fail between them).
 
-    Reads O(1) rows, and every transaction it opens ends by the time it returns (committed, or
-    rolled back when the caller closes `db`): nothing is held once it returns."""
+    Reads O(1) rows and ends every transaction it opens: nothing is held once it returns."""
     # The reads and the write share one connection: on SQLite the reads open no transaction (the
     # driver begins one at the first write), on PostgreSQL the write follows in the reads' own.
     view = load_state(db=db, session_id=session_id)
-    text = clean_text(content, field="content", limit=answer_limit)
-    session, turns = view.session, view.transcript.turns
-    if idempotency_key:
-        previous = next((t for t in turns if t.role == "candidate" and t.idempotency_key == idempotency_key), None)
-        if previous is not None:
-            if text != previous.content:
-                raise KeyReused(
-                    "this Idempotency-Key was already used for a different answer; use a new key for a new answer"
-                )
-            return _resume(view, previous)
-    if session.status != "active":
-        raise SessionEnded(session_id)
-    if text is None:
-        raise InvalidInput("content: the answer is empty; type an answer before sending")
-    if not words(text):
-        raise InvalidInput("content: the answer has no words; write your answer in words before sending")
-    last = turns[-1]
-    if last.role == "candidate":
-        if text == last.content:
-            # The same answer sent again (without its key) resumes the reply it is waiting for.
-            return _resume(view, last)
-        raise ReplyMissing(
-            "your previous answer is stored but has no reply yet; send it again (same text or same "
-            "Idempotency-Key) to get the reply before answering further"
-        )
-    candidate = Turn(
-        session_id=session.id,
-        seq=last.seq + 1,
-        role="candidate",
-        kind="answer" if last.kind != "closing" else "candidate_question",
-        question_id=last.question_id,
-        language=last.language,
-        content=text,
-        idempotency_key=idempotency_key,
-    )
+    try:
+        checked = _checked_answer(view, content=content, idempotency_key=idempotency_key, answer_limit=answer_limit)
+    except BaseException:
+        db.rollback()
+        raise
+    if not isinstance(checked, Turn):
+        db.rollback()  # a resumed turn writes nothing here: the reads' transaction ends now
+        return checked
+    candidate = checked
+    session = view.session
     if offline_reply and calls_module.is_offline(session.model):
         stored = _answer_with_offline_reply(db, view, candidate)
         if stored is not None:
@@ -296,6 +270,48 @@ def accept_answer(
             raise lost_race(db, session_id) from exc
     view = SessionState(session, view.persona, view.rubric, transcripts.extend(session_id, view.transcript, [candidate]))
     return _decide(view, len(view.transcript.turns), candidate)
+
+
+def _checked_answer(
+    view: SessionState, *, content: str, idempotency_key: str | None, answer_limit: int,
+) -> Turn | AnswerResult | PendingReply:
+    """The answer's turn, ready to store; or, for a resent answer, the result or reply it resumes.
+    Raises the error that says what to fix."""
+    text = clean_text(content, field="content", limit=answer_limit)
+    session, turns = view.session, view.transcript.turns
+    if idempotency_key:
+        previous = next((t for t in turns if t.role == "candidate" and t.idempotency_key == idempotency_key), None)
+        if previous is not None:
+            if text != previous.content:
+                raise KeyReused(
+                    "this Idempotency-Key was already used for a different answer; use a new key for a new answer"
+                )
+            return _resume(view, previous)
+    if session.status != "active":
+        raise SessionEnded(session.id)
+    if text is None:
+        raise InvalidInput("content: the answer is empty; type an answer before sending")
+    if not words(text):
+        raise InvalidInput("content: the answer has no words; write your answer in words before sending")
+    last = turns[-1]
+    if last.role == "candidate":
+        if text == last.content:
+            # The same answer sent again (without its key) resumes the reply it is waiting for.
+            return _resume(view, last)
+        raise ReplyMissing(
+            "your previous answer is stored but has no reply yet; send it again (same text or same "
+            "Idempotency-Key) to get the reply before answering further"
+        )
+    return Turn(
+        session_id=session.id,
+        seq=last.seq + 1,
+        role="candidate",
+        kind="answer" if last.kind != "closing" else "candidate_question",
+        question_id=last.question_id,
+        language=last.language,
+        content=text,
+        idempotency_key=idempotency_key,
+    )
 
 
 def _answer_with_offline_reply(db: Session, view: SessionState, candidate: Turn) -> AnswerResult | None:
