@@ -10,30 +10,15 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile as StarletteUploadFile
 import anyio
-from anyio.lowlevel import RunVar
 
 from interviewer.api.schemas import SessionCreate
 from interviewer.interview import documents
 from interviewer.interview import errors
 from interviewer.ops.settings import Settings
+from interviewer.ops.threads import long_reads
 
 
 DOCUMENT_FIELDS = ("job_description", "cv", "takehome")
-# Reading a document may take seconds (a long PDF): on threads of its own, so that uploads never
-# hold the few threads a worker's turns are stored in (INTERVIEWER_THREADS).
-DOCUMENT_READERS = 4
-
-
-_readers: RunVar[anyio.CapacityLimiter] = RunVar("document_readers")
-
-
-def _document_readers() -> anyio.CapacityLimiter:
-    # One limiter per event loop (a test client runs several loops in one process).
-    limiter = _readers.get(None)
-    if limiter is None:
-        limiter = anyio.CapacityLimiter(DOCUMENT_READERS)
-        _readers.set(limiter)
-    return limiter
 
 
 SESSION_FORM = {
@@ -80,8 +65,8 @@ async def document_body(request: Request, settings: Settings, schema: type[BodyT
                 if filenames is not None:
                     filenames[name] = filename
                 try:
-                    # Parsing a PDF or a notebook is CPU work: in a worker thread, so /healthz and other sessions go on.
-                    fields[name] = await anyio.to_thread.run_sync(documents.read_document, filename, data, limits, limiter=_document_readers())
+                    # Parsing a PDF or a notebook may take seconds: on the long-read threads, so turns go on.
+                    fields[name] = await anyio.to_thread.run_sync(documents.read_document, filename, data, limits, limiter=long_reads())
                 except documents.DocumentTooLarge as exc:
                     raise errors.InputTooLarge(f"{name}: {exc}") from exc
                 except documents.DocumentError as exc:

@@ -270,10 +270,12 @@ async def extract_claims_with_model(models: Any, document: str, *, limit: int = 
 
 
 async def _offline_claims(document: str, language: str) -> list[Claim]:
-    # Seconds of regex work on a long write-up: in a worker thread, so other requests keep being served.
+    # Seconds of regex work on a long write-up: on the long-read threads, so turns keep being stored.
     import anyio
 
-    return await anyio.to_thread.run_sync(lambda: extract_claims(document, language=language))
+    from interviewer.ops.threads import long_reads
+
+    return await anyio.to_thread.run_sync(lambda: extract_claims(document, language=language), limiter=long_reads())
 
 
 async def claims_for(models: Any, document: str, *, language: str) -> list[Claim]:

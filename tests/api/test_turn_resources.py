@@ -17,7 +17,7 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from interviewer.api.app import create_app
-from interviewer.interview import documents
+from interviewer.interview import documents, takehome
 from interviewer.ops.settings import Settings
 from interviewer.storage import queries
 
@@ -140,21 +140,30 @@ def test_a_report_is_rebuilt_only_when_what_it_is_built_from_changes(client: Tes
     assert len(second["questions"]) >= 1 and second != first
 
 
-def test_a_slow_document_upload_holds_none_of_the_threads_turns_are_stored_in(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    # One store thread: were a PDF read on it, every answer of the worker would wait for the PDF.
+@pytest.mark.parametrize(("slow", "field", "persona"), [("read", "cv", "technical-ml"), ("claims", "takehome", "takehome-review")])
+def test_a_slow_upload_holds_none_of_the_threads_turns_are_stored_in(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, slow: str, field: str, persona: str,
+) -> None:
+    # One store thread: were a PDF read, or a take-home's claims extracted, on it, every answer of
+    # the worker would wait for the upload.
     reading, release = threading.Event(), threading.Event()
 
-    def slow_read(filename: str, data: bytes, limits: Any) -> str:
+    def held(result: Any) -> Any:
         reading.set()
         release.wait(30)
-        return data.decode()
+        return result
 
-    monkeypatch.setattr(documents, "read_document", slow_read)
+    if slow == "read":
+        monkeypatch.setattr(documents, "read_document", lambda filename, data, limits: held(data.decode()))
+    else:
+        original = takehome.extract_claims
+        monkeypatch.setattr(takehome, "extract_claims", lambda document, language: held(original(document, language=language)))
     settings = Settings(database_url=database_url, model="offline", threads=1)
     with TestClient(create_app(settings)) as client:
         session_id = client.post("/api/sessions", json={"persona_id": "technical-ml"}).json()["id"]
+        document = b"# Churn model\n\nWe trained a gradient boosted model on 2 years of data and reached 0.91 AUC."
         upload = threading.Thread(target=lambda: client.post(
-            "/api/sessions", data={"persona_id": "technical-ml"}, files={"cv": ("cv.txt", b"Three years of Python and PyTorch.")},
+            "/api/sessions", data={"persona_id": persona}, files={field: (f"{field}.md", document)},
         ))
         upload.start()
         try:
@@ -163,7 +172,7 @@ def test_a_slow_document_upload_holds_none_of_the_threads_turns_are_stored_in(da
             turn = threading.Thread(target=lambda: answered.append(client.post(f"/api/sessions/{session_id}/answers", json={"content": ANSWER}).status_code))
             turn.start()
             turn.join(20)
-            assert answered == [200], "the answer waited for the document being read"
+            assert answered == [200], f"the answer waited for the upload's {slow}"
         finally:
             release.set()
             upload.join(30)
