@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 # respx intercepts httpx only: litellm's calls go through httpx here, through aiohttp in production
 # (tests/models/test_connections.py runs that one against a real server on 127.0.0.1).
-os.environ.setdefault("DISABLE_AIOHTTP_TRANSPORT", "True")
+os.environ["DISABLE_AIOHTTP_TRANSPORT"] = "True"  # set outright: an exported False would bypass the mocks
 
 from interviewer.api.app import create_app  # noqa: E402
 from interviewer.catalog.loading import Catalog, load_catalog

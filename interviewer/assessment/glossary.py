@@ -54,7 +54,8 @@ def _glossary_keys() -> tuple[tuple[GlossaryEntry, tuple[str, ...] | None], ...]
 _FOLDS_SAFELY = frozenset("àâäçéèêëîïôöùûüÿœæ")
 
 
-def _folded(text: str) -> str:
+def folded(text: str) -> str:
+    """The text case-folded as re.IGNORECASE compares it."""
     # What re.IGNORECASE matches to an ASCII letter folds to it here too: K (Kelvin), ſ, İ and ı.
     return text.casefold().replace("i\u0307", "i").replace("ı", "i")
 
@@ -86,13 +87,13 @@ def _candidates(text: str) -> list[GlossaryEntry]:
     """The entries whose pattern may match `text`, in glossary order: the literal pre-check skips
     most of the ~300 patterns (this runs on every answer)."""
     entries, by_gram, always = _glossary_index()
-    folded = _folded(text)
+    text_folded = folded(text)
     hits = set(always)
     # Every slice of up to three letters, so a key shorter than a trigram is found too.
-    grams = {folded[i : i + n] for i in range(len(folded)) for n in range(2, _GRAM + 1)}
+    grams = {text_folded[i : i + n] for i in range(len(text_folded)) for n in range(1, _GRAM + 1)}
     for gram in grams & by_gram.keys():
         for key, found in by_gram[gram]:
-            if key in folded:
+            if key in text_folded:
                 hits.update(found)
     return [entries[i] for i in sorted(hits)]
 

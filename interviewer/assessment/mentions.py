@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-from interviewer.assessment.glossary import glossary, glossary_terms_in
-from interviewer.assessment.text import content_stems, stems, stop_words, words
+from interviewer.assessment.glossary import folded, glossary, glossary_terms_in
+from interviewer.assessment.text import MAX_CACHED_CHARS, content_stems, stems, stop_words, words
 from interviewer.catalog.fields import Language
 
 # Numbers that report something: "0.93", "12%", "3x", "40 ms"; a lone year is a date, not a result.
@@ -246,7 +246,7 @@ def _trim(phrase: str, language: Language, *, keep: str) -> str:
 def _choice(text: str, language: Language) -> tuple[str, str] | None:
     said_so_far = ""
     for sentence in re.split(r"(?<=[.!?\n;])", text):
-        lowered = sentence.lower()
+        lowered = folded(sentence)
         match = (_PREFERRED.search(sentence) or _CHOICE.search(sentence)) if any(w in lowered for w in _CHOICE_WORDS) else None
         if match:
             left = _trim(match.group("left"), language, keep="end")
@@ -320,11 +320,11 @@ def _stem_set(text: str, language: Language) -> frozenset[str]:
 
 def repeats(text: str, earlier: list[str], *, language: Language, threshold: float = 0.8) -> bool:
     """True when the answer says again what an earlier answer said (same content words)."""
-    mine = _stem_set(text, language)
+    mine = frozenset(content_stems(text, language))
     if len(mine) < 5:
         return False
     for previous in earlier:
-        theirs = _stem_set(previous, language)
+        theirs = _stem_set(previous, language) if len(previous) <= MAX_CACHED_CHARS else frozenset(content_stems(previous, language))
         if theirs and len(mine & theirs) / len(mine | theirs) >= threshold:
             return True
     return False

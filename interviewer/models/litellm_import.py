@@ -1,9 +1,9 @@
 """litellm, imported once on the first call to a real model (seconds and ~160 MB): no price-map
 download, and the shipped price map kept to tell known prices from unknown.
 
-The HTTP transport is litellm's default, aiohttp: with 200 calls in flight it costs about half
-the CPU of httpx's (4.5 against 8.9 ms a call, measured by bench/transport.py), whose connection
-pool scans every connection for every request. The tests pin httpx (DISABLE_AIOHTTP_TRANSPORT,
+The HTTP transport is litellm's default, aiohttp: with 200 calls in flight it costs about 0.6
+times the CPU of httpx's (bench/transport.py; figures in bench/README.md), whose connection pool
+scans every connection for every request. The tests pin httpx (DISABLE_AIOHTTP_TRANSPORT,
 in tests/conftest.py) because respx intercepts httpx only."""
 
 from __future__ import annotations

@@ -74,3 +74,10 @@ def test_terms_never_span_punctuation() -> None:
     assert not any("," in t or "decorrelated averaging" in t for t in said.terms)
 
 
+
+
+def test_a_choice_is_read_whatever_the_case_of_its_connecting_words() -> None:
+    # The quick pre-check before the choice patterns must not miss what they match case-blind.
+    for text in ("I chose XGBoost INSTEAD OF a transformer.", "I chose XGBoost İnstead of a transformer.", "I chose XGBoost Over a transformer."):
+        assert mentions.read_answer(text, language="en").choice == ("XGBoost", "transformer"), text
+    assert mentions.read_answer("J'ai choisi XGBoost PLUTÔT QUE un transformer.", language="fr").choice is not None

@@ -69,6 +69,9 @@ class CountingServer:
 def server(no_network: respx.MockRouter, monkeypatch: pytest.MonkeyPatch) -> Iterator[CountingServer]:
     s = CountingServer()
     monkeypatch.setenv("DISABLE_AIOHTTP_TRANSPORT", "False")  # the transport the service runs with
+    from litellm.llms.custom_httpx.http_handler import AsyncHTTPHandler
+
+    assert AsyncHTTPHandler.should_use_aiohttp_transport()
     # This server is on 127.0.0.1 only (respx would pass it through, were httpx used).
     no_network.route(host="127.0.0.1").pass_through()
     yield s
