@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from interviewer.assessment.glossary import folded, glossary, glossary_terms_in
-from interviewer.assessment.text import MAX_CACHED_CHARS, content_stems, stems, stop_words, words
+from interviewer.assessment.text import content_stems, stems, stop_words, words
 from interviewer.catalog.fields import Language
 
 # Numbers that report something: "0.93", "12%", "3x", "40 ms"; a lone year is a date, not a result.
@@ -312,19 +312,14 @@ def read_answer(text: str, *, language: Language, question: str = "", vocabulary
     )
 
 
-@lru_cache(maxsize=2048)
-def _stem_set(text: str, language: Language) -> frozenset[str]:
-    # A session's earlier answers are compared at every turn: stemmed once each, not once a turn.
-    return frozenset(content_stems(text, language))
-
-
 def repeats(text: str, earlier: list[str], *, language: Language, threshold: float = 0.8) -> bool:
     """True when the answer says again what an earlier answer said (same content words)."""
     mine = frozenset(content_stems(text, language))
     if len(mine) < 5:
         return False
     for previous in earlier:
-        theirs = _stem_set(previous, language) if len(previous) <= MAX_CACHED_CHARS else frozenset(content_stems(previous, language))
+        # Earlier answers come back at every turn: content_stems serves them from its cache.
+        theirs = frozenset(content_stems(previous, language))
         if theirs and len(mine & theirs) / len(mine | theirs) >= threshold:
             return True
     return False
