@@ -13,7 +13,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
@@ -38,7 +38,7 @@ from interviewer.ops.locks import KeyedLocks, TurnLocks
 from interviewer.ops.ratelimit import RateLimiter
 from interviewer.ops.settings import Settings, get_settings
 from interviewer.storage import migrations
-from interviewer.storage.database import DatabaseBusy, is_busy, make_engine
+from interviewer.storage.database import DatabaseBusy, is_busy, is_disconnect, make_engine
 
 # Each domain error answers with the status a client can act on.
 STATUS = {
@@ -67,7 +67,8 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     # Loaded before serving: a malformed persona or rubric stops start-up with its file and field.
     catalog = load_catalog(settings.personas_dir, settings.rubrics_dir)
     engine = make_engine(
-        settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_pool_overflow, pool_timeout=settings.db_pool_timeout
+        settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_pool_overflow, pool_timeout=settings.db_pool_timeout,
+        sqlite_synchronous=settings.sqlite_synchronous,
     )
 
     @asynccontextmanager
@@ -154,10 +155,18 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
         return await http_exception_handler(request, exc)
 
     @app.exception_handler(DatabaseBusy)
-    @app.exception_handler(OperationalError)
+    @app.exception_handler(DBAPIError)
     async def database_busy(_request: Request, exc: Exception) -> JSONResponse:
         # Every pooled connection stayed busy for db_pool_timeout (or SQLite stayed locked): come back soon.
-        if isinstance(exc, OperationalError) and not is_busy(exc):
+        if isinstance(exc, DBAPIError) and is_disconnect(exc):
+            # The database server closed the connection (a restart); the pool is renewed already.
+            service.log.warning("database connection lost: %s", exc)
+            return JSONResponse(
+                {"detail": "the connection to the database was lost; retry in a moment (resending an answer with its "
+                           "Idempotency-Key never stores it twice)", "retry_after": 1},
+                status_code=503, headers={"Retry-After": "1"},
+            )
+        if isinstance(exc, DBAPIError) and not (isinstance(exc, OperationalError) and is_busy(exc)):
             raise exc
         service.log.warning("database busy: %s", exc)
         return JSONResponse(

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 def _engine(settings: Settings) -> Engine:
     from interviewer.storage.database import make_engine
 
-    return make_engine(settings.database_url)
+    return make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
 
 
 def _where(engine: Engine) -> str:
