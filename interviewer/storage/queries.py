@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from datetime import datetime
 from typing import Any
 
@@ -179,14 +180,22 @@ def purge_sessions(*, db: Session, created_before: datetime) -> int:
     return len(old)
 
 
+# Databases (engines) known to hold the local user: a user is never deleted, so one check each is enough.
+_local_user_seen: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
 def ensure_local_user(*, db: Session) -> None:
     """The implicit user of local single-user mode (the migration creates it; this repairs a bare database)."""
+    bind = db.get_bind()
+    if bind in _local_user_seen:
+        return  # read once per database, not at every session start
     if db.get(User, LOCAL_USER) is None:
         db.add(User(id=LOCAL_USER, name=LOCAL_USER))
         try:
             db.commit()
         except IntegrityError:
             db.rollback()  # created by a concurrent request
+    _local_user_seen.add(bind)
 
 
 def get_user_by_name(*, db: Session, name: str) -> User | None:
