@@ -15,19 +15,22 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
 
 from interviewer.storage import tables as store
 from interviewer.storage.tables import Claim
+
+T = TypeVar("T")
 
 # Polling for a claim another worker holds: quick at first, then at most this often.
 POLL_FIRST_S = 0.005
@@ -62,19 +65,30 @@ def _claim_statements() -> tuple[Any, Any]:
 _TAKE, _RELEASE = _claim_statements()
 
 
-def try_claim(engine: Engine, name: str, owner: str, seconds: float) -> bool:
-    """Take the claim `name` for `seconds` unless another owner holds it unexpired (one short transaction)."""
+def _take(connection: Connection, name: str, owner: str, seconds: float) -> bool:
     moment = store.now()
     params = {"claim_name": name, "claim_owner": owner, "claim_expires": moment + timedelta(seconds=seconds), "claim_moment": moment}
+    # A row comes back only when the insert or the takeover happened (rowcount is not reliable here).
+    return connection.execute(_TAKE, params).first() is not None
+
+
+def try_claim(engine: Engine, name: str, owner: str, seconds: float) -> bool:
+    """Take the claim `name` for `seconds` unless another owner holds it unexpired (one short transaction)."""
     # Core, not an ORM session: no identity map or bulk-statement bookkeeping for a one-row lease.
     with engine.begin() as connection:
-        # A row comes back only when the insert or the takeover happened (rowcount is not reliable here).
-        return connection.execute(_TAKE, params).first() is not None
+        return _take(connection, name, owner, seconds)
 
 
 def release_claim(engine: Engine, name: str, owner: str) -> None:
     with engine.begin() as connection:
         connection.execute(_RELEASE, {"claim_name": name, "claim_owner": owner})
+
+
+class NotClaimed:
+    """What a store step answers when another worker holds its claim: try again later."""
+
+
+NOT_CLAIMED = NotClaimed()
 
 
 class KeyedLocks:
@@ -88,8 +102,11 @@ class KeyedLocks:
         self.shared = engine.dialect.name == "postgresql"
         self._keys: dict[str, _Waiters] = {}
 
-    async def acquire(self, key: str) -> Held:
-        """Wait for the key; release the result with `await held.release()`."""
+    async def acquire(self, key: str, *, claim: bool = True) -> Held:
+        """Wait for the key; release the result with `await held.release()`.
+
+        `claim=False`: wait in this worker's queue only; the caller takes the claim in its first
+        store step (`Held.take_in`, run through `Held.until_claimed`), on that step's connection."""
         waiters = self._keys.setdefault(key, _Waiters())
         waiters.count += 1
         try:
@@ -97,14 +114,15 @@ class KeyedLocks:
         except BaseException:
             self._leave(key, waiters)
             raise
+        held = Held(self, key, waiters, claimed=self.shared and claim)
         try:
-            if self.shared:
-                await self._claim(f"{self.prefix}:{key}")
+            if held.claimed:
+                await self._poll(held.name, lambda: self._try_claim(held.name))
         except BaseException:
             waiters.lock.release()
             self._leave(key, waiters)
             raise
-        return Held(self, key, waiters)
+        return held
 
     @asynccontextmanager
     async def hold(self, key: str) -> AsyncIterator[None]:
@@ -114,16 +132,21 @@ class KeyedLocks:
         finally:
             await held.release()
 
-    async def _claim(self, name: str) -> None:
+    async def _try_claim(self, name: str) -> object:
+        taken = await anyio.to_thread.run_sync(try_claim, self.engine, name, self.owner, self.lease_s)
+        return True if taken else NOT_CLAIMED
+
+    async def _poll(self, name: str, attempt: Callable[[], Awaitable[T]]) -> T:
+        """`attempt()` until it answers something else than NOT_CLAIMED, or a lease and a bit has passed."""
         # A claim held longer than its lease is expired, so waiting a lease and a bit is enough.
         deadline = time.monotonic() + self.lease_s + 5
         delay = POLL_FIRST_S
         while True:
             with anyio.CancelScope(shield=True):
                 # Shielded: a claim taken must be known, so that it is released.
-                taken = await anyio.to_thread.run_sync(try_claim, self.engine, name, self.owner, self.lease_s)
-            if taken:
-                return
+                result = await attempt()
+            if result is not NOT_CLAIMED:
+                return result
             if time.monotonic() > deadline:
                 raise Contended(f"'{name}' is held by another worker")
             await asyncio.sleep(delay)
@@ -136,9 +159,39 @@ class KeyedLocks:
 
 
 class Held:
-    def __init__(self, owner: KeyedLocks, key: str, waiters: _Waiters) -> None:
+    def __init__(self, owner: KeyedLocks, key: str, waiters: _Waiters, *, claimed: bool) -> None:
         self._owner, self._key, self._waiters = owner, key, waiters
         self._released = False
+        # Our claim row is in the table (or its insert may be): release deletes it, unless a store step did.
+        self.claimed = claimed
+        self._claim_gone = False
+
+    @property
+    def name(self) -> str:
+        return f"{self._owner.prefix}:{self._key}"
+
+    def take_in(self, db: Session) -> bool:
+        """Take the claim in a store step's own session and commit it (sync, in the step's thread),
+        so that the step goes on on the same connection: no thread hop or transaction of its own.
+        False while another worker holds it; True at once without claims (SQLite)."""
+        if not self._owner.shared or self.claimed:
+            return True
+        self.claimed = _take(db.connection(), self.name, self._owner.owner, self._owner.lease_s)
+        db.commit()
+        return self.claimed
+
+    def release_in(self, db: Session) -> None:
+        """Release the claim at the end of a store step, on its connection (sync); `release` then
+        only lets the next waiter of this worker in."""
+        if self.claimed and not self._claim_gone:
+            db.connection().execute(_RELEASE, {"claim_name": self.name, "claim_owner": self._owner.owner})
+            db.commit()
+            self._claim_gone = True
+
+    async def until_claimed(self, step: Callable[[], Awaitable[T]]) -> T:
+        """Run a store step that starts with `take_in` (and answers NOT_CLAIMED when it fails)
+        until the claim is taken; Contended after a lease and a bit."""
+        return await self._owner._poll(self.name, step)
 
     async def release(self) -> None:
         """Let the next waiter in (idempotent; safe in a cancelled task)."""
@@ -147,9 +200,8 @@ class Held:
         self._released = True
         with anyio.CancelScope(shield=True):
             try:
-                if self._owner.shared:
-                    name = f"{self._owner.prefix}:{self._key}"
-                    await anyio.to_thread.run_sync(release_claim, self._owner.engine, name, self._owner.owner)
+                if self.claimed and not self._claim_gone:
+                    await anyio.to_thread.run_sync(release_claim, self._owner.engine, self.name, self._owner.owner)
             finally:
                 self._waiters.lock.release()
                 self._owner._leave(self._key, self._waiters)

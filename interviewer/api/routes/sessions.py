@@ -39,7 +39,7 @@ from interviewer.api.schemas import (
     TurnOut,
 )
 from interviewer.api.forms import SESSION_FORM, session_body
-from interviewer.ops.locks import Contended, TurnLock
+from interviewer.ops.locks import NOT_CLAIMED, Contended, NotClaimed, TurnLock
 from interviewer.ops.settings import Settings
 from interviewer.storage.queries import list_sessions
 from interviewer.storage.tables import Turn
@@ -194,6 +194,13 @@ def get_session(session_id: str, db: SessionDep) -> SessionOut:
     return session_out(state_module.get_session(db=db, session_id=session_id))
 
 
+def _store_reply(db: Session, turn: TurnLock, pending: replies.PendingReply, text: str, usage: calls_module.Usage) -> replies.AnswerResult:
+    """Store the reply (step 3), then release the turn's claim on the same connection."""
+    result = replies.store_reply(db=db, pending=pending, text=text, usage=usage)
+    turn.release_in(db)
+    return result
+
+
 def _sse(event: str, data: Any) -> bytes:
     return format_sse_event(event=event, data_str=json.dumps(data, ensure_ascii=False, default=str))
 
@@ -218,9 +225,7 @@ def _stream_reply(request: Request, pending: replies.PendingReply, turn: TurnLoc
             assert stream.usage is not None
 
             text, usage = "".join(parts), stream.usage
-            result = await run_in_threadpool(
-                _short(app.state.engine, lambda db: replies.store_reply(db=db, pending=pending, text=text, usage=usage))
-            )
+            result = await run_in_threadpool(_short(app.state.engine, lambda db: _store_reply(db, turn, pending, text, usage)))
             await turn.release()
             queue.put_nowait(("done", answer_out(result).model_dump(mode="json")))
             score_in_background(app, result)
@@ -275,18 +280,29 @@ async def post_answer(
     With `Accept: text/event-stream` the reply is streamed: `token` events, then `done` with the
     stored turns, or `error`."""
     # Concurrent answers to one session wait here, one whole turn at a time, in arrival order.
-    try:
-        turn = await request.app.state.turn_locks.acquire(session_id)
-    except Contended as exc:
-        raise errors.Busy("another answer to this session is still being replied to; resend yours in a moment") from exc
+    turn = await request.app.state.turn_locks.acquire(session_id, claim=False)
     handed_over = False
     try:
         wants_stream = "text/event-stream" in request.headers.get("accept", "")
-        # Offline and not streamed: the answer and its reply are stored in one transaction.
-        outcome = await run_in_threadpool(_short(engine, lambda db: service.accept_answer(
-            db=db, session_id=session_id, content=body.content, idempotency_key=idempotency_key,
-            answer_limit=settings.max_answer_chars, offline_reply=not wants_stream,
-        )))
+
+        def accept(db: Session) -> replies.AnswerResult | replies.PendingReply | NotClaimed:
+            # Across workers (PostgreSQL) the turn's claim is taken first, on this step's connection.
+            if not turn.take_in(db):
+                return NOT_CLAIMED
+            # Offline and not streamed: the answer and its reply are stored in one transaction.
+            outcome = service.accept_answer(
+                db=db, session_id=session_id, content=body.content, idempotency_key=idempotency_key,
+                answer_limit=settings.max_answer_chars, offline_reply=not wants_stream,
+            )
+            if isinstance(outcome, replies.AnswerResult):
+                turn.release_in(db)  # the turn is whole: no model call follows
+            return outcome
+
+        try:
+            outcome = await turn.until_claimed(lambda: run_in_threadpool(_short(engine, accept)))
+        except Contended as exc:
+            raise errors.Busy("another answer to this session is still being replied to; resend yours in a moment") from exc
+        assert not isinstance(outcome, NotClaimed)  # until_claimed answers only once the claim is taken
         if isinstance(outcome, replies.AnswerResult) and not outcome.stored_now:
             if wants_stream:
                 return EventSourceResponse(iter([_sse("done", answer_out(outcome).model_dump(mode="json"))]))
@@ -302,7 +318,7 @@ async def post_answer(
             except llm.ModelError as exc:
                 raise llm.ModelError(f"{exc}. {ANSWER_KEPT}", status=exc.status, retry_after=exc.retry_after) from exc
             pending = outcome
-            result = await run_in_threadpool(_short(engine, lambda db: replies.store_reply(db=db, pending=pending, text=text, usage=usage)))
+            result = await run_in_threadpool(_short(engine, lambda db: _store_reply(db, turn, pending, text, usage)))
     finally:
         if not handed_over:
             await turn.release()
