@@ -100,11 +100,9 @@ def store_reply(*, db: Session, pending: PendingReply, text: str, usage: calls_m
     status = "ended" if pending.move.kind == "ended" else pending.session.status
     with database.writing(db):
         try:
-            db.add(reply)
-            db.flush()
+            queries.insert_turns(db=db, turns=[reply])
             if status == "ended" and not queries.set_status(db=db, session_id=session_id, status="ended", ended_at=store.now()):
                 raise IntegrityError("the session is gone", None, ValueError(session_id))
-            db.expunge(reply)
             db.commit()
         except IntegrityError:
             db.rollback()

@@ -259,11 +259,9 @@ def accept_answer(
         if stored is not None:
             return stored
     with database.writing(db):
-        db.add(candidate)
         try:
             # The answer is committed before any model call: nothing after this may lose it.
-            db.flush()
-            db.expunge(candidate)
+            queries.insert_turns(db=db, turns=[candidate])
             db.commit()
         except IntegrityError as exc:
             db.rollback()
@@ -328,14 +326,10 @@ def _answer_with_offline_reply(db: Session, view: SessionState, candidate: Turn)
     reply = interviewer_turn(pending, pending.context.scripted, calls_module.Usage(model=calls_module.OFFLINE, cost_usd=0.0, latency_ms=0))
     status = "ended" if pending.move.kind == "ended" else view.session.status
     with database.writing(db):
-        db.add(candidate)
-        db.add(reply)
         try:
-            db.flush()
+            queries.insert_turns(db=db, turns=[candidate, reply])
             if status == "ended" and not queries.set_status(db=db, session_id=session_id, status="ended", ended_at=store.now()):
                 raise IntegrityError("the session is gone", None, ValueError(session_id))
-            db.expunge(candidate)
-            db.expunge(reply)
             db.commit()
         except IntegrityError as exc:
             db.rollback()

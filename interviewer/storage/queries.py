@@ -6,7 +6,7 @@ import weakref
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, update
+from sqlalchemy import bindparam, delete, func, insert, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -84,6 +84,19 @@ _TURNS_AFTER = select(Turn).where(Turn.session_id == bindparam("session_id"), Tu
 def list_turns(*, db: Session, session_id: str, after_seq: int = 0) -> list[Turn]:
     """The session's turns in order; only those after `after_seq` when given (the rest is known)."""
     return list(db.exec(_TURNS_AFTER, params={"session_id": session_id, "after_seq": after_seq}))
+
+
+_TURN_TABLE = Turn.__table__  # type: ignore[attr-defined]
+_TURN_FIELDS = [c.name for c in _TURN_TABLE.columns if c.name != "id"]
+_INSERT_TURN = insert(_TURN_TABLE).returning(_TURN_TABLE.c.id)
+
+
+def insert_turns(*, db: Session, turns: list[Turn]) -> None:
+    """Store new turns in the current transaction and give each its id. A Core insert: the turns
+    stay plain objects, never in the session, so no flush, expunge or read-back is needed."""
+    connection = db.connection()
+    for turn in turns:
+        turn.id = connection.execute(_INSERT_TURN, {name: getattr(turn, name) for name in _TURN_FIELDS}).scalar_one()
 
 
 def find_answer_by_key(*, db: Session, session_id: str, idempotency_key: str) -> Turn | None:
