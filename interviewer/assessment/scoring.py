@@ -84,8 +84,16 @@ def level_of(quality: float) -> int:
     return 1 + sum(quality >= bound for bound in LEVEL_BOUNDS)
 
 
+@cache
+def _any_hedge(language: Language) -> re.Pattern[str]:
+    """All the hedge patterns as one: it finds a match exactly when one of them would."""
+    return re.compile("|".join(f"(?:{p.pattern})" for p in _hedges_of(language)))
+
+
 def _hedge_count(text: str, language: Language) -> int:
     lowered = text.lower().replace("’", "'")
+    if not _any_hedge(language).search(lowered):
+        return 0  # most answers hedge nowhere: one scan instead of one per pattern
     return sum(len(p.findall(lowered)) for p in _hedges_of(language))
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from importlib import resources
+
 import pytest
 
 from interviewer.assessment.scoring import assess, verify_evidence
@@ -130,3 +133,20 @@ def test_quotes_are_capped_but_still_substrings() -> None:
     result = assess(thread=run_on, latest=run_on, question=QUESTION, rubric=RUBRIC, language="en", min_words=12)
     quotes = [q for s in result.scores for q in s.evidence]
     assert quotes and all(len(q) <= 300 and q in run_on for q in quotes)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_one_scan_hedge_check_counts_exactly_what_each_pattern_finds(language: str) -> None:
+    from interviewer.assessment import scoring
+
+    lines = resources.files("interviewer.data").joinpath("graded_answers.jsonl").read_text("utf-8").splitlines()
+    texts = [json.loads(line)["answer"] for line in lines if line.strip()]
+    hedged = {
+        "en": ["I don't know, maybe it's the learning rate, not sure. I guess I'd be guessing; no idea really.", "Hard to say, something like that."],
+        "fr": ["Je ne sais pas, peut-être le taux d'apprentissage, pas sûr. Je suppose, aucune idée.", "Difficile à dire, un truc comme ça."],
+    }[language]
+    for text in texts + hedged:
+        lowered = text.lower().replace("’", "'")
+        expected = sum(len(p.findall(lowered)) for p in scoring._hedges_of(language))
+        assert scoring._hedge_count(text, language) == expected, text
+    assert all(scoring._hedge_count(t, language) > 0 for t in hedged)
