@@ -9,6 +9,7 @@ found with one of its words replaced by that word's opposite, is contradicted, n
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -34,8 +35,9 @@ class Cues:
     words: frozenset[str]
     after_ne: frozenset[str]
     suffixes: tuple[str, ...]
-    scope_breakers: tuple[tuple[str, ...], ...]
-    ignored: tuple[tuple[str, ...], ...]
+    # Word sequences, looked up by their first word: a sentence is scanned once, not once per sequence.
+    scope_breakers: dict[str, tuple[tuple[str, ...], ...]]
+    ignored: dict[str, tuple[tuple[str, ...], ...]]
 
 
 def _load(name: str) -> Any:
@@ -51,8 +53,12 @@ def _texts(items: list[Any], where: str) -> list[str]:
     return items
 
 
-def _word_tuples(items: list[str]) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(tokens(i)) for i in _texts(items, "negation.yaml") if tokens(i))
+def _by_first_word(items: list[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for item in _texts(items, "negation.yaml"):
+        if words := tuple(tokens(item)):
+            index.setdefault(words[0], []).append(words)
+    return {first: tuple(sequences) for first, sequences in index.items()}
 
 
 @cache
@@ -62,8 +68,8 @@ def cues(language: Language) -> Cues:
         words=frozenset(w for c in _texts(data["cues"], "negation.yaml") for w in tokens(c) if w not in _NE),
         after_ne=frozenset(w for c in _texts(data.get("after_ne", []), "negation.yaml") for w in tokens(c)),
         suffixes=tuple(data.get("suffixes", [])),
-        scope_breakers=_word_tuples(data.get("scope_breakers", [])),
-        ignored=_word_tuples(data.get("ignore", [])),
+        scope_breakers=_by_first_word(data.get("scope_breakers", [])),
+        ignored=_by_first_word(data.get("ignore", [])),
     )
 
 
@@ -81,18 +87,18 @@ def opposites(language: Language) -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in pairs.items()}
 
 
-def _starts_at(words: tuple[str, ...], i: int, pattern: tuple[str, ...]) -> bool:
-    return words[i : i + len(pattern)] == pattern
+def _starts(words: tuple[str, ...], sequences: dict[str, tuple[tuple[str, ...], ...]]) -> Iterator[tuple[int, tuple[str, ...]]]:
+    """Each (position, sequence) where one of the word sequences starts in `words`."""
+    for i, word in enumerate(words):
+        for sequence in sequences.get(word, ()):
+            if words[i : i + len(sequence)] == sequence:
+                yield i, sequence
 
 
 def negation_positions(words: tuple[str, ...], language: Language) -> list[int]:
     """Indices of the words that negate, ignoring fixed phrases that do not ("not only", "sans doute")."""
     c = cues(language)
-    skip: set[int] = set()
-    for i in range(len(words)):
-        for pattern in c.ignored:
-            if _starts_at(words, i, pattern):
-                skip.update(range(i, i + len(pattern)))
+    skip = {j for i, sequence in _starts(words, c.ignored) for j in range(i, i + len(sequence))}
     found: list[int] = []
     for i, w in enumerate(words):
         if i in skip:
@@ -143,9 +149,7 @@ def clauses(sentence: Sentence, language: Language) -> list[Clause]:
     for mark in _CLAUSE_PUNCTUATION.finditer(sentence.text):
         cuts.add(len(tokens(sentence.text[: mark.start()])))
     c = cues(language)
-    for i in range(len(words)):
-        if any(_starts_at(words, i, b) for b in c.scope_breakers):
-            cuts.add(i)
+    cuts.update(i for i, _ in _starts(words, c.scope_breakers))
     starts = _scope_starts(words, language)
     bounds = sorted(cuts)
     found: list[Clause] = []
