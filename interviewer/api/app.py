@@ -38,7 +38,7 @@ from interviewer.ops.locks import KeyedLocks, TurnLocks
 from interviewer.ops.ratelimit import RateLimiter
 from interviewer.ops.settings import Settings, get_settings
 from interviewer.storage import migrations
-from interviewer.storage.database import DatabaseBusy, is_busy, is_disconnect, make_engine
+from interviewer.storage.database import DatabaseBusy, is_busy, is_unreachable, make_engine
 
 # Each domain error answers with the status a client can act on.
 STATUS = {
@@ -158,9 +158,9 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     @app.exception_handler(DBAPIError)
     async def database_busy(_request: Request, exc: Exception) -> JSONResponse:
         # Every pooled connection stayed busy for db_pool_timeout (or SQLite stayed locked): come back soon.
-        if isinstance(exc, DBAPIError) and is_disconnect(exc):
-            # The database server closed the connection (a restart); the pool is renewed already.
-            service.log.warning("database connection lost: %s", exc)
+        if isinstance(exc, DBAPIError) and is_unreachable(exc):
+            # The database server closed the connection or is restarting; the pool renews itself.
+            service.log.warning("database unreachable: %s", exc)
             return JSONResponse(
                 {"detail": "the connection to the database was lost; retry in a moment (resending an answer with its "
                            "Idempotency-Key never stores it twice)", "retry_after": 1},

@@ -22,7 +22,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 import anyio
-from sqlalchemy import bindparam, delete
+from sqlalchemy import bindparam, delete, or_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
@@ -56,7 +56,9 @@ def _claim_statements() -> tuple[Any, Any]:
     take = insert.on_conflict_do_update(
         index_elements=["name"],
         set_={"owner": insert.excluded.owner, "expires_at": insert.excluded.expires_at},
-        where=table.c.expires_at < bindparam("claim_moment", type_=table.c.expires_at.type),
+        # An expired claim is taken over; so is one in our own name, which only a failed release
+        # leaves behind (this worker holds its own lock on the key while it takes the claim).
+        where=or_(table.c.expires_at < bindparam("claim_moment", type_=table.c.expires_at.type), table.c.owner == insert.excluded.owner),
     ).returning(table.c.owner)
     release = delete(table).where(table.c.name == bindparam("claim_name"), table.c.owner == bindparam("claim_owner"))
     return take, release
@@ -172,7 +174,7 @@ class Held:
 
     def take_in(self, db: Session) -> bool:
         """Take the claim in a store step's own session and commit it (sync, in the step's thread),
-        so that the step goes on on the same connection: no thread hop or transaction of its own.
+        so that the step goes on in the same session and thread: no thread hop of its own.
         False while another worker holds it; True at once without claims (SQLite)."""
         if not self._owner.shared or self.claimed:
             return True
@@ -181,7 +183,7 @@ class Held:
         return self.claimed
 
     def release_in(self, db: Session) -> None:
-        """Release the claim at the end of a store step, on its connection (sync); `release` then
+        """Release the claim at the end of a store step, in its session (sync); `release` then
         only lets the next waiter of this worker in."""
         if self.claimed and not self._claim_gone:
             db.connection().execute(_RELEASE, {"claim_name": self.name, "claim_owner": self._owner.owner})

@@ -25,9 +25,25 @@ def is_busy(exc: OperationalError) -> bool:
     return "database is locked" in str(exc) or "database table is locked" in str(exc)
 
 
+# PostgreSQL's codes for a server going down or not up yet: admin_shutdown, crash_shutdown, cannot_connect_now.
+_SHUTTING_DOWN = {"57P01", "57P02", "57P03"}
+
+
 def is_disconnect(exc: DBAPIError) -> bool:
     """The server closed the connection (a restart): the pool is already renewed, so a retry succeeds."""
     return exc.connection_invalidated
+
+
+def is_unreachable(exc: DBAPIError) -> bool:
+    """The database cannot be reached right now (it closed our connection, is restarting, or
+    refuses connections): a retry in a moment may succeed, so it is a 503, not a bug."""
+    if exc.connection_invalidated:
+        return True
+    code = getattr(exc.orig, "sqlstate", None)
+    if code in _SHUTTING_DOWN or (code or "").startswith("08"):
+        return True
+    # A failed connect carries no code: psycopg's "connection failed: ... Connection refused".
+    return code is None and isinstance(exc, OperationalError) and "connection" in str(exc.orig).lower()
 
 
 # A pooled connection idle this long is pinged before use, in case the server closed it meanwhile.

@@ -88,15 +88,17 @@ def list_turns(*, db: Session, session_id: str, after_seq: int = 0) -> list[Turn
 
 _TURN_TABLE = Turn.__table__  # type: ignore[attr-defined]
 _TURN_FIELDS = [c.name for c in _TURN_TABLE.columns if c.name != "id"]
-_INSERT_TURN = insert(_TURN_TABLE).returning(_TURN_TABLE.c.id)
+_INSERT_TURN = insert(_TURN_TABLE)
 
 
 def insert_turns(*, db: Session, turns: list[Turn]) -> None:
     """Store new turns in the current transaction and give each its id. A Core insert: the turns
-    stay plain objects, never in the session, so no flush, expunge or read-back is needed."""
+    stay plain objects, never in the session, so no flush, expunge or read-back is needed. The id
+    comes back as the dialect can give it (RETURNING, or the cursor's lastrowid on a SQLite older
+    than 3.35)."""
     connection = db.connection()
     for turn in turns:
-        turn.id = connection.execute(_INSERT_TURN, {name: getattr(turn, name) for name in _TURN_FIELDS}).scalar_one()
+        turn.id = connection.execute(_INSERT_TURN, {name: getattr(turn, name) for name in _TURN_FIELDS}).inserted_primary_key[0]
 
 
 def find_answer_by_key(*, db: Session, session_id: str, idempotency_key: str) -> Turn | None:

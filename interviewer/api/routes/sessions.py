@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from fastapi.sse import EventSourceResponse, format_sse_event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from interviewer.api.auth import CallerDep
@@ -41,6 +42,7 @@ from interviewer.api.schemas import (
 from interviewer.api.forms import SESSION_FORM, session_body
 from interviewer.ops.locks import NOT_CLAIMED, Contended, NotClaimed, TurnLock
 from interviewer.ops.settings import Settings
+from interviewer.storage.database import is_disconnect, is_unreachable
 from interviewer.storage.queries import list_sessions
 from interviewer.storage.tables import Turn
 
@@ -98,6 +100,15 @@ def _short(engine: Engine, step: Callable[[Session], T]) -> Callable[[], T]:
     or transaction is held across a model call."""
 
     def run() -> T:
+        try:
+            with Session(engine) as db:
+                return step(db)
+        except DBAPIError as exc:
+            if not is_disconnect(exc):
+                raise
+        # The database closed a pooled connection (a restart), and the pool is renewed: once more.
+        # Safe: a turn stored by the first try is found by its (session, seq) or Idempotency-Key.
+        service.log.warning("a store step lost its database connection; retrying it once")
         with Session(engine) as db:
             return step(db)
 
@@ -195,7 +206,7 @@ def get_session(session_id: str, db: SessionDep) -> SessionOut:
 
 
 def _store_reply(db: Session, turn: TurnLock, pending: replies.PendingReply, text: str, usage: calls_module.Usage) -> replies.AnswerResult:
-    """Store the reply (step 3), then release the turn's claim on the same connection."""
+    """Store the reply (step 3), then release the turn's claim in the same session."""
     result = replies.store_reply(db=db, pending=pending, text=text, usage=usage)
     turn.release_in(db)
     return result
@@ -234,6 +245,14 @@ def _stream_reply(request: Request, pending: replies.PendingReply, turn: TurnLoc
         except errors.SessionNotFound as exc:
             # Deleted mid-turn: the answer went with the session, so saying it is saved would be false.
             queue.put_nowait(("error", {"detail": str(exc), "status": 404, "retry_after": None}))
+        except DBAPIError as exc:
+            if not is_unreachable(exc):
+                service.log.exception("storing a streamed reply failed")
+                queue.put_nowait(("error", {"detail": f"the reply could not be produced. {ANSWER_KEPT}", "status": 500, "retry_after": 5}))
+            else:
+                service.log.warning("storing a streamed reply: the database is unreachable: %s", exc)
+                detail = f"the database could not be reached to store the reply; resend your answer in a moment. {ANSWER_KEPT}"
+                queue.put_nowait(("error", {"detail": detail, "status": 503, "retry_after": 1}))
         except Exception:
             service.log.exception("streaming a reply failed")
             queue.put_nowait(("error", {"detail": f"the reply could not be produced. {ANSWER_KEPT}", "status": 500, "retry_after": 5}))
@@ -286,7 +305,7 @@ async def post_answer(
         wants_stream = "text/event-stream" in request.headers.get("accept", "")
 
         def accept(db: Session) -> replies.AnswerResult | replies.PendingReply | NotClaimed:
-            # Across workers (PostgreSQL) the turn's claim is taken first, on this step's connection.
+            # Across workers (PostgreSQL) the turn's claim is taken first, in this step's session.
             if not turn.take_in(db):
                 return NOT_CLAIMED
             # Offline and not streamed: the answer and its reply are stored in one transaction.
