@@ -3,6 +3,8 @@ reading's data is loaded once at start-up, not by the first turns of a whole cla
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,22 @@ from interviewer.api.app import create_app
 from interviewer.catalog.loading import Catalog
 from interviewer.interview import warmup
 from interviewer.ops.settings import Settings
+
+
+@pytest.fixture(autouse=True)
+def thawed() -> Iterator[None]:
+    """A warmed app freezes what start-up built (gc.freeze); the test process gets it back after."""
+    yield
+    gc.unfreeze()
+
+
+def test_what_start_up_built_is_left_out_of_later_collections(tmp_path: Path) -> None:
+    gc.unfreeze()
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'frozen.db'}", model="offline")
+    with TestClient(create_app(settings, warm=True)) as client:
+        # The catalog, the filled caches and the modules: a full collection no longer walks them.
+        assert gc.get_freeze_count() > 10_000
+        assert client.get("/healthz").status_code == 200
 
 
 def test_every_persona_is_read_in_both_languages_before_the_first_request(
