@@ -85,8 +85,8 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
             # The offline reading's data loads once, here, not in the first two hundred turns at once.
             await anyio.to_thread.run_sync(lambda: warm_up(catalog))
             # What start-up built (modules, litellm's price map, the catalog, the filled caches) lives
-            # as long as the worker: out of the collector's sight, a full collection under load took
-            # 267 ms with it (every request stalled meanwhile) and a few ms without.
+            # as long as the worker, so it leaves the collector's sight: a full collection walking it
+            # took 254-294 ms, with every request of the worker stalled meanwhile.
             gc.collect()
             gc.freeze()
         yield
