@@ -4,8 +4,9 @@ callers wait their turn, in arrival order, instead of failing.
 
 Within a worker, an asyncio lock per key queues the waiters without holding any database
 connection. Across workers (`interviewer serve --workers N`, PostgreSQL only) the holder also
-takes a claim row (table `claim`): a lease taken and released in short transactions, so no
-connection or transaction stays open while a model thinks. A worker that dies holding a claim
+takes a claim row (table `claim`): a lease taken and released in short transactions (a turn's
+within its own store steps: `Held.take_in`, `Held.release_in`), so no connection or transaction
+stays open while a model thinks. A worker that dies holding a claim
 leaves it to expire after its lease; the next waiter then takes it over. SQLite serves one worker,
 so there the per-worker lock is the whole story (its unique (session, seq) constraint still refuses
 a duplicate turn from another process, as 409 Busy).
