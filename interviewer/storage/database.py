@@ -67,7 +67,7 @@ def make_engine(
 
     `sqlite_synchronous`: "normal" syncs SQLite's WAL to disk at checkpoints, not at every commit;
     a commit survives the process crashing, and may be lost only if the machine itself goes down
-    just after it. "full" syncs every commit (1 ms a commit here, two per turn with a model)."""
+    just after it. "full" syncs every commit (an fsync each, two per turn with a model)."""
     if sqlite_synchronous not in ("normal", "full"):
         raise ValueError(f"sqlite_synchronous: {sqlite_synchronous!r} is not 'normal' or 'full'")
     pool = {"pool_size": pool_size, "max_overflow": max_overflow, "pool_timeout": pool_timeout}
