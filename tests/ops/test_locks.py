@@ -18,6 +18,7 @@ from interviewer.api.app import create_app
 from interviewer.ops import locks
 from interviewer.ops.settings import Settings
 
+from tests.support.postgres import claim_owners
 from tests.support.fake_models import API_BASE, OPENAI_URL, FakeOpenAI
 
 
@@ -65,26 +66,21 @@ def test_a_waiter_in_another_worker_gets_the_turn_once_the_holder_releases(postg
     assert postgres.pool.checkedout() == 0  # type: ignore[attr-defined]
 
 
-def _claim_owners(engine: Engine, name: str) -> list[str]:
-    with engine.connect() as connection:
-        return list(connection.execute(text("SELECT owner FROM claim WHERE name = :name"), {"name": name}).scalars())
-
-
 def test_a_store_step_takes_and_releases_the_claim_on_its_own_connection(postgres: Engine) -> None:
     here, there = locks.TurnLocks(postgres, lease_s=60), locks.TurnLocks(postgres, lease_s=60)
 
     async def run() -> None:
         held = await here.acquire("s4", claim=False)
-        assert _claim_owners(postgres, "turn:s4") == []  # only this worker's queue so far
+        assert claim_owners(postgres, "turn:s4") == []  # only this worker's queue so far
         with Session(postgres) as db:
             assert held.take_in(db)
             assert db.connection().execute(text("SELECT 1")).scalar_one() == 1  # the step goes on, same session
-        assert _claim_owners(postgres, "turn:s4") == [here.owner]
+        assert claim_owners(postgres, "turn:s4") == [here.owner]
         other = await there.acquire("s5", claim=False)
         assert not locks.try_claim(postgres, "turn:s4", there.owner, 60)  # another worker must wait
         with Session(postgres) as db:
             held.release_in(db)
-        assert _claim_owners(postgres, "turn:s4") == []
+        assert claim_owners(postgres, "turn:s4") == []
         await held.release()  # lets this worker's next waiter in; the claim is gone already
         await other.release()
 
@@ -113,7 +109,7 @@ def test_a_step_that_finds_the_claim_held_elsewhere_is_run_again_once_it_is_rele
 
     assert asyncio.run(run()) == "stored"
     assert attempts[0] is False and attempts[-1] is True
-    assert _claim_owners(postgres, "turn:s6") == []  # released by `release`, since no step did
+    assert claim_owners(postgres, "turn:s6") == []  # released by `release`, since no step did
 
 
 def test_a_model_turn_holds_its_claim_while_the_model_replies_and_stores_the_reply_with_its_release(
@@ -131,7 +127,7 @@ def test_a_model_turn_holds_its_claim_while_the_model_replies_and_stores_the_rep
 
         def replying(request: httpx.Request) -> httpx.Response:
             if session_id:
-                seen_during_the_call.append(_claim_owners(engine, f"turn:{session_id}"))
+                seen_during_the_call.append(claim_owners(engine, f"turn:{session_id}"))
             return fake(request)
 
         no_network.post(OPENAI_URL).mock(side_effect=replying)
@@ -140,4 +136,4 @@ def test_a_model_turn_holds_its_claim_while_the_model_replies_and_stores_the_rep
         assert answer.status_code == 200
         owner = client.app.state.turn_locks.owner  # type: ignore[attr-defined]
         assert seen_during_the_call == [[owner]]
-        assert _claim_owners(engine, f"turn:{session_id}") == []
+        assert claim_owners(engine, f"turn:{session_id}") == []

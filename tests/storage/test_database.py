@@ -16,7 +16,7 @@ from interviewer.ops.settings import Settings
 from interviewer.storage import database
 from interviewer.storage.database import make_engine
 
-from tests.conftest import POSTGRES_URL
+from tests.support.postgres import backend_pid, close_connection
 
 
 def _synchronous(engine: Engine) -> int:
@@ -35,28 +35,6 @@ def test_sqlite_syncs_its_log_at_checkpoints_unless_told_to_sync_every_commit(tm
 
 
 @pytest.fixture
-def postgres_url(database_url: str) -> str:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("a PostgreSQL server closing connections")
-    return database_url
-
-
-def _backend_pid(engine: Engine) -> int:
-    with engine.connect() as connection:
-        return connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
-
-
-def _terminate(pids: list[int] | None = None) -> None:
-    """What a database restart does to the pooled connections: the server closes them."""
-    assert POSTGRES_URL
-    killer = make_engine(POSTGRES_URL)
-    with killer.begin() as connection:
-        for pid in pids or []:
-            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-    killer.dispose()
-
-
-@pytest.fixture
 def pg_engine(postgres_url: str) -> Iterator[Engine]:
     engine = make_engine(postgres_url, pool_size=1, max_overflow=0)
     yield engine
@@ -64,27 +42,27 @@ def pg_engine(postgres_url: str) -> Iterator[Engine]:
 
 
 def test_a_connection_idle_in_the_pool_is_checked_and_replaced_before_use(pg_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    first = _backend_pid(pg_engine)
-    _terminate([first])
+    first = backend_pid(pg_engine)
+    close_connection(first)
     monkeypatch.setattr(database, "PING_AFTER_IDLE_S", 0.0)  # as if it sat idle for a while
-    assert _backend_pid(pg_engine) != first  # no error: the ping found it closed and the pool opened another
+    assert backend_pid(pg_engine) != first  # no error: the ping found it closed and the pool opened another
 
 
 def test_a_connection_in_steady_use_is_not_pinged_and_the_pool_renews_after_a_loss(pg_engine: Engine) -> None:
-    first = _backend_pid(pg_engine)
-    _terminate([first])
+    first = backend_pid(pg_engine)
+    close_connection(first)
     # Used a moment ago, so not pinged: the loss shows on the statement, and the pool starts afresh.
     with pytest.raises(DBAPIError) as caught:
-        _backend_pid(pg_engine)
+        backend_pid(pg_engine)
     assert database.is_disconnect(caught.value)
-    assert _backend_pid(pg_engine) != first
+    assert backend_pid(pg_engine) != first
 
 
 def test_the_api_answers_503_with_retry_after_when_the_database_dropped_its_connections(postgres_url: str) -> None:
     with TestClient(create_app(Settings(database_url=postgres_url, db_pool_size=1, db_pool_overflow=0))) as client:
         assert client.get("/api/sessions").status_code == 200
         engine = client.app.state.engine  # type: ignore[attr-defined]
-        _terminate([_backend_pid(engine)])
+        close_connection(backend_pid(engine))
         lost = client.get("/api/sessions")
         assert lost.status_code == 503
         assert lost.headers["Retry-After"] == "1"

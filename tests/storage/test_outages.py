@@ -13,41 +13,15 @@ import httpx
 import pytest
 import respx
 from fastapi.testclient import TestClient
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from interviewer.api.app import create_app
 from interviewer.ops.settings import Settings
-from interviewer.storage.database import make_engine
 
-from tests.conftest import POSTGRES_URL
+from tests.support.postgres import backend_pid, claim_owners, close_connection
 from tests.support.fake_models import API_BASE, OPENAI_URL, FakeOpenAI
 from tests.support.interviews import settled
-
-
-@pytest.fixture
-def postgres_url(database_url: str) -> str:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("a PostgreSQL server restarting")
-    return database_url
-
-
-def _terminate_backends_of(engine: Engine) -> None:
-    """What a database restart does to the pooled connections: the server closes them all."""
-    assert POSTGRES_URL
-    pids: list[int] = []
-    with engine.connect() as connection:
-        pids.append(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
-    killer = make_engine(POSTGRES_URL)
-    with killer.begin() as connection:
-        for pid in pids:
-            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-    killer.dispose()
-
-
-def _claims(engine: Engine, name: str) -> list[str]:
-    with engine.connect() as connection:
-        return list(connection.execute(text("SELECT owner FROM claim WHERE name = :name"), {"name": name}).scalars())
 
 
 def test_a_database_refusing_connections_mid_restart_answers_503_not_500(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -97,7 +71,7 @@ def test_a_streamed_reply_whose_store_step_finds_the_connection_closed_says_503_
         def replying(request: httpx.Request) -> httpx.Response:
             if state["kill"] and json.loads(request.content).get("stream"):
                 state["kill"] = False
-                _terminate_backends_of(engine)  # the database restarts while the model streams
+                close_connection(backend_pid(engine))  # the database restarts while the model streams
             return fake(request)
 
         no_network.post(OPENAI_URL).mock(side_effect=replying)
@@ -112,7 +86,7 @@ def test_a_streamed_reply_whose_store_step_finds_the_connection_closed_says_503_
         settled(client)
         # The claim is freed whatever happened (release() falls back to its own transaction),
         # and the answer is kept.
-        assert _claims(engine, f"turn:{session_id}") == []
+        assert claim_owners(engine, f"turn:{session_id}") == []
         roles = [t["role"] for t in client.get(f"/api/sessions/{session_id}").json()["turns"]]
         assert roles[:2] == ["interviewer", "candidate"]
         # The store step is retried once on a renewed connection: the reply is stored.
@@ -190,7 +164,7 @@ def test_no_exit_of_an_answer_leaves_its_claim_behind(postgres_url: str, no_netw
         elif exit_path == "model_error":
             fake.fail_next(httpx.Response(500, json={"error": {"message": "boom"}}))
             assert client.post(url, json={"content": ANSWER}, headers=key).status_code >= 500
-            assert _claims(engine, name) == []
+            assert claim_owners(engine, name) == []
             assert client.post(url, json={"content": ANSWER}, headers=key).status_code == 200  # resumed
         elif exit_path == "stream_model_error":
             fake.fail_next(httpx.Response(500, json={"error": {"message": "boom"}}))
@@ -208,10 +182,10 @@ def test_no_exit_of_an_answer_leaves_its_claim_behind(postgres_url: str, no_netw
             client.app.state.turn_locks = locks.TurnLocks(engine, lease_s=0.1)  # type: ignore[attr-defined]
             assert locks.try_claim(engine, name, "other-worker", 60)
             assert client.post(url, json={"content": ANSWER}).status_code == 409
-            assert _claims(engine, name) == ["other-worker"]
+            assert claim_owners(engine, name) == ["other-worker"]
             locks.release_claim(engine, name, "other-worker")
         settled(client)  # background scoring holds a connection of its own meanwhile
-        assert _claims(engine, name) == []
+        assert claim_owners(engine, name) == []
         seqs = [t["seq"] for t in client.get(f"/api/sessions/{session_id}").json()["turns"]]
         assert len(seqs) == len(set(seqs))
         assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
