@@ -77,7 +77,9 @@ def test_a_reinforcement_learning_job_brings_rl_questions_into_the_technical_rou
     asked = {t["question_id"] for t in turns if t["kind"] in ("question", "language_switch")}
     # The same session without the job description: the plan its seed draws.
     untailored = set(engine.plan(persona, session_id))
-    assert len(rl & asked) >= len(rl & untailored) + 2, sorted(rl & asked)
+    # The job fills the round's stages with RL questions first (4 or 5 of the 7, over 2,000 seeds),
+    # whatever the seed alone would have drawn (0 to 5: "+2 over the untailored plan" failed 6% of seeds).
+    assert len(rl & asked) >= max(4, len(rl & untailored)), (sorted(rl & asked), sorted(rl & untailored))
     assert len(asked) == len(untailored), "the stage structure is kept"
 
 
