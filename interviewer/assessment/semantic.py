@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MODEL_ID = "all-MiniLM-L6-v2 fine-tuned for answer grading (int8 ONNX)"
+# all-MiniLM-L6-v2 fine-tuned for answer grading (bench/devset/finetune.py), in interviewer/data.
+MODEL_FILE = "embedding/minilm-l6-answers-int8.onnx"
 # The sha256 of the ONNX file we tested with; another file is refused, never run.
 MODEL_SHA256 = "cddb7d287197cd46c26b46ea0de2d75852e2ec8b431be4431704b839f0e1282e"
 MAX_TOKENS = 128
@@ -49,9 +50,6 @@ _lock = threading.Lock()
 _model: _Model | None = None
 _failed: str | None = None
 _vectors: OrderedDict[str, Any] = OrderedDict()
-
-
-MODEL_FILE = "embedding/minilm-l6-answers-int8.onnx"
 
 
 def _model_file() -> Path:
