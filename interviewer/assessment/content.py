@@ -169,6 +169,23 @@ def _reference_clauses(reference: str, language: Language) -> list[tuple[Sentenc
     return [rc for rc in clauses if len(rc[2]) >= 2]
 
 
+def _disagree(r_sentence: Sentence, r_clause: polarity.Clause, a_sentence: Sentence, a_clause: polarity.Clause, language: Language) -> bool | None:
+    """Whether two aligned clauses disagree; None when that cannot be told. A condition ("if none
+    is defined") asserts nothing, and a claim made under a condition is read with it: "the
+    compiler makes one when none is defined" restates "if one is defined, the compiler makes
+    none", and "X is a true positive when the class is not 1" denies "... when the class is 1"."""
+    differ = polarity.claims_disagree(r_clause, a_clause, language)
+    if r_clause.condition or a_clause.condition:
+        return None if differ else False
+    r_condition, a_condition = polarity.condition_of(r_sentence, language), polarity.condition_of(a_sentence, language)
+    if r_condition is None and a_condition is None:
+        return differ
+    if r_condition is None or a_condition is None:
+        # One claim holds under a condition, the other always: agreement is support, the rest unknown.
+        return None if differ else False
+    return differ != (r_condition != a_condition)
+
+
 def check_claims(reference: str, found: list[Sentence], explaining: set[int], language: Language) -> ClaimCheck:
     """Align the answer's clauses with the reference's. A clause contradicts when it is nearly the
     same claim (CONTRADICTION_JACCARD) with the other polarity, and no reference clause it matches
@@ -184,7 +201,8 @@ def check_claims(reference: str, found: list[Sentence], explaining: set[int], la
         if best < 2:
             continue
         tied = [k for k, o in enumerate(overlaps) if o == best]
-        agreeing = [k for k in tied if not polarity.claims_disagree(reference_clauses[k][1], a_clause, language)]
+        verdicts = {k: _disagree(reference_clauses[k][0], reference_clauses[k][1], found[i], a_clause, language) for k in tied}
+        agreeing = [k for k in tied if verdicts[k] is False]
         for k in agreeing:
             r_stems = reference_clauses[k][2]
             if best >= ALIGN_SHARE * len(r_stems):
@@ -193,7 +211,7 @@ def check_claims(reference: str, found: list[Sentence], explaining: set[int], la
             continue
         for k in tied:
             r_sentence, _, r_stems = reference_clauses[k]
-            if best / len(a_stems | r_stems) >= CONTRADICTION_JACCARD:
+            if verdicts[k] and best / len(a_stems | r_stems) >= CONTRADICTION_JACCARD:
                 contradicted.setdefault(k, (i, r_sentence.text))
     weights = [float(len(r_stems)) for _, _, r_stems in reference_clauses]
     contradicted = {k: v for k, v in contradicted.items() if k not in supported}

@@ -38,6 +38,9 @@ class Cues:
     # Word sequences, looked up by their first word: a sentence is scanned once, not once per sequence.
     scope_breakers: dict[str, tuple[tuple[str, ...], ...]]
     ignored: dict[str, tuple[tuple[str, ...], ...]]
+    # Words that open a condition ("if"), and those that open a negated one ("unless").
+    conditions: dict[str, tuple[tuple[str, ...], ...]]
+    negative_conditions: dict[str, tuple[tuple[str, ...], ...]]
 
 
 def _load(name: str) -> Any:
@@ -56,7 +59,9 @@ def _texts(items: list[Any], where: str) -> list[str]:
 def _by_first_word(items: list[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
     index: dict[str, list[tuple[str, ...]]] = {}
     for item in _texts(items, "negation.yaml"):
-        if words := tuple(tokens(item)):
+        # An elided last word ("lorsqu'") is a token only before a word: tokenise it before one.
+        words = tuple(tokens(item + "x"))[:-1] if item.endswith("'") else tuple(tokens(item))
+        if words:
             index.setdefault(words[0], []).append(words)
     return {first: tuple(sequences) for first, sequences in index.items()}
 
@@ -70,6 +75,8 @@ def cues(language: Language) -> Cues:
         suffixes=tuple(data.get("suffixes", [])),
         scope_breakers=_by_first_word(data.get("scope_breakers", [])),
         ignored=_by_first_word(data.get("ignore", [])),
+        conditions=_by_first_word(data.get("conditions", [])),
+        negative_conditions=_by_first_word(data.get("negative_conditions", [])),
     )
 
 
@@ -121,10 +128,17 @@ class Clause:
     negated_words: frozenset[int] = frozenset()
     # A comparison ("X is denser than Y"): the stems before and after "than" in the clause.
     compared: tuple[frozenset[str], frozenset[str]] | None = None
+    # The clause is a condition ("if none is defined"); "unless" opens a negated one.
+    condition: bool = False
+    negative_condition: bool = False
 
     @property
     def negated(self) -> bool:
         return self.negations > 0
+
+    @property
+    def condition_negated(self) -> bool:
+        return self.negated != self.negative_condition
 
 
 def _scope_starts(words: tuple[str, ...], language: Language) -> list[int]:
@@ -150,6 +164,9 @@ def clauses(sentence: Sentence, language: Language) -> list[Clause]:
         cuts.add(len(tokens(sentence.text[: mark.start()])))
     c = cues(language)
     cuts.update(i for i, _ in _starts(words, c.scope_breakers))
+    conditions = {i for i, _ in _starts(words, c.conditions)}
+    negative_conditions = {i for i, _ in _starts(words, c.negative_conditions)}
+    cuts |= conditions | negative_conditions
     starts = _scope_starts(words, language)
     bounds = sorted(cuts)
     found: list[Clause] = []
@@ -165,8 +182,18 @@ def clauses(sentence: Sentence, language: Language) -> list[Clause]:
             sides = (range(start, marker), range(marker + 1, end))
             before, after = (frozenset(word_stems[i] for i in side if words[i] not in stop) for side in sides)
             compared = (before, after)
-        found.append(Clause(start, end, frozenset(word_stems[start:end]), len(inside), covered, compared))
+        found.append(Clause(
+            start, end, frozenset(word_stems[start:end]), len(inside), covered, compared,
+            condition=start in conditions or start in negative_conditions, negative_condition=start in negative_conditions,
+        ))
     return found
+
+
+def condition_of(sentence: Sentence, language: Language) -> bool | None:
+    """Whether the condition the sentence states its claims under is negated ("if none is
+    defined": True); None for a sentence without a condition."""
+    found = [c for c in clauses(sentence, language) if c.condition]
+    return found[0].condition_negated if found else None
 
 
 def _swapped(required: frozenset[str], direct: frozenset[str], stems: frozenset[str], language: Language) -> set[str]:

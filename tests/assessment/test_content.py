@@ -106,6 +106,50 @@ def test_a_negated_reference_scores_below_a_correct_half() -> None:
     assert reference_quality(negated) < reference_quality(half) < reference_quality(REFERENCE)
 
 
+CONSTRUCTOR_REFERENCE = (
+    "If no constructor is provided, the compiler provides one by default. "
+    "If a constructor is defined for a class, the compiler does not create a default constructor."
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "contradicts"),
+    [
+        # The same rule from the other side: no contradiction, whatever the negations.
+        ("The compiler creates a default constructor when we do not define one.", False),
+        ("Unless a constructor is defined, the compiler creates a default one.", False),
+        # A condition alone asserts nothing.
+        ("When no constructor was specified in the class.", False),
+        # Under the same condition, the contrary claim; or the condition turned round alone.
+        ("If a constructor is defined for a class, the compiler creates a default constructor.", True),
+        ("The compiler does not provide one by default if no constructor is provided.", True),
+        ("The compiler provides one by default if a constructor is provided.", True),
+    ],
+)
+def test_a_claim_made_under_a_condition_contradicts_only_under_the_same_condition(answer: str, contradicts: bool) -> None:
+    m = measure(
+        answer, question_text="When does C++ create a default constructor?", key_points=[],
+        reference_answer=CONSTRUCTOR_REFERENCE, language="en",
+    )
+    assert bool(m.contradictions) is contradicts
+    assert (m.quality == 0) is contradicts
+
+
+@pytest.mark.parametrize(
+    ("answer", "contradicts"),
+    [
+        ("A prediction counts as a true positive when the actual class is 1.", False),
+        # The same claim under the opposite condition is wrong; both turned round is the same rule.
+        ("A prediction counts as a true positive when the actual class is not 1.", True),
+        ("A prediction does not count as a true positive when the actual class is not 1.", False),
+    ],
+)
+def test_a_claim_is_read_with_its_condition(answer: str, contradicts: bool) -> None:
+    reference = "A prediction counts as a true positive when the actual class is 1. It counts as a false positive when the actual class is 0."
+    m = measure(answer, question_text="What is a true positive?", key_points=[], reference_answer=reference, language="en")
+    assert bool(m.contradictions) is contradicts
+
+
 @pytest.mark.parametrize("use_model", [True, False])
 def test_restating_the_question_earns_less_than_saying_what_the_reference_adds(use_model: bool) -> None:
     question = "What does dropout do to the neurons of a network during training?"

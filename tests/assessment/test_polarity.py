@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from interviewer.assessment.polarity import claims_disagree, clauses, cues, negation_positions, opposites, phrase_polarity
+from interviewer.assessment.polarity import claims_disagree, clauses, condition_of, cues, negation_positions, opposites, phrase_polarity
 from interviewer.assessment.text import phrase, sentences, tokens
 
 
@@ -62,9 +62,31 @@ def test_clauses_end_at_punctuation_and_scope_breakers() -> None:
     assert [c.negated for c in found] == [True, False]
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "negated"),
+    [
+        ("en", "The compiler makes one when none is defined.", True),
+        ("en", "If a class defines one, the compiler makes none.", False),
+        ("en", "Unless a constructor is defined, the compiler makes one.", True),
+        ("en", "The compiler makes one.", None),
+        ("fr", "Le compilateur en crée un lorsqu'aucun n'est défini.", True),
+        ("fr", "Si la classe en définit un, le compilateur n'en crée pas.", False),
+        ("fr", "À moins qu'un constructeur soit défini, le compilateur en crée un.", True),
+        ("fr", "Le compilateur en crée un.", None),
+    ],
+)
+def test_the_condition_a_claim_is_made_under(language: str, text: str, negated: bool | None) -> None:
+    """"When none is defined" is a negated condition, "unless" too; a plain claim has none."""
+    [sentence] = sentences(text, language)  # type: ignore[arg-type]
+    assert condition_of(sentence, language) is negated  # type: ignore[arg-type]
+    conditions = [c for c in clauses(sentence, language) if c.condition]  # type: ignore[arg-type]
+    assert len(conditions) == (0 if negated is None else 1)
+
+
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_the_cue_and_opposite_data_exist_in_both_languages(language: str) -> None:
     assert cues(language).words and cues(language).scope_breakers and cues(language).ignored
+    assert cues(language).conditions and cues(language).negative_conditions
     assert len(opposites(language)) >= 40
 
 
