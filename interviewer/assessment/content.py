@@ -31,6 +31,8 @@ ECHO_LABEL_SHARE = 0.6
 # a contrary must be nearly the same claim: this Jaccard overlap of their content stems.
 ALIGN_SHARE = 0.5
 CONTRADICTION_JACCARD = 0.5
+# Two conditions are about the same thing when they share this many content stems.
+CONDITION_ALIGN = 2
 # Each contradicted key point costs this many times the credit it would have earned.
 CONTRADICTION_PENALTY = 1.5
 # Focus at or above this leaves a score untouched; below, it scales it down.
@@ -177,13 +179,16 @@ def _disagree(r_sentence: Sentence, r_clause: polarity.Clause, a_sentence: Sente
     differ = polarity.claims_disagree(r_clause, a_clause, language)
     if r_clause.condition or a_clause.condition:
         return None if differ else False
-    r_condition, a_condition = polarity.condition_of(r_sentence, language), polarity.condition_of(a_sentence, language)
+    r_condition, a_condition = polarity.condition_for(r_sentence, r_clause, language), polarity.condition_for(a_sentence, a_clause, language)
     if r_condition is None and a_condition is None:
         return differ
-    if r_condition is None or a_condition is None:
-        # One claim holds under a condition, the other always: agreement is support, the rest unknown.
+    # One claim holds under a condition and the other always, or under conditions about other
+    # things ("when the function is called", "unless forced"): agreement is support, the rest unknown.
+    if r_condition is None or a_condition is None or len(
+        _clause_stems(r_condition, r_sentence, language) & _clause_stems(a_condition, a_sentence, language)
+    ) < CONDITION_ALIGN:
         return None if differ else False
-    return differ != (r_condition != a_condition)
+    return differ != (r_condition.condition_negated != a_condition.condition_negated)
 
 
 def check_claims(reference: str, found: list[Sentence], explaining: set[int], language: Language) -> ClaimCheck:

@@ -189,11 +189,15 @@ def clauses(sentence: Sentence, language: Language) -> list[Clause]:
     return found
 
 
-def condition_of(sentence: Sentence, language: Language) -> bool | None:
-    """Whether the condition the sentence states its claims under is negated ("if none is
-    defined": True); None for a sentence without a condition."""
-    found = [c for c in clauses(sentence, language) if c.condition]
-    return found[0].condition_negated if found else None
+def condition_for(sentence: Sentence, clause: Clause, language: Language) -> Clause | None:
+    """The condition a clause is stated under: the condition just before it ("if X, Y"), or else
+    just after it ("Y when X"); None without one."""
+    found = clauses(sentence, language)
+    at = found.index(clause)
+    for neighbour in (found[at - 1] if at > 0 else None, found[at + 1] if at + 1 < len(found) else None):
+        if neighbour is not None and neighbour.condition:
+            return neighbour
+    return None
 
 
 def _swapped(required: frozenset[str], direct: frozenset[str], stems: frozenset[str], language: Language) -> set[str]:

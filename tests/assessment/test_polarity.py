@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from interviewer.assessment.polarity import claims_disagree, clauses, condition_of, cues, negation_positions, opposites, phrase_polarity
+from interviewer.assessment.polarity import claims_disagree, clauses, condition_for, cues, negation_positions, opposites, phrase_polarity
 from interviewer.assessment.text import phrase, sentences, tokens
 
 
@@ -78,9 +78,17 @@ def test_clauses_end_at_punctuation_and_scope_breakers() -> None:
 def test_the_condition_a_claim_is_made_under(language: str, text: str, negated: bool | None) -> None:
     """"When none is defined" is a negated condition, "unless" too; a plain claim has none."""
     [sentence] = sentences(text, language)  # type: ignore[arg-type]
-    assert condition_of(sentence, language) is negated  # type: ignore[arg-type]
-    conditions = [c for c in clauses(sentence, language) if c.condition]  # type: ignore[arg-type]
-    assert len(conditions) == (0 if negated is None else 1)
+    found = clauses(sentence, language)  # type: ignore[arg-type]
+    [claim] = [c for c in found if not c.condition]
+    condition = condition_for(sentence, claim, language)  # type: ignore[arg-type]
+    assert (None if condition is None else condition.condition_negated) is negated
+    assert len(found) == (1 if negated is None else 2)
+
+
+def test_a_condition_holds_for_the_claim_beside_it_not_the_whole_sentence() -> None:
+    [sentence] = sentences("If none is defined, the compiler makes one; the class then compiles.", "en")
+    found = clauses(sentence, "en")
+    assert [condition_for(sentence, c, "en") for c in found if not c.condition] == [found[0], None]
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
