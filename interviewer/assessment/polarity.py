@@ -1,8 +1,9 @@
 """Whether a sentence states a claim or its contrary: negation scope and opposites (pure).
 
 The cues are data (`data/negation.yaml`, `data/opposites.yaml`), in both languages. A sentence
-is cut into clauses at punctuation and at words that end a negation's scope ("but", "mais");
-a clause with an odd number of negation cues is negated. A phrase found in a negated clause, or
+is cut into clauses at punctuation, at words that end a negation's scope ("but", "mais") and at
+words that open a condition ("if", "si", also data); a clause with an odd number of negation cues
+is negated. A phrase found in a negated clause, or
 found with one of its words replaced by that word's opposite, is contradicted, not covered.
 """
 
