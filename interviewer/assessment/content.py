@@ -66,6 +66,9 @@ class Measure:
     explaining: list[Sentence] = field(default_factory=list)
     # Against a reference answer: the signals its content value rests on.
     reference: ReferenceSignals | None = None
+    # What lowered the focus: sentences read as off the question's topic, and repetition.
+    off_topic: list[Sentence] = field(default_factory=list)
+    repetitive: bool = False
 
     @property
     def quality(self) -> float:
@@ -236,12 +239,21 @@ ON_TOPIC_SHARE = 0.25
 ON_TOPIC_SIMILARITY = 0.35
 
 
+@dataclass(frozen=True)
+class Focus:
+    """1.0 for a dense, non-repetitive answer; lower for filler, repetition and rambling, which
+    are kept to be named: the sentences read as off topic, and whether words or sentences repeat."""
+
+    value: float
+    off_topic: list[Sentence]
+    repetitive: bool
+
+
 def _focus(
     answer_tokens: list[str], relevant: set[str], found: list[Sentence], language: Language, anchors: list[str]
-) -> float:
-    """1.0 for a dense, non-repetitive answer; lower for filler, repetition and rambling."""
+) -> Focus:
     if not answer_tokens:
-        return 0.0
+        return Focus(0.0, list(found), False)
     counts = Counter(answer_tokens)
     # Tokens beyond a word's third use are repetition, not information.
     repeated = sum(max(0, c - 3) for c in counts.values()) / len(answer_tokens)
@@ -259,11 +271,15 @@ def _focus(
     # A paraphrase shares no word with the question but is on topic all the same (only the
     # sentences the words missed are embedded: the model is the costly part).
     similar = semantic.similarities([s.text for s in lexical_misses], anchors) if anchors and lexical_misses else None
-    for s, row in zip(lexical_misses, similar or [], strict=False):
+    off_topic: list[Sentence] = []
+    for s, row in zip(lexical_misses, similar or [[] for _ in lexical_misses], strict=True):
         if row and max(row) >= ON_TOPIC_SIMILARITY:
             on_topic_words += len(s.words)
+        else:
+            off_topic.append(s)
     density = (on_topic_words / total_words) ** 0.5 if total_words else 0.0
-    return max(0.0, min(1.0, density * distinct_sentences * (1.0 - repeated)))
+    value = max(0.0, min(1.0, density * distinct_sentences * (1.0 - repeated)))
+    return Focus(value, off_topic, repeated > 0 or distinct_sentences < 1)
 
 
 def measure(
@@ -327,10 +343,11 @@ def measure(
         anchors += [s.text for s in sentences(reference_answer, language)]
     carried = Counter(i for r in results if r.state == "covered" for i in r.sentences)
     evidence = [found[i] for i in sorted(carried, key=lambda i: (-carried[i], i))]
+    focus = _focus(tokens, relevant, found, language, anchors if use_model else [])
     return Measure(
         found=found,
         content=max(0.0, min(1.0, value)),
-        focus=_focus(tokens, relevant, found, language, anchors if use_model else []),
+        focus=focus.value,
         relevant=frozenset(relevant),
         covered=covered + paraphrased,
         missing=[r.point for r in results if r.state != "covered" and r.point not in paraphrased],
@@ -342,4 +359,6 @@ def measure(
         # Clarity reads every explaining sentence: a wrong answer can still be clearly put.
         explaining=[found[i] for i in sorted(explaining)],
         reference=signals,
+        off_topic=focus.off_topic,
+        repetitive=focus.repetitive,
     )

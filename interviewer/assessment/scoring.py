@@ -157,8 +157,13 @@ def _content_score(
     parts = [f"Level {score}."] + content_findings(m, key_point_count)
     if not key_point_count:
         parts.append("Measured against the reference answer.")
-    if m.focus < 0.8:
-        parts.append("Repetition or off-topic filler lowered the score.")
+    if m.focus < content.FOCUS_FULL:
+        # Say what lowered it, quoting what was read as off topic: the candidate can check it.
+        if m.off_topic:
+            more = f" (and {len(m.off_topic) - 1} more)" if len(m.off_topic) > 1 else ""
+            parts.append(f"Read as off the question's topic, which lowered the score: \"{m.off_topic[0].text[:120]}\"{more}.")
+        if m.repetitive:
+            parts.append("Repetition lowered the score.")
     if hedges:
         parts.append("Mostly hedging, with little substance.")
     if too_short:

@@ -106,6 +106,25 @@ def test_a_negated_reference_scores_below_a_correct_half() -> None:
     assert reference_quality(negated) < reference_quality(half) < reference_quality(REFERENCE)
 
 
+@pytest.mark.parametrize(
+    ("language", "on_topic", "off_topic"),
+    [
+        ("en", "Dropout turns off neurons at random during training.", [
+            "By the way, I really enjoyed my holidays in Spain last summer with my family.",
+            "The weather there was sunny and warm every single day of the trip.",
+        ]),
+        ("fr", "Le dropout éteint des neurones au hasard pendant l'entraînement.", [
+            "Au fait, j'ai adoré mes vacances en Espagne l'été dernier avec ma famille.",
+            "Il a fait beau et chaud chaque jour du voyage.",
+        ]),
+    ],
+)
+def test_the_sentences_read_as_off_topic_are_kept_to_be_named(language: str, on_topic: str, off_topic: list[str]) -> None:
+    m = run(" ".join([on_topic, *off_topic]), language)
+    assert m.focus < 0.8 and not m.repetitive
+    assert [s.text for s in m.off_topic] == off_topic
+
+
 CONSTRUCTOR_REFERENCE = (
     "If no constructor is provided, the compiler provides one by default. "
     "If a constructor is defined for a class, the compiler does not create a default constructor."

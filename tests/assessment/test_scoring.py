@@ -150,3 +150,29 @@ def test_the_one_scan_hedge_check_counts_exactly_what_each_pattern_finds(languag
         expected = sum(len(p.findall(lowered)) for p in scoring._hedges_of(language))
         assert scoring._hedge_count(text, language) == expected, text
     assert all(scoring._hedge_count(t, language) > 0 for t in hedged)
+
+
+
+OFF_TOPIC = [
+    "By the way, I really enjoyed my holidays in Spain last summer with my family.",
+    "The weather there was sunny and warm every single day of the trip.",
+    "My favourite football team also won the championship that year.",
+]
+
+
+def test_what_lowered_the_content_score_is_named_and_quoted() -> None:
+    """Not "repetition or filler" in general: the sentences read as off topic, quoted, or the repetition."""
+    answer = " ".join([STRONG, *OFF_TOPIC])
+    result = assess(thread=answer, latest=answer, question=QUESTION, rubric=RUBRIC, language="en", min_words=12)
+    assert result.scores and all(
+        f'off the question\'s topic, which lowered the score: "{OFF_TOPIC[0]}" (and 2 more)' in s.rationale for s in result.scores
+    ), result.scores
+    assert not any("Repetition" in s.rationale for s in result.scores)
+    focused = assess(thread=STRONG, latest=STRONG, question=QUESTION, rubric=RUBRIC, language="en", min_words=12)
+    assert not any("off the question's topic" in s.rationale or "Repetition" in s.rationale for s in focused.scores)
+
+
+def test_repetition_is_named_as_repetition() -> None:
+    answer = " ".join(["The chain rule gives the gradient of the loss for each layer."] * 3)
+    result = assess(thread=answer, latest=answer, question=QUESTION, rubric=RUBRIC, language="en", min_words=12)
+    assert any("Repetition lowered the score." in s.rationale for s in result.scores)
