@@ -42,6 +42,8 @@ class Cues:
     # Words that open a condition ("if"), and those that open a negated one ("unless").
     conditions: dict[str, tuple[tuple[str, ...], ...]]
     negative_conditions: dict[str, tuple[tuple[str, ...], ...]]
+    # Cues that negate only the word after them, as a prefix ("non supervisé", "non linear").
+    prefixes: frozenset[str] = frozenset()
 
 
 def _load(name: str) -> Any:
@@ -78,6 +80,7 @@ def cues(language: Language) -> Cues:
         ignored=_by_first_word(data.get("ignore", [])),
         conditions=_by_first_word(data.get("conditions", [])),
         negative_conditions=_by_first_word(data.get("negative_conditions", [])),
+        prefixes=frozenset(w for c in _texts(data.get("prefixes", []), "negation.yaml") for w in tokens(c)),
     )
 
 
@@ -175,7 +178,10 @@ def clauses(sentence: Sentence, language: Language) -> list[Clause]:
         if end <= start:
             continue
         inside = [n for n in starts if start <= n < end]
-        covered = frozenset(range(min(inside), end)) if inside else frozenset()
+        # A prefix cue covers the next word only; any other cue, the rest of the clause.
+        scoped = [n for n in inside if words[n] not in c.prefixes]
+        covered = frozenset(range(min(scoped), end)) if scoped else frozenset()
+        covered |= {n + 1 for n in inside if words[n] in c.prefixes and n + 1 < end}
         marker = next((i for i in range(start, end) if words[i] == _COMPARISON[language]), None)
         compared = None
         if marker is not None:

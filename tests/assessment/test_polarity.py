@@ -45,6 +45,21 @@ def test_a_phrase_written_with_a_negation_is_stated_by_a_negative_sentence() -> 
     assert polarity("The model does not work when classes overlap.", "does not work") == "stated"
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "key_phrase", "expected"),
+    [
+        # "non" before a word is a prefix: it negates that word, not the rest of the clause.
+        ("fr", "C'est une méthode non supervisée de réduction de dimension.", "réduction de dimension", "stated"),
+        ("fr", "C'est une méthode non supervisée de réduction de dimension.", "supervisé", "contradicted"),
+        ("fr", "Chaque neurone applique une activation non linéaire à la somme pondérée.", "somme pondérée", "stated"),
+        ("en", "It is a non linear model that reduces the variance.", "reduces the variance", "stated"),
+        ("en", "It is a non linear model that reduces the variance.", "linear", "contradicted"),
+    ],
+)
+def test_a_prefix_negation_covers_the_next_word_only(language: str, text: str, key_phrase: str, expected: str) -> None:
+    assert polarity(text, key_phrase, language) == expected
+
+
 def test_a_lone_opposite_is_another_topic_not_a_denial() -> None:
     # "Logistic regression" names regression; it does not deny "classification".
     assert polarity("Logistic regression is widely used.", "classification") is None
