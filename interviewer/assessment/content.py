@@ -12,10 +12,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from interviewer.assessment import polarity, semantic
+from interviewer.assessment import polarity, semantic, topics
 from interviewer.assessment.text import Sentence, content_stems, phrase, sentences
 from interviewer.catalog.fields import Language
-from interviewer.catalog.rubrics import KeyPoint, Misconception
+from interviewer.catalog.rubrics import KeyPoint, Misconception, Topic
 from interviewer.assessment.reference import (
     ClaimCheck,
     ReferenceSignals,
@@ -33,7 +33,7 @@ ALIGN_SHARE = 0.5
 CONTRADICTION_JACCARD = 0.5
 # Two conditions are about the same thing when they share this many content stems.
 CONDITION_ALIGN = 2
-# Each contradicted key point costs this many times the credit it would have earned.
+# Each contradicted key point or stated misconception costs this many times the credit of a key point.
 CONTRADICTION_PENALTY = 1.5
 # Focus at or above this leaves a score untouched; below, it scales it down.
 FOCUS_FULL = 0.8
@@ -69,6 +69,11 @@ class Measure:
     # What lowered the focus: sentences read as off the question's topic, and repetition.
     off_topic: list[Sentence] = field(default_factory=list)
     repetitive: bool = False
+    # A question with topics: the one the answer presents, and its facts (key points of their own);
+    # `unknown_topic` when the answer names none of them, so its facts were not checked.
+    topic: Topic | None = None
+    facts: list[KeyPoint] = field(default_factory=list)
+    unknown_topic: bool = False
 
     @property
     def quality(self) -> float:
@@ -109,7 +114,11 @@ class PointResult:
     quote: str | None = None
 
 
-def _key_point(point: KeyPoint, found: list[Sentence], explaining: set[int], language: Language) -> PointResult:
+def _key_point(
+    point: KeyPoint, found: list[Sentence], explaining: set[int], language: Language, *, contradictable: bool = True
+) -> PointResult:
+    """`contradictable=False` for a part of an answer rather than a claim ("names its limitations"):
+    a negation there ("it does not scale") is what the part says, not a denial of it."""
     stated: list[int] = []
     named: list[int] = []
     for i, sentence in enumerate(found):
@@ -121,10 +130,12 @@ def _key_point(point: KeyPoint, found: list[Sentence], explaining: set[int], lan
                 named.append(i)
                 continue
             verdict = polarity.phrase_polarity(p, sentence, language)
-            if verdict == "contradicted":
+            if verdict == "contradicted" and contradictable:
                 return PointResult(point, "contradicted", [i], sentence.text)
-            if verdict == "stated":
+            if verdict == "stated" or verdict == "contradicted":
                 stated.append(i)
+    if not contradictable:
+        return PointResult(point, "covered", sorted(set(stated))) if stated else _unstated(point, named)
     # Opposites: the phrase with one word reversed ("decreases" for "increases") is a contradiction.
     for i in sorted(explaining):
         for text in point.phrases(language):
@@ -133,9 +144,11 @@ def _key_point(point: KeyPoint, found: list[Sentence], explaining: set[int], lan
                 return PointResult(point, "contradicted", [i], found[i].text)
     if stated:
         return PointResult(point, "covered", sorted(set(stated)))
-    if named:
-        return PointResult(point, "listed", sorted(set(named)))
-    return PointResult(point, "missing", [])
+    return _unstated(point, named)
+
+
+def _unstated(point: KeyPoint, named: list[int]) -> PointResult:
+    return PointResult(point, "listed", sorted(set(named))) if named else PointResult(point, "missing", [])
 
 
 def misconceptions_stated(
@@ -291,21 +304,28 @@ def measure(
     language: Language,
     cue_phrases: list[str] | None = None,
     misconceptions: list[Misconception] | None = None,
+    chosen_from: list[Topic] | None = None,
     use_model: bool = True,
 ) -> Measure:
-    """`use_model=False`: the lexical signals alone (the engine's quick reading, off the model's cost)."""
+    """`use_model=False`: the lexical signals alone (the engine's quick reading, off the model's cost).
+    `chosen_from`: the topics of a question whose subject the candidate chooses; the key points are
+    then the parts of a good answer, the facts those of the topic it presents (assessment/topics.py)."""
     found = sentences(text, language)
     tokens = content_stems(text, language)
     question_stems = frozenset(content_stems(question_text, language))
-    labels = label_stems(key_points, language)
+    topic = topics.topic_named(found, chosen_from, language) if chosen_from else None
+    facts = topic.key_points if topic else []
+    misconceptions = [*(misconceptions or []), *(topic.misconceptions if topic else [])]
+    labels = label_stems(key_points + facts, language)
     explaining = {
         i for i, s in enumerate(found) if not s.is_list and not (labels and echoes_labels(s, labels, question_stems, language))
     }
-    results = [_key_point(p, found, explaining, language) for p in key_points]
+    results = [_key_point(p, found, explaining, language, contradictable=not chosen_from) for p in key_points]
+    results += [_key_point(p, found, explaining, language) for p in facts]
     covered = [r.point for r in results if r.state == "covered"]
     contradictions = [Finding(quote=r.quote or "", about=r.point.label) for r in results if r.state == "contradicted"]
     wrong_sentences = {r.sentences[0] for r in results if r.state == "contradicted"}
-    stated_misconceptions = misconceptions_stated(misconceptions or [], found, explaining, language)
+    stated_misconceptions = misconceptions_stated(misconceptions, found, explaining, language)
     wrong_sentences |= {i for i, s in enumerate(found) if any(f.quote == s.text for f in stated_misconceptions)}
     # The reference's claims: contradictions count in English, where the reference is written.
     claims = check_claims(reference_answer, found, explaining, language) if reference_answer and language == "en" else None
@@ -320,10 +340,13 @@ def measure(
     listed = [r.point for r in results if r.state == "listed" and r.point not in paraphrased]
 
     signals: ReferenceSignals | None = None
+    # A wrong statement, a contradicted key point or a misconception, costs more than a right one earns.
+    contradicted = sum(r.state == "contradicted" for r in results) + len(stated_misconceptions)
     if key_points:
-        credit = len(covered) + SEMANTIC_KEY_POINT_CREDIT * len(paraphrased)
-        penalty = CONTRADICTION_PENALTY * len(contradictions)
-        value = (credit - penalty) / len(key_points)
+        # With topics the key points are parts of an answer, never contradicted: contradictions are the facts'.
+        value = _share(key_points, covered, paraphrased, contradictions=0 if chosen_from else contradicted)
+        if topic:
+            value = topics.presentation_value(parts=value, facts=_share(facts, covered, paraphrased, contradictions=contradicted))
     elif reference_answer:
         signals = reference_signals(question_text, reference_answer, found, counted, claims, language, use_model=use_model)
         value = signals.value
@@ -331,9 +354,12 @@ def measure(
         value = 0.0
 
     relevant = set(question_stems)
-    for point in key_points:
+    for point in key_points + facts:
         for text_ in point.phrases(language):
             relevant |= phrase(text_, language).required
+    if topic:
+        for name in topic.names.get(language) + topic.names.get("en"):
+            relevant |= phrase(name, language).required
     if reference_answer:
         relevant |= set(content_stems(reference_answer, language))
     for cue in cue_phrases or []:
@@ -361,4 +387,14 @@ def measure(
         reference=signals,
         off_topic=focus.off_topic,
         repetitive=focus.repetitive,
+        topic=topic,
+        facts=facts,
+        unknown_topic=bool(chosen_from) and topic is None,
     )
+
+
+def _share(points: list[KeyPoint], covered: list[KeyPoint], paraphrased: list[KeyPoint], *, contradictions: int) -> float:
+    """The share of `points` said (a paraphrase earns part of a point), less the contradictions' cost."""
+    credit = sum(p in covered for p in points) + SEMANTIC_KEY_POINT_CREDIT * sum(p in paraphrased for p in points)
+    return (credit - CONTRADICTION_PENALTY * contradictions) / len(points)
+

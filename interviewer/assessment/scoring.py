@@ -23,7 +23,7 @@ from interviewer.assessment.content import Finding, Measure
 from interviewer.assessment.text import Sentence, content_stems, sentences, words
 from interviewer.catalog.fields import Language
 from interviewer.catalog.personas import Question
-from interviewer.catalog.rubrics import Criterion, QuestionKey, Rubric
+from interviewer.catalog.rubrics import Criterion, QuestionKey, Rubric, Topic
 
 # Quality in [0, 1] maps to a 1-5 level through these lower bounds of levels 2, 3, 4, 5.
 LEVEL_BOUNDS = (0.15, 0.35, 0.55, 0.75)
@@ -50,6 +50,9 @@ class CriterionScore:
     rationale: str
     evidence: list[str]
     flagged: bool = False
+    # False when the offline scorer could not judge it on this answer (the rationale says why):
+    # stored and reported as not assessed, never averaged in.
+    assessed: bool = True
 
 
 @dataclass(frozen=True)
@@ -125,10 +128,18 @@ def merge_answers(answers: list[str], language: Language) -> str:
     return "\n".join(merged)
 
 
-def content_findings(m: Measure, key_point_count: int) -> list[str]:
+def content_findings(m: Measure, key_point_count: int, language: Language = "en") -> list[str]:
     """What the content measure found, said plainly: the rationale of a content score."""
     parts: list[str] = []
-    if key_point_count:
+    if m.topic is not None:
+        facts = sum(p in m.covered for p in m.facts)
+        parts.append(
+            f"Covers {len(m.covered) - facts} of {key_point_count} parts of a presentation and states "
+            f"{facts} of the {len(m.facts)} facts checked about {m.topic.name(language)}"
+        )
+        if m.paraphrased:
+            parts[-1] += f" ({len(m.paraphrased)} in other words)"
+    elif key_point_count:
         parts.append(f"Covers {len(m.covered)} of {key_point_count} key points")
         if m.paraphrased:
             parts[-1] += f" ({len(m.paraphrased)} in other words)"
@@ -141,8 +152,18 @@ def content_findings(m: Measure, key_point_count: int) -> list[str]:
     return ["; ".join(parts) + "."] if parts else []
 
 
+def _unchecked_topic(criterion: Criterion, *, topics: list[Topic], language: Language) -> CriterionScore:
+    """A content criterion on an answer whose subject the offline scorer has no facts for."""
+    known = ", ".join(t.name(language) for t in topics)
+    reason = (
+        "Not assessed offline: the answer names none of the subjects whose facts the offline scorer checks "
+        f"({known}), so it cannot tell whether what was said is true."
+    )
+    return CriterionScore(criterion_id=criterion.id, score=1, rationale=reason, evidence=[], assessed=False)
+
+
 def _content_score(
-    criterion: Criterion, *, m: Measure, key_point_count: int, hedges: bool, too_short: bool
+    criterion: Criterion, *, m: Measure, key_point_count: int, hedges: bool, too_short: bool, language: Language = "en",
 ) -> CriterionScore:
     quality = m.quality
     if hedges:
@@ -154,7 +175,7 @@ def _content_score(
         score = min(score, CONTRADICTION_CAP)
     evidence = [_quote_in(q.quote, m) for q in m.contradictions + m.misconceptions] if m.wrong else []
     quotes = [e for e in evidence if e] or _quotes(m.key_point_evidence)
-    parts = [f"Level {score}."] + content_findings(m, key_point_count)
+    parts = [f"Level {score}."] + content_findings(m, key_point_count, language)
     if not key_point_count:
         parts.append("Measured against the reference answer.")
     if m.focus < content.FOCUS_FULL:
@@ -215,6 +236,7 @@ def assess(
         language=language,
         cue_phrases=[p for c in criteria if c.signals for p in c.signals.get(language)],
         misconceptions=key.misconceptions if key else [],
+        chosen_from=key.topics if key else [],
         use_model=use_model,
     )
     latest_words = len(words(latest))
@@ -235,13 +257,19 @@ def assess(
             not_assessed.append(NotAssessed(c.id, c.offline_reason or "not judged offline"))
         elif c.offline == "clarity":
             scores.append(_clarity_score(c, m=m, too_short=thread_words < min_words, language=language))
+        elif m.unknown_topic:
+            scores.append(_unchecked_topic(c, topics=key.topics if key else [], language=language))
         else:
-            scores.append(
-                _content_score(c, m=m, key_point_count=key_point_count, hedges=thread_hedges, too_short=thread_words < min_words)
-            )
+            scores.append(_content_score(
+                c, m=m, key_point_count=key_point_count, hedges=thread_hedges, too_short=thread_words < min_words, language=language,
+            ))
     if off_topic:
-        scores = [CriterionScore(s.criterion_id, 1, s.rationale + " Off topic for this question.", s.evidence) for s in scores]
-    lacking = [s.criterion_id for s in scores if s.score <= LACKING_AT_OR_BELOW or not s.evidence]
+        # Off topic is a finding even where the subject's facts could not be checked.
+        scores = [
+            CriterionScore(s.criterion_id, 1, (s.rationale if s.assessed else "Level 1.") + " Off topic for this question.", s.evidence)
+            for s in scores
+        ]
+    lacking = [s.criterion_id for s in scores if s.assessed and (s.score <= LACKING_AT_OR_BELOW or not s.evidence)]
     return Assessment(
         words=latest_words,
         too_short=too_short,

@@ -75,13 +75,39 @@ class Misconception(Strict):
         return list(self.fr) + list(self.en) if language == "fr" else list(self.en)
 
 
+class Topic(Strict):
+    """A subject the candidate chooses ("present an algorithm you know well"): the names that say an
+    answer presents it, the facts a correct presentation states, and its classic mistakes."""
+
+    id: Slug
+    names: Phrases
+    key_points: list[KeyPoint] = Field(min_length=1)
+    misconceptions: list[Misconception] = Field(default_factory=list)
+
+    def name(self, language: Language) -> str:
+        return self.names.get(language)[0]
+
+
 class QuestionKey(Strict):
-    """How answers to one question are judged on content."""
+    """How answers to one question are judged on content.
+
+    With `topics`, the candidate chooses the subject: the key points are then the parts of a good
+    answer whatever its subject (a negation in them contradicts nothing), and the facts checked
+    are those of the topic the answer names first. An answer that names none of the topics is not
+    assessed on content offline: the scorer cannot tell whether what it says is true."""
 
     key_points: list[KeyPoint] = Field(min_length=1)
     misconceptions: list[Misconception] = Field(default_factory=list)
+    topics: list[Topic] = Field(default_factory=list)
     reference_answer: Text | None = None
     source: Text | None = None
+
+    @model_validator(mode="after")
+    def _topic_ids_unique(self) -> QuestionKey:
+        ids = [t.id for t in self.topics]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"topics: ids must be unique, got {ids}")
+        return self
 
 
 class Rubric(Strict):

@@ -148,6 +148,8 @@ def render_markdown(report: Report) -> str:
             lines += [_scored_by_line(q.scores), ""]
         if q.not_assessed_by_judge:
             lines += ["Not assessed (no evidence either way): " + "; ".join(q.not_assessed_by_judge) + ".", ""]
+        for c in q.not_assessed_offline:
+            lines += [f"{markdown_text(c.name)}: {markdown_text(c.reason)}", ""]
         for c in q.corrections:
             fix = f" In fact: {markdown_text(c.correction)}" if c.correction else f" This contradicts: {markdown_text(c.about)}."
             lines += [f'You said: "{markdown_cell(c.quote)}".{fix}', ""]

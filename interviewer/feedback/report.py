@@ -27,6 +27,7 @@ from interviewer.feedback.schema import (
     ClaimResult,
     Correction,
     HistoryPoint,
+    NotAssessedCriterion,
     Overall,
     PresentationTiming,
     PurposeUsage,
@@ -117,7 +118,12 @@ def _question_result(
     last_scored = max((s.turn_id for s in scores), default=None)
     final = [s for s in scores if s.turn_id == last_scored]
     # No evidence either way is not a low score: such criteria are listed, not averaged.
-    not_assessed = [rubric.criterion(s.criterion_id).name for s in final if not s.assessed]
+    not_assessed = [rubric.criterion(s.criterion_id).name for s in final if not s.assessed and s.scored_by != "offline"]
+    # The offline scorer says why it could not judge (its rationale): shown with the reason.
+    unchecked = [
+        NotAssessedCriterion(id=s.criterion_id, name=rubric.criterion(s.criterion_id).name, reason=s.rationale)
+        for s in final if not s.assessed and s.scored_by == "offline"
+    ]
     final = [s for s in final if s.assessed]
     question = persona.question(question_id)
     key = rubric.questions.get(question_id)
@@ -173,6 +179,7 @@ def _question_result(
             for s in final
         ],
         not_assessed_by_judge=not_assessed,
+        not_assessed_offline=unchecked,
         key_points=[p.label for p in key.key_points] if key else [],
         covered_key_points=covered,
         missing_key_points=missing,

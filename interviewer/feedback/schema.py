@@ -115,6 +115,7 @@ class QuestionResult(Part):
     follow_ups: list[str] = Field(description="The follow-up questions the interviewer asked")
     scores: list[QuestionScore] = Field(description="Final per-criterion scores, judged on the whole thread")
     not_assessed_by_judge: list[str] = Field(default_factory=list, description="Criteria the judge found no evidence on either way: not assessed, which is not a low score")
+    not_assessed_offline: list[NotAssessedCriterion] = Field(default_factory=list, description="Criteria the offline scorer could not judge on this answer, with why (for example, no facts for the subject the candidate chose): left out of the overall")
     key_points: list[str] = Field(description="What a strong answer says, from the rubric")
     covered_key_points: list[str]
     missing_key_points: list[str]

@@ -130,6 +130,55 @@ def test_anchors_are_targets_and_rationales_say_what_was_found(client: TestClien
     report = answer_first_question(client, "en", ANSWERS["en"]["right"])
     [question] = [q for q in report["questions"] if q["question_id"] == "tml-present-algorithm"]
     correctness = next(s for s in question["scores"] if s["criterion_id"] == "correctness")
-    assert "key points" in correctness["rationale"]
+    assert "parts of a presentation" in correctness["rationale"] and "facts checked about logistic regression" in correctness["rationale"]
     markdown = client.get(f"/api/sessions/{report['id']}/report?format=md").text
     assert "what that level asks for" in markdown and "what was found" in markdown
+
+
+# The candidate chooses the algorithm: the facts checked are those of the one presented, written
+# before the rubric's topics were, so they match no phrase by construction.
+OTHER_ALGORITHMS: dict[str, dict[str, dict[str, str]]] = {
+    "k-means": {
+        "en": {"wrong": 'K-means is a supervised classification algorithm that needs a label for each point. It works by building a decision tree and taking a vote in each leaf. It is trained by maximising the likelihood with backpropagation. It always finds the global optimum, it is not sensitive to the initialisation, and it finds clusters of any shape. Its cost is exponential in the number of points, unlike DBSCAN.', "right": 'K-means is an unsupervised clustering algorithm that splits the data into k groups. It works by alternating two steps: assign each point to its nearest centroid, then move each centroid to the mean of its points, until the assignments stop changing. The objective it minimises is the within-cluster sum of squared distances. Its limitations are that k must be chosen in advance, the result depends on the initialisation, so we use k-means++ and several restarts, and it assumes round clusters of similar size. Each iteration costs order n times k times d. Compared with DBSCAN it is faster, but it cannot find clusters of arbitrary shape or flag noise.'},
+        "fr": {"wrong": "K-means est un algorithme de classification supervisé qui a besoin d'une étiquette pour chaque point. Il fonctionne en construisant un arbre de décision et en faisant voter chaque feuille. Il est entraîné en maximisant la vraisemblance par rétropropagation. Il trouve toujours l'optimum global, il n'est pas sensible à l'initialisation, et il trouve des clusters de n'importe quelle forme. Son coût est exponentiel en nombre de points, contrairement à DBSCAN.", "right": "K-means est un algorithme de clustering non supervisé qui partitionne les données en k groupes. Il alterne deux étapes : affecter chaque point au centroïde le plus proche, puis déplacer chaque centroïde à la moyenne de ses points, jusqu'à ce que les affectations ne changent plus. L'objectif minimisé est la somme des distances au carré à l'intérieur des clusters. Ses limites : il faut choisir k à l'avance, le résultat dépend de l'initialisation, donc on utilise k-means++ et plusieurs initialisations, et il suppose des clusters ronds de taille voisine. Chaque itération coûte de l'ordre de n fois k fois d. Par rapport à DBSCAN, il est plus rapide, mais il ne trouve pas de clusters de forme arbitraire et ne repère pas le bruit."},
+    },
+    "svm": {
+        "en": {"wrong": 'A support vector machine is an unsupervised clustering algorithm used for grouping customers. It works by building a deep tree of splits on each feature and averaging the leaves. It is trained by gradient descent on the mean squared error, one layer at a time. Its only limitation is that it needs a GPU, and its complexity is constant whatever the dataset size. Compared to k-means, it always finds the best clusters.', "right": 'A support vector machine is a classification algorithm: it finds the hyperplane that separates two classes with the largest margin. Internally the decision function is a weighted sum of the features, and with a kernel such as the RBF kernel it computes similarities to the support vectors, which lets it draw non-linear boundaries. It is trained by minimising the hinge loss plus an L2 penalty, a convex problem solved by quadratic programming or by gradient descent on the primal. Its limitations: it does not give calibrated probabilities, it is sensitive to the choice of C and the kernel width, and it struggles with very large datasets because kernel training is between quadratic and cubic in the number of samples. Compared to logistic regression, it focuses only on the points near the boundary, whereas logistic regression uses all of them.'},
+        "fr": {"wrong": "Une machine à vecteurs de support est un algorithme de clustering non supervisé qui sert à regrouper des clients. Elle fonctionne en construisant un arbre profond de découpes sur chaque variable et en moyennant les feuilles. Elle est entraînée par descente de gradient sur l'erreur quadratique moyenne, couche par couche. Sa seule limite est qu'elle a besoin d'un GPU, et sa complexité est constante quelle que soit la taille des données. Par rapport à k-means, elle utilise tous les points d'entraînement de la même façon et donne directement des probabilités.", "right": "Une machine à vecteurs de support est un algorithme de classification : elle cherche l'hyperplan qui sépare deux classes avec la plus grande marge. En interne, la fonction de décision est une somme pondérée des variables, et avec un noyau comme le noyau RBF elle calcule des similarités avec les vecteurs de support, ce qui permet des frontières non linéaires. Elle est entraînée en minimisant la hinge loss plus une pénalité L2, un problème convexe résolu par programmation quadratique. Ses limites : elle ne donne pas de probabilités calibrées, elle est sensible au choix de C et de la largeur du noyau, et elle passe mal à l'échelle car l'entraînement à noyau est entre quadratique et cubique en nombre d'exemples. Par rapport à la régression logistique, elle ne s'intéresse qu'aux points proches de la frontière, alors que la régression logistique les utilise tous."},
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("algorithm", sorted(OTHER_ALGORITHMS))
+def test_the_facts_of_the_algorithm_presented_are_checked(client: TestClient, algorithm: str, language: str) -> None:
+    texts = OTHER_ALGORITHMS[algorithm][language]
+    wrong = answer_first_question(client, language, texts["wrong"])
+    assert wrong["overall"]["score"] < 2.5 and question_scores(wrong)["correctness"] <= 2
+    [question] = [q for q in wrong["questions"] if q["question_id"] == "tml-present-algorithm"]
+    assert question["corrections"] and all(c["quote"] in texts["wrong"] for c in question["corrections"])
+    right = answer_first_question(client, language, texts["right"])
+    assert right["overall"]["score"] >= 3.5 and question_scores(right)["correctness"] >= 4
+    [question] = [q for q in right["questions"] if q["question_id"] == "tml-present-algorithm"]
+    assert not question["corrections"]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_an_algorithm_the_scorer_has_no_facts_for_is_not_assessed_and_says_why(client: TestClient, language: str) -> None:
+    text = {
+        "en": "The Hungarian algorithm is used for assignment problems. It works by reducing the cost matrix row by row and column by column. "
+              "Its limitation is a cubic complexity, compared to a greedy matching that is faster but not optimal.",
+        "fr": "L'algorithme hongrois sert aux problèmes d'affectation. Il fonctionne en réduisant la matrice de coûts ligne par ligne et colonne par colonne. "
+              "Sa limite est une complexité cubique, par rapport à un appariement glouton plus rapide mais pas optimal.",
+    }[language]
+    report = answer_first_question(client, language, text)
+    [question] = [q for q in report["questions"] if q["question_id"] == "tml-present-algorithm"]
+    # Never scored by proxy: correctness and depth are left out, with the reason; clarity is still scored.
+    assert {s["criterion_id"] for s in question["scores"]} == {"clarity"}
+    unchecked = {c["id"]: c["reason"] for c in question["not_assessed_offline"]}
+    assert unchecked.keys() == {"correctness", "depth"}
+    assert all(r.startswith("Not assessed offline") and "k-means" in r for r in unchecked.values())
+    assert {c["id"] for c in report["criteria"]} == {"clarity"}
+    markdown = client.get(f"/api/sessions/{report['id']}/report?format=md").text
+    html = client.get(f"/api/sessions/{report['id']}/report?format=html").text
+    assert "Not assessed offline" in markdown and "Not assessed offline" in html
