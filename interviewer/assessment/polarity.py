@@ -9,6 +9,7 @@ found with one of its words replaced by that word's opposite, is contradicted, n
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -135,6 +136,8 @@ class Clause:
     # The clause is a condition ("if none is defined"); "unless" opens a negated one.
     condition: bool = False
     negative_condition: bool = False
+    # The clause opens with a scope breaker ("while", "whereas", "donc"): a new statement begins.
+    breaks: bool = False
 
     @property
     def negated(self) -> bool:
@@ -167,7 +170,8 @@ def clauses(sentence: Sentence, language: Language) -> list[Clause]:
     for mark in _CLAUSE_PUNCTUATION.finditer(sentence.text):
         cuts.add(len(tokens(sentence.text[: mark.start()])))
     c = cues(language)
-    cuts.update(i for i, _ in _starts(words, c.scope_breakers))
+    breakers = {i for i, _ in _starts(words, c.scope_breakers)}
+    cuts |= breakers
     conditions = {i for i, _ in _starts(words, c.conditions)}
     negative_conditions = {i for i, _ in _starts(words, c.negative_conditions)}
     cuts |= conditions | negative_conditions
@@ -192,6 +196,7 @@ def clauses(sentence: Sentence, language: Language) -> list[Clause]:
         found.append(Clause(
             start, end, frozenset(word_stems[start:end]), len(inside), covered, compared,
             condition=start in conditions or start in negative_conditions, negative_condition=start in negative_conditions,
+            breaks=start in breakers,
         ))
     return found
 
@@ -256,7 +261,9 @@ def phrase_polarity(p: Phrase, sentence: Sentence, language: Language) -> Polari
         if not required <= sentence.all_stems or len(found) < 2:
             return None
         first = found[0]
-        later = [c for c in found[1:] if required <= first.stems | c.stems and (required & c.stems) - first.stems]
+        # ... up to the first clause that opens a new statement ("while precision is poor").
+        following = list(itertools.takewhile(lambda c: not c.breaks, found[1:]))
+        later = [c for c in following if required <= first.stems | c.stems and (required & c.stems) - first.stems]
         if not later:
             return None
         clause = max(later, key=lambda c: len(required & c.stems))
@@ -269,6 +276,10 @@ def phrase_polarity(p: Phrase, sentence: Sentence, language: Language) -> Polari
     contrary = negated_here != phrase_negated(p.text, language)
     if swapped_count % 2 == 1:
         contrary = not contrary
+    if contrary and clause.condition:
+        # A condition or a purpose asserts nothing: "it only helps if the trees are not correlated",
+        # "so that the team does not drown in alerts" deny neither.
+        return None
     return "contradicted" if contrary else "stated"
 
 

@@ -172,7 +172,8 @@ def _content_score(
     if too_short:
         score = min(score, 3)
     if m.wrong:
-        score = min(score, CONTRADICTION_CAP)
+        # A wrong statement costs a level, and the answer reaches no more than the cap.
+        score = max(1, min(score - 1, CONTRADICTION_CAP))
     evidence = [_quote_in(q.quote, m) for q in m.contradictions + m.misconceptions] if m.wrong else []
     quotes = [e for e in evidence if e] or _quotes(m.key_point_evidence)
     parts = [f"Level {score}."] + content_findings(m, key_point_count, language)

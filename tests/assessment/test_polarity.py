@@ -60,6 +60,37 @@ def test_a_prefix_negation_covers_the_next_word_only(language: str, text: str, k
     assert polarity(text, key_phrase, language) == expected
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "key_phrase"),
+    [
+        # A condition, a purpose or a concession asserts nothing: a negation there denies nothing.
+        ("en", "Averaging only reduces variance if the trees are not too correlated.", "correlated trees"),
+        ("en", "Alerts are deduplicated so that the team does not suffer from alert fatigue.", "alert fatigue"),
+        ("en", "Even when it does not diverge, training may settle in a poor region.", "diverges"),
+        ("fr", "Même sans diverger, l'entraînement peut se stabiliser dans une mauvaise zone.", "diverge"),
+        ("fr", "On regroupe les alertes pour que l'équipe ne souffre pas de fatigue d'alerte.", "fatigue d'alerte"),
+    ],
+)
+def test_a_negated_condition_purpose_or_concession_denies_nothing(language: str, text: str, key_phrase: str) -> None:
+    assert polarity(text, key_phrase, language) is None
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "key_phrase", "expected"),
+    [
+        # The subject of the first clause carries to the predicates listed after it...
+        ("en", "Logistic regression solves regression, does not use a sigmoid, cannot overfit.", "logistic regression overfits", "contradicted"),
+        # ... but not past a clause that opens a new statement.
+        ("en", "The ROC curve plots the true positive rate against the false positive rate, so the AUC can look good while precision is poor.",
+         "the roc curve plots precision", None),
+        ("fr", "La courbe ROC trace le taux de vrais positifs, donc l'AUC peut sembler bonne alors que la précision est mauvaise.",
+         "la courbe roc trace la précision", None),
+    ],
+)
+def test_a_phrase_spread_over_clauses_stops_where_a_new_statement_begins(language: str, text: str, key_phrase: str, expected: str | None) -> None:
+    assert polarity(text, key_phrase, language) == expected
+
+
 def test_a_lone_opposite_is_another_topic_not_a_denial() -> None:
     # "Logistic regression" names regression; it does not deny "classification".
     assert polarity("Logistic regression is widely used.", "classification") is None

@@ -176,3 +176,4 @@ def test_repetition_is_named_as_repetition() -> None:
     answer = " ".join(["The chain rule gives the gradient of the loss for each layer."] * 3)
     result = assess(thread=answer, latest=answer, question=QUESTION, rubric=RUBRIC, language="en", min_words=12)
     assert any("Repetition lowered the score." in s.rationale for s in result.scores)
+

@@ -165,3 +165,25 @@ def test_each_topic_tells_a_correct_presentation_from_a_fluent_wrong_one(case: d
         assert not a.contradictions and not a.misconceptions
         if case["kind"].startswith("right"):
             assert overall(a) >= 3.5
+
+
+KMEANS_RIGHT = (
+    "K-means is an unsupervised clustering algorithm that splits the data into k groups. It works by alternating two steps: "
+    "assign each point to its nearest centroid, then move each centroid to the mean of its points, until the assignments stop changing. "
+    "The objective it minimises is the within-cluster sum of squared distances. Its limitations are that k must be chosen in advance "
+    "and the result depends on the initialisation, so we use k-means++ and several restarts. Each iteration costs order n times k times d."
+)
+
+
+def test_a_wrong_statement_costs_a_level_and_caps_the_content_at_two() -> None:
+    question: Question = PERSONA.question("tml-present-algorithm")
+
+    def correctness(text: str) -> int:
+        a = assess(thread=text, latest=text, question=question, rubric=RUBRIC, language="en", min_words=5)
+        return next(s.score for s in a.scores if s.criterion_id == "correctness")
+
+    assert correctness(KMEANS_RIGHT) == 5
+    # Right on every fact but one mistake: capped at 2.
+    assert correctness(KMEANS_RIGHT + " It always finds the global optimum.") == 2
+    # Little right and a mistake: the mistake costs the level that was left.
+    assert correctness("K-means is an unsupervised clustering algorithm. It always finds the global optimum.") == 1

@@ -1,0 +1,72 @@
+"""How the offline scorer grades the technical round on answers written apart from the rubric's data,
+by a helper who had not seen the rubric, for this project:
+
+- `devset/presentations.jsonl`: "present an algorithm you know well", 14 algorithms, English and
+  French, each a correct complete presentation (`right`), a fluent wrong one (`wrong`) and a
+  correct thin one (`partial`);
+- `devset/technical-answers.jsonl`: 16 other questions of the round, English and French, each a
+  correct answer (`right`), a fluent wrong one (`wrong`) and a bare list of buzzwords (`keywords`).
+
+Prints, per set and kind, the mean overall and how many meet the issue's bars: a correct complete
+answer at least 3.5 with nothing called wrong; a fluent wrong one under 2.5 with correctness at
+most 2; a bare list under 2.5. Then how many English and French answers of the same question and
+kind differ by more than one level on a criterion (they are written apart, not translated). To
+measure older code, put it first on the path:
+`git archive REV | tar -x -C /tmp/before && PYTHONPATH=/tmp/before .venv/bin/python bench/answers.py`.
+
+    .venv/bin/python bench/answers.py
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+
+from interviewer.assessment.scoring import assess
+from interviewer.catalog.loading import load_catalog
+from interviewer.ops.settings import PROJECT_ROOT
+
+DEVSET = Path(__file__).resolve().parent / "devset"
+SETS = ("presentations.jsonl", "technical-answers.jsonl")
+BARS = {"right": "overall >= 3.5, nothing called wrong", "wrong": "overall < 2.5, correctness <= 2", "keywords": "overall < 2.5"}
+
+
+def main() -> None:
+    catalog = load_catalog(PROJECT_ROOT / "personas", PROJECT_ROOT / "rubrics")
+    persona = catalog.personas["technical-ml"]
+    rubric = catalog.rubric_for(persona)
+    for name in SETS:
+        rows = [json.loads(line) for line in (DEVSET / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+        results: dict[tuple[str, str, str, str], dict[str, int | None]] = {}
+        by_kind: dict[str, list[tuple[float, bool]]] = {}
+        for row in rows:
+            question = persona.question(row["question_id"])
+            a = assess(thread=row["text"], latest=row["text"], question=question, rubric=rubric, language=row["language"], min_words=persona.min_answer_words)
+            # Older code has no `assessed`: every score was assessed then.
+            scored = {s.criterion_id: (s.score if getattr(s, "assessed", True) else None) for s in a.scores}
+            weights = {c: rubric.criterion(c).weight for c, v in scored.items() if v is not None}
+            overall = sum(scored[c] * w for c, w in weights.items()) / sum(weights.values())  # type: ignore[operator]
+            correctness = scored.get("correctness")
+            meets = {
+                "right": overall >= 3.5 and not a.contradictions and not a.misconceptions,
+                "wrong": overall < 2.5 and correctness is not None and correctness <= 2,
+                "keywords": overall < 2.5,
+            }.get(row["kind"])
+            by_kind.setdefault(row["kind"], []).append((overall, bool(meets) if meets is not None else False))
+            results[(row["question_id"], row.get("algorithm", ""), row["language"], row["kind"])] = scored
+        print(f"\n{name}: {len(rows)} answers to {len({r['question_id'] for r in rows})} question(s)\n")
+        print("| kind | n | mean overall | meet the bar |\n|---|---|---|---|")
+        for kind, found in by_kind.items():
+            met = f"{sum(m for _, m in found)} ({BARS[kind]})" if kind in BARS else "no bar"
+            print(f"| {kind} | {len(found)} | {statistics.fmean(o for o, _ in found):.2f} | {met} |")
+        pairs = [(e, results[(q, alg, "fr", k)]) for (q, alg, lang, k), e in results.items() if lang == "en" and (q, alg, "fr", k) in results]
+        apart = sum(
+            any((e[c] is None) != (f[c] is None) or (e[c] is not None and abs(e[c] - f[c]) > 1) for c in e)  # type: ignore[operator]
+            for e, f in pairs
+        )
+        print(f"\nEnglish and French of the same question and kind more than one level apart on a criterion: {apart} of {len(pairs)}")
+
+
+if __name__ == "__main__":
+    main()
