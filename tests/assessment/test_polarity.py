@@ -85,6 +85,8 @@ def test_a_negated_condition_purpose_or_concession_denies_nothing(language: str,
          "the roc curve plots precision", None),
         ("fr", "La courbe ROC trace le taux de vrais positifs, donc l'AUC peut sembler bonne alors que la précision est mauvaise.",
          "la courbe roc trace la précision", None),
+        ("fr", "Le coût est quadratique en la longueur, c'est pour ça que des approximations linéaires de l'attention existent.",
+         "le coût de l'attention est linéaire", None),
     ],
 )
 def test_a_phrase_spread_over_clauses_stops_where_a_new_statement_begins(language: str, text: str, key_phrase: str, expected: str | None) -> None:
