@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, Literal
@@ -45,6 +45,8 @@ class Cues:
     negative_conditions: dict[str, tuple[tuple[str, ...], ...]]
     # Cues that negate only the word after them, as a prefix ("non supervisé", "non linear").
     prefixes: frozenset[str] = frozenset()
+    # Scope breakers that open a clause about the other thing ("unlike bagging").
+    comparisons: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
 
 
 def _load(name: str) -> Any:
@@ -82,6 +84,7 @@ def cues(language: Language) -> Cues:
         conditions=_by_first_word(data.get("conditions", [])),
         negative_conditions=_by_first_word(data.get("negative_conditions", [])),
         prefixes=frozenset(w for c in _texts(data.get("prefixes", []), "negation.yaml") for w in tokens(c)),
+        comparisons=_by_first_word(data.get("comparisons", [])),
     )
 
 
@@ -138,6 +141,8 @@ class Clause:
     negative_condition: bool = False
     # The clause opens with a scope breaker ("while", "whereas", "donc"): a new statement begins.
     breaks: bool = False
+    # The clause opens with a comparison ("unlike bagging, ..."): it speaks of the other thing.
+    compares: bool = False
 
     @property
     def negated(self) -> bool:
@@ -171,7 +176,8 @@ def clauses(sentence: Sentence, language: Language) -> list[Clause]:
         cuts.add(len(tokens(sentence.text[: mark.start()])))
     c = cues(language)
     breakers = {i for i, _ in _starts(words, c.scope_breakers)}
-    cuts |= breakers
+    compares = {i for i, _ in _starts(words, c.comparisons)}
+    cuts |= breakers | compares
     conditions = {i for i, _ in _starts(words, c.conditions)}
     negative_conditions = {i for i, _ in _starts(words, c.negative_conditions)}
     cuts |= conditions | negative_conditions
@@ -196,7 +202,7 @@ def clauses(sentence: Sentence, language: Language) -> list[Clause]:
         found.append(Clause(
             start, end, frozenset(word_stems[start:end]), len(inside), covered, compared,
             condition=start in conditions or start in negative_conditions, negative_condition=start in negative_conditions,
-            breaks=start in breakers,
+            breaks=start in breakers or start in compares, compares=start in compares,
         ))
     return found
 
@@ -276,6 +282,9 @@ def phrase_polarity(p: Phrase, sentence: Sentence, language: Language) -> Polari
     contrary = negated_here != phrase_negated(p.text, language)
     if swapped_count % 2 == 1:
         contrary = not contrary
+    if clause.compares:
+        # "Unlike bagging, which reduces variance": a claim about the other thing.
+        return None
     if contrary and clause.condition:
         # A condition or a purpose asserts nothing: "it only helps if the trees are not correlated",
         # "so that the team does not drown in alerts" deny neither.

@@ -93,6 +93,18 @@ def test_a_phrase_spread_over_clauses_stops_where_a_new_statement_begins(languag
     assert polarity(text, key_phrase, language) == expected
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "key_phrase"),
+    [
+        # A clause opened by a comparison is about the other thing: it states and denies nothing.
+        ("en", "K-means needs no labels, unlike supervised classification.", "supervised classification"),
+        ("fr", "Contrairement à la classification supervisée, le k-means n'a pas besoin d'étiquettes.", "classification supervisée"),
+    ],
+)
+def test_a_comparison_speaks_of_the_other_thing(language: str, text: str, key_phrase: str) -> None:
+    assert polarity(text, key_phrase, language) is None
+
+
 def test_a_lone_opposite_is_another_topic_not_a_denial() -> None:
     # "Logistic regression" names regression; it does not deny "classification".
     assert polarity("Logistic regression is widely used.", "classification") is None

@@ -187,3 +187,22 @@ def test_a_wrong_statement_costs_a_level_and_caps_the_content_at_two() -> None:
     assert correctness(KMEANS_RIGHT + " It always finds the global optimum.") == 2
     # Little right and a mistake: the mistake costs the level that was left.
     assert correctness("K-means is an unsupervised clustering algorithm. It always finds the global optimum.") == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "presented"),
+    [
+        # A comparison names the other subject.
+        ("en", "Unlike linear regression, which predicts a number, logistic regression is a classifier.", "logistic-regression"),
+        ("fr", "Contrairement à la régression linéaire, la régression logistique est un classifieur.", "logistic-regression"),
+        # A word that announces the subject wins over a subject named before it.
+        ("en", "A single decision tree overfits easily, so I will present the random forest.", "random-forest"),
+        ("fr", "Un arbre de décision seul surapprend, donc je vais vous présenter la forêt aléatoire.", "random-forest"),
+        # A name inside a longer one is part of it.
+        ("en", "A convolutional neural network is made for images.", "cnn"),
+        ("fr", "Un réseau de neurones récurrent traite des séquences.", "rnn"),
+    ],
+)
+def test_the_subject_presented_is_told_from_the_ones_it_is_compared_with(language: str, text: str, presented: str) -> None:
+    named = topic_named(sentences(text, language), RUBRIC.questions["tml-present-algorithm"].topics, language)  # type: ignore[arg-type]
+    assert named is not None and named.id == presented
