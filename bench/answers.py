@@ -5,7 +5,9 @@ by a helper who had not seen the rubric, for this project:
   French, each a correct complete presentation (`right`), a fluent wrong one (`wrong`) and a
   correct thin one (`partial`);
 - `devset/technical-answers.jsonl`: 16 other questions of the round, English and French, each a
-  correct answer (`right`), a fluent wrong one (`wrong`) and a bare list of buzzwords (`keywords`).
+  correct answer (`right`), a fluent wrong one (`wrong`) and a bare list of buzzwords (`keywords`);
+- `devset/technical-heldout.jsonl`: a later set, held out: 10 algorithms presented and 14 other
+  questions, correct and fluent wrong. Measure on it; never change the scorer by looking at it.
 
 Prints, per set and kind, the mean overall and how many meet the issue's bars: a correct complete
 answer at least 3.5 with nothing called wrong; a fluent wrong one under 2.5 with correctness at
@@ -28,7 +30,7 @@ from interviewer.catalog.loading import load_catalog
 from interviewer.ops.settings import PROJECT_ROOT
 
 DEVSET = Path(__file__).resolve().parent / "devset"
-SETS = ("presentations.jsonl", "technical-answers.jsonl")
+SETS = ("presentations.jsonl", "technical-answers.jsonl", "technical-heldout.jsonl")
 BARS = {"right": "overall >= 3.5, nothing called wrong", "wrong": "overall < 2.5, correctness <= 2", "keywords": "overall < 2.5"}
 
 

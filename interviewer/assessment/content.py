@@ -12,7 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from interviewer.assessment import polarity, semantic, topics
+from interviewer.assessment import polarity, topics
+from interviewer.assessment.focus import focus_of
 from interviewer.assessment.text import Sentence, content_stems, phrase, sentences
 from interviewer.catalog.fields import Language
 from interviewer.catalog.rubrics import KeyPoint, Misconception, Topic
@@ -129,25 +130,29 @@ def _key_point(
             if i not in explaining:
                 named.append(i)
                 continue
+            if not contradictable:
+                # A part is said by a sentence that says its words, whatever it claims with them.
+                stated.append(i)
+                continue
             verdict = polarity.phrase_polarity(p, sentence, language)
-            if verdict == "contradicted" and contradictable:
+            if verdict == "contradicted":
                 return PointResult(point, "contradicted", [i], sentence.text)
-            if verdict == "stated" or verdict == "contradicted":
+            if verdict == "stated":
                 stated.append(i)
     if not contradictable:
-        return PointResult(point, "covered", sorted(set(stated))) if stated else _unstated(point, named)
+        return _result(point, stated, named)
     # Opposites: the phrase with one word reversed ("decreases" for "increases") is a contradiction.
     for i in sorted(explaining):
         for text in point.phrases(language):
             p = phrase(text, language)
             if polarity.may_be_reversed(p, found[i], language) and polarity.phrase_polarity(p, found[i], language) == "contradicted":
                 return PointResult(point, "contradicted", [i], found[i].text)
+    return _result(point, stated, named)
+
+
+def _result(point: KeyPoint, stated: list[int], named: list[int]) -> PointResult:
     if stated:
         return PointResult(point, "covered", sorted(set(stated)))
-    return _unstated(point, named)
-
-
-def _unstated(point: KeyPoint, named: list[int]) -> PointResult:
     return PointResult(point, "listed", sorted(set(named))) if named else PointResult(point, "missing", [])
 
 
@@ -161,8 +166,7 @@ def misconceptions_stated(
                 found[i]
                 for i in sorted(explaining)
                 for text in m.phrases(language)
-                if phrase(text, language).found_in(found[i])
-                and polarity.phrase_polarity(phrase(text, language), found[i], language) == "stated"
+                if phrase(text, language).found_in(found[i]) and polarity.asserts(phrase(text, language), found[i], language)
             ),
             None,
         )
@@ -244,57 +248,6 @@ def check_claims(reference: str, found: list[Sentence], explaining: set[int], la
     )
 
 
-# A sentence is on topic when this share of its content words (and at least one) is relevant.
-ON_TOPIC_SHARE = 0.25
-
-
-# ... or when it is this similar in meaning to the question, a key point or the reference.
-ON_TOPIC_SIMILARITY = 0.35
-
-
-@dataclass(frozen=True)
-class Focus:
-    """1.0 for a dense, non-repetitive answer; lower for filler, repetition and rambling, which
-    are kept to be named: the sentences read as off topic, and whether words or sentences repeat."""
-
-    value: float
-    off_topic: list[Sentence]
-    repetitive: bool
-
-
-def _focus(
-    answer_tokens: list[str], relevant: set[str], found: list[Sentence], language: Language, anchors: list[str]
-) -> Focus:
-    if not answer_tokens:
-        return Focus(0.0, list(found), False)
-    counts = Counter(answer_tokens)
-    # Tokens beyond a word's third use are repetition, not information.
-    repeated = sum(max(0, c - 3) for c in counts.values()) / len(answer_tokens)
-    distinct_sentences = len({s.text.lower() for s in found}) / max(1, len(found))
-    # Words spent in sentences that say nothing about the question dilute the answer.
-    on_topic_words = total_words = 0
-    lexical_misses: list[Sentence] = []
-    for s in found:
-        own = content_stems(s.text, language)
-        total_words += len(s.words)
-        if own and sum(t in relevant for t in own) >= max(1, ON_TOPIC_SHARE * len(own)):
-            on_topic_words += len(s.words)
-        else:
-            lexical_misses.append(s)
-    # A paraphrase shares no word with the question but is on topic all the same (only the
-    # sentences the words missed are embedded: the model is the costly part).
-    similar = semantic.similarities([s.text for s in lexical_misses], anchors) if anchors and lexical_misses else None
-    off_topic: list[Sentence] = []
-    for s, row in zip(lexical_misses, similar or [[] for _ in lexical_misses], strict=True):
-        if row and max(row) >= ON_TOPIC_SIMILARITY:
-            on_topic_words += len(s.words)
-        else:
-            off_topic.append(s)
-    density = (on_topic_words / total_words) ** 0.5 if total_words else 0.0
-    value = max(0.0, min(1.0, density * distinct_sentences * (1.0 - repeated)))
-    return Focus(value, off_topic, repeated > 0 or distinct_sentences < 1)
-
-
 def measure(
     text: str,
     *,
@@ -308,8 +261,7 @@ def measure(
     use_model: bool = True,
 ) -> Measure:
     """`use_model=False`: the lexical signals alone (the engine's quick reading, off the model's cost).
-    `chosen_from`: the topics of a question whose subject the candidate chooses; the key points are
-    then the parts of a good answer, the facts those of the topic it presents (assessment/topics.py)."""
+    `chosen_from`: the topics of a question whose subject the candidate chooses (assessment/topics.py)."""
     found = sentences(text, language)
     tokens = content_stems(text, language)
     question_stems = frozenset(content_stems(question_text, language))
@@ -327,6 +279,8 @@ def measure(
     wrong_sentences = {r.sentences[0] for r in results if r.state == "contradicted"}
     stated_misconceptions = misconceptions_stated(misconceptions, found, explaining, language)
     wrong_sentences |= {i for i, s in enumerate(found) if any(f.quote == s.text for f in stated_misconceptions)}
+    # A wrong sentence, contradicting a key point or stating a misconception, costs more than a right one earns.
+    contradicted = len(wrong_sentences)
     # The reference's claims: contradictions count in English, where the reference is written.
     claims = check_claims(reference_answer, found, explaining, language) if reference_answer and language == "en" else None
     if claims:
@@ -340,8 +294,6 @@ def measure(
     listed = [r.point for r in results if r.state == "listed" and r.point not in paraphrased]
 
     signals: ReferenceSignals | None = None
-    # A wrong statement, a contradicted key point or a misconception, costs more than a right one earns.
-    contradicted = sum(r.state == "contradicted" for r in results) + len(stated_misconceptions)
     if key_points:
         # With topics the key points are parts of an answer, never contradicted: contradictions are the facts'.
         value = _share(key_points, covered, paraphrased, contradictions=0 if chosen_from else contradicted)
@@ -358,7 +310,7 @@ def measure(
         for text_ in point.phrases(language):
             relevant |= phrase(text_, language).required
     if topic:
-        for name in topic.names.get(language) + topic.names.get("en"):
+        for name in topic.all_names(language):
             relevant |= phrase(name, language).required
     if reference_answer:
         relevant |= set(content_stems(reference_answer, language))
@@ -369,7 +321,7 @@ def measure(
         anchors += [s.text for s in sentences(reference_answer, language)]
     carried = Counter(i for r in results if r.state == "covered" for i in r.sentences)
     evidence = [found[i] for i in sorted(carried, key=lambda i: (-carried[i], i))]
-    focus = _focus(tokens, relevant, found, language, anchors if use_model else [])
+    focus = focus_of(tokens, relevant, found, language, anchors if use_model else [])
     return Measure(
         found=found,
         content=max(0.0, min(1.0, value)),

@@ -45,8 +45,10 @@ class Cues:
     negative_conditions: dict[str, tuple[tuple[str, ...], ...]]
     # Cues that negate only the word after them, as a prefix ("non supervisé", "non linear").
     prefixes: frozenset[str] = frozenset()
-    # Scope breakers that open a clause about the other thing ("unlike bagging").
+    # Words that open a clause about the other thing ("unlike bagging"), and the relative pronouns
+    # that carry it on ("unlike bagging, which reduces variance").
     comparisons: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    relatives: frozenset[str] = frozenset()
 
 
 def _load(name: str) -> Any:
@@ -85,6 +87,7 @@ def cues(language: Language) -> Cues:
         negative_conditions=_by_first_word(data.get("negative_conditions", [])),
         prefixes=frozenset(w for c in _texts(data.get("prefixes", []), "negation.yaml") for w in tokens(c)),
         comparisons=_by_first_word(data.get("comparisons", [])),
+        relatives=frozenset(w for c in _texts(data.get("relatives", []), "negation.yaml") for w in tokens(c)),
     )
 
 
@@ -181,17 +184,18 @@ def clauses(sentence: Sentence, language: Language) -> list[Clause]:
     conditions = {i for i, _ in _starts(words, c.conditions)}
     negative_conditions = {i for i, _ in _starts(words, c.negative_conditions)}
     cuts |= conditions | negative_conditions
-    starts = _scope_starts(words, language)
+    # A prefix cue ("non supervisé") negates the next word only; any other cue, the rest of its clause.
+    prefixed = {n + 1 for n in negation_positions(words, language) if words[n] in c.prefixes}
+    starts = [start for cue, start in zip(negation_positions(words, language), _scope_starts(words, language), strict=True)
+              if words[cue] not in c.prefixes]
     bounds = sorted(cuts)
     found: list[Clause] = []
     for start, end in zip(bounds, bounds[1:], strict=False):
         if end <= start:
             continue
         inside = [n for n in starts if start <= n < end]
-        # A prefix cue covers the next word only; any other cue, the rest of the clause.
-        scoped = [n for n in inside if words[n] not in c.prefixes]
-        covered = frozenset(range(min(scoped), end)) if scoped else frozenset()
-        covered |= {n + 1 for n in inside if words[n] in c.prefixes and n + 1 < end}
+        covered = frozenset(range(min(inside), end)) if inside else frozenset()
+        covered |= {n for n in prefixed if start <= n < end}
         marker = next((i for i in range(start, end) if words[i] == _COMPARISON[language]), None)
         compared = None
         if marker is not None:
@@ -202,7 +206,8 @@ def clauses(sentence: Sentence, language: Language) -> list[Clause]:
         found.append(Clause(
             start, end, frozenset(word_stems[start:end]), len(inside), covered, compared,
             condition=start in conditions or start in negative_conditions, negative_condition=start in negative_conditions,
-            breaks=start in breakers or start in compares, compares=start in compares,
+            breaks=start in breakers or start in compares,
+            compares=start in compares or bool(found and found[-1].compares and words[start] in c.relatives),
         ))
     return found
 
@@ -246,8 +251,15 @@ def _last_position(required: frozenset[str], sentence: Sentence, clause: Clause)
     return max(hits) if hits else clause.end - 1
 
 
-def phrase_polarity(p: Phrase, sentence: Sentence, language: Language) -> Polarity | None:
-    """Whether the sentence states the phrase, states its contrary, or says nothing certain of it."""
+def asserts(p: Phrase, sentence: Sentence, language: Language) -> bool:
+    """The sentence states the phrase as its own claim: not under a condition or a purpose ("in
+    order to find the global optimum"), nor of the thing it is compared with."""
+    found = _phrase_clause(p, sentence, language)
+    return found is not None and not found[0].condition and phrase_polarity(p, sentence, language) == "stated"
+
+
+def _phrase_clause(p: Phrase, sentence: Sentence, language: Language) -> tuple[Clause, int] | None:
+    """The clause that says the phrase (and how many of its words stand reversed), if one does."""
     required = p.required
     if not required:
         return None
@@ -274,7 +286,16 @@ def phrase_polarity(p: Phrase, sentence: Sentence, language: Language) -> Polari
             return None
         clause = max(later, key=lambda c: len(required & c.stems))
         best = (len(required & clause.stems), clause, 0)
-    _, clause, swapped_count = best
+    return best[1], best[2]
+
+
+def phrase_polarity(p: Phrase, sentence: Sentence, language: Language) -> Polarity | None:
+    """Whether the sentence states the phrase, states its contrary, or says nothing certain of it."""
+    found = _phrase_clause(p, sentence, language)
+    if found is None:
+        return None
+    clause, swapped_count = found
+    required = p.required
     negated_here = _last_position(required, sentence, clause) in clause.negated_words
     if phrase_negated(p.text, language) and not negated_here:
         # "does not work" is not denied by "it works": the sentence may say something else entirely.

@@ -32,7 +32,7 @@ LACKING_AT_OR_BELOW = 2
 MAX_QUOTES = 2
 # A quote is a sentence of the answer; one without punctuation is cut to a prefix (still a substring).
 MAX_QUOTE_CHARS = 300
-# A contradicted key point or a stated misconception caps a content criterion at this level.
+# A contradicted key point or a stated misconception costs a content criterion a level, and caps it at this one.
 CONTRADICTION_CAP = 2
 
 
@@ -135,7 +135,7 @@ def content_findings(m: Measure, key_point_count: int, language: Language = "en"
         facts = sum(p in m.covered for p in m.facts)
         parts.append(
             f"Covers {len(m.covered) - facts} of {key_point_count} parts of a presentation and states "
-            f"{facts} of the {len(m.facts)} facts checked about {m.topic.name(language)}"
+            f"{facts} of the {len(m.facts)} facts checked about {m.topic.name('en')}"
         )
         if m.paraphrased:
             parts[-1] += f" ({len(m.paraphrased)} in other words)"
@@ -154,10 +154,10 @@ def content_findings(m: Measure, key_point_count: int, language: Language = "en"
 
 def _unchecked_topic(criterion: Criterion, *, topics: list[Topic], language: Language) -> CriterionScore:
     """A content criterion on an answer whose subject the offline scorer has no facts for."""
-    known = ", ".join(t.name(language) for t in topics)
+    known = ", ".join(t.name("en") for t in topics)
     reason = (
-        "Not assessed offline: the answer names none of the subjects whose facts the offline scorer checks "
-        f"({known}), so it cannot tell whether what was said is true."
+        "Not assessed offline: the offline scorer could not tell which algorithm the answer presents among "
+        f"those whose facts it checks ({known}), so it cannot tell whether what was said is true."
     )
     return CriterionScore(criterion_id=criterion.id, score=1, rationale=reason, evidence=[], assessed=False)
 
@@ -250,6 +250,10 @@ def assess(
     on_topic_share = len(thread_stems & m.relevant) / max(1, len(thread_stems))
     off_topic = latest_words >= min_words and not m.covered and not m.wrong and on_topic_share < 0.12
 
+    # An answer presenting a subject the scorer has no facts for is not judged on content; one that
+    # presents nothing (empty, "I don't know", a refusal, too short) is, like any other.
+    unchecked = m.unknown_topic and bool(m.covered) and not thread_hedges and thread_words >= min_words
+    off_topic = off_topic and not unchecked
     key_point_count = len(key.key_points) if key else 0
     scores: list[CriterionScore] = []
     not_assessed: list[NotAssessed] = []
@@ -258,7 +262,7 @@ def assess(
             not_assessed.append(NotAssessed(c.id, c.offline_reason or "not judged offline"))
         elif c.offline == "clarity":
             scores.append(_clarity_score(c, m=m, too_short=thread_words < min_words, language=language))
-        elif m.unknown_topic:
+        elif unchecked:
             scores.append(_unchecked_topic(c, topics=key.topics if key else [], language=language))
         else:
             scores.append(_content_score(
@@ -267,7 +271,7 @@ def assess(
     if off_topic:
         # Off topic is a finding even where the subject's facts could not be checked.
         scores = [
-            CriterionScore(s.criterion_id, 1, (s.rationale if s.assessed else "Level 1.") + " Off topic for this question.", s.evidence)
+            CriterionScore(s.criterion_id, 1, "Level 1. Off topic for this question.", s.evidence, flagged=s.flagged)
             for s in scores
         ]
     lacking = [s.criterion_id for s in scores if s.assessed and (s.score <= LACKING_AT_OR_BELOW or not s.evidence)]

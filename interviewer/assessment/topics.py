@@ -10,54 +10,79 @@ from importlib import resources
 import yaml
 
 from interviewer.assessment import polarity
-from interviewer.assessment.text import Phrase, Sentence, phrase, stems
+from interviewer.assessment.text import Sentence, tokens
 from interviewer.catalog.fields import Language
 from interviewer.catalog.rubrics import Topic
 
+# A name is the subject of its clause when it starts within this many words of the clause's start
+# ("the random forest is ..."), or comes this close after a word that announces it ("I will
+# present the random forest").
+SUBJECT_WITHIN = 3
+
 
 def topic_named(found: list[Sentence], topics: list[Topic], language: Language) -> Topic | None:
-    """The topic an answer presents: the one named after a word that announces it ("so I will
-    present the random forest"), else the one named first outside a comparison ("unlike linear
-    regression, logistic regression ..."), else the one named first. An answer opens with what it
-    presents; a name further on, or in a comparison, is another subject."""
-    mentions: list[tuple[tuple[int, int, int, int], frozenset[str], Topic]] = []
-    for order, topic in enumerate(topics):
-        names = topic.names.get(language) + (topic.names.get("en") if language != "en" else [])
-        for i, sentence in enumerate(found):
-            for name in names:
-                p = phrase(name, language)
-                at = _position(p, sentence)
-                if at is not None:
-                    mentions.append(((_rank(sentence, at, language), i, at, order), p.required, topic))
-    # A name inside a longer one in the same sentence is part of it: "neural network" of
-    # "convolutional neural network" names no neural network of its own.
-    kept = [
-        (key, required, topic) for key, required, topic in mentions
-        if not any(other is not topic and k[1] == key[1] and required < longer for k, longer, other in mentions)
-    ]
-    return min(kept, key=lambda m: m[0])[2] if kept else None
+    """The topic an answer presents: in the first sentence that has one, the topic announced ("so
+    I will present the random forest"), else the one that is the subject of a clause ("unlike
+    linear regression, logistic regression is ..."); failing that, the one named most often, at
+    least twice, outside comparisons. None otherwise: an algorithm named once in passing, or only
+    compared with, is not the one presented."""
+    counts: dict[int, int] = {}
+    for sentence in found:
+        mentions = []
+        for order, topic in enumerate(topics):
+            for name in topic.all_names(language):
+                for start, end in _spans(_name_tokens(name), sentence.words):
+                    rank = _rank(sentence, start, language)
+                    if rank is not None:
+                        mentions.append((rank, start, start - end, order))
+                    if rank != 2:
+                        counts[order] = counts.get(order, 0) + 1
+        subjects = [m for m in mentions if m[0] < 2]
+        if subjects:
+            return topics[min(subjects)[3]]
+    if not counts:
+        return None
+    most = max(counts.values())
+    leaders = [order for order, n in counts.items() if n == most]
+    return topics[leaders[0]] if most >= 2 and len(leaders) == 1 else None
 
 
-def _rank(sentence: Sentence, at: int, language: Language) -> int:
-    """0 for a name announced as the subject, 2 for one in a comparison, 1 otherwise."""
-    if any(stem in _announcing(language) for stem in sentence.word_stems[:at]):
+def _rank(sentence: Sentence, start: int, language: Language) -> int | None:
+    """0 for a name just after a word that announces it, 1 for the subject of a clause, 2 for a
+    name in a comparison, None for a name in passing (the object of another subject)."""
+    window = tuple(_base(w) for w in sentence.words[max(0, start - SUBJECT_WITHIN) : start])
+    if any(_spans(cue, window) for cue in _announcing(language)):
         return 0
-    clause = next((c for c in polarity.clauses(sentence, language) if c.start <= at < c.end), None)
-    return 2 if clause is not None and clause.compares else 1
+    clause = next((c for c in polarity.clauses(sentence, language) if c.start <= start < c.end), None)
+    if clause is None or clause.compares:
+        return 2
+    return 1 if start - clause.start <= SUBJECT_WITHIN else None
+
+
+def _spans(name: tuple[str, ...], words: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Where the name's words stand together in the sentence, plurals allowed ("random forests")."""
+    n = len(name)
+    if not n:
+        return []
+    return [(i, i + n) for i in range(len(words) - n + 1) if all(_base(words[i + k]) == name[k] for k in range(n))]
 
 
 @cache
-def _announcing(language: Language) -> frozenset[str]:
+def _name_tokens(name: str) -> tuple[str, ...]:
+    return tuple(_base(t) for t in tokens(name))
+
+
+def _base(word: str) -> str:
+    # A plural is the same name: "forests", "réseaux" (only long words: "svms", not "gans" from "gan").
+    if len(word) > 3 and word.endswith(("s", "x")):
+        return word[:-1]
+    return word
+
+
+@cache
+def _announcing(language: Language) -> frozenset[tuple[str, ...]]:
     text = resources.files("interviewer.data").joinpath("topics.yaml").read_text("utf-8")
-    return frozenset(stems(yaml.safe_load(text)[language], language))
-
-
-def _position(p: Phrase, sentence: Sentence) -> int | None:
-    """Where in the sentence the phrase is complete (the first place each of its words has come),
-    if the sentence says it: "logistic regression" is not at the "regression" of "linear regression"."""
-    if not p.found_in(sentence):
-        return None
-    return max((sentence.word_stems.index(stem) for stem in p.required if stem in sentence.word_stems), default=0)
+    return frozenset(tuple(_base(w) for w in tokens(item)) for item in yaml.safe_load(text)[language])
 
 
 def presentation_value(*, parts: float, facts: float) -> float:

@@ -87,6 +87,10 @@ class Topic(Strict):
     def name(self, language: Language) -> str:
         return self.names.get(language)[0]
 
+    def all_names(self, language: Language) -> list[str]:
+        # English names are common in French answers too.
+        return list(dict.fromkeys(self.names.get(language) + self.names.get("en")))
+
 
 class QuestionKey(Strict):
     """How answers to one question are judged on content.

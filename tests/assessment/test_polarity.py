@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from interviewer.assessment.polarity import claims_disagree, clauses, condition_for, cues, negation_positions, opposites, phrase_polarity
+from interviewer.assessment.polarity import asserts, claims_disagree, clauses, condition_for, cues, negation_positions, opposites, phrase_polarity
 from interviewer.assessment.text import phrase, sentences, tokens
 
 
@@ -103,6 +103,26 @@ def test_a_phrase_spread_over_clauses_stops_where_a_new_statement_begins(languag
 )
 def test_a_comparison_speaks_of_the_other_thing(language: str, text: str, key_phrase: str) -> None:
     assert polarity(text, key_phrase, language) is None
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "key_phrase", "expected"),
+    [
+        # A relative clause right after a comparison belongs to it...
+        ("en", "Unlike bagging, which reduces variance, boosting mostly reduces bias.", "reduces variance", None),
+        ("fr", "Contrairement au bagging, qui réduit la variance, le boosting réduit surtout le biais.", "réduit la variance", None),
+        # ... while "whereas", "alors que" open the answer's own claim.
+        ("en", "K-means needs k in advance, whereas it is also sensitive to outliers.", "sensitive to outliers", "stated"),
+        ("fr", "Il faut fixer k, alors qu'il reste sensible à l'initialisation.", "sensible à l'initialisation", "stated"),
+    ],
+)
+def test_a_comparison_covers_its_relative_clause_and_no_more(language: str, text: str, key_phrase: str, expected: str | None) -> None:
+    assert polarity(text, key_phrase, language) == expected
+
+
+def test_a_purpose_asserts_nothing_either_way() -> None:
+    [sentence] = sentences("We restart k-means several times in order to find the global optimum.", "en")
+    assert not asserts(phrase("finds the global optimum", "en"), sentence, "en")
 
 
 def test_a_lone_opposite_is_another_topic_not_a_denial() -> None:

@@ -206,3 +206,67 @@ def test_a_wrong_statement_costs_a_level_and_caps_the_content_at_two() -> None:
 def test_the_subject_presented_is_told_from_the_ones_it_is_compared_with(language: str, text: str, presented: str) -> None:
     named = topic_named(sentences(text, language), RUBRIC.questions["tml-present-algorithm"].topics, language)  # type: ignore[arg-type]
     assert named is not None and named.id == presented
+
+
+
+def _assess(text: str, language: str = "en"):  # type: ignore[no-untyped-def]
+    question: Question = PERSONA.question("tml-present-algorithm")
+    return assess(thread=text, latest=text, question=question, rubric=RUBRIC, language=language, min_words=5)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "I don't know."),
+        ("en", "I do not really know any algorithm well enough to present one, sorry, I would rather skip this question."),
+        ("fr", "Je ne sais pas, je préfère passer cette question."),
+    ],
+)
+def test_an_answer_that_presents_nothing_is_scored_not_left_unassessed(language: str, text: str) -> None:
+    a = _assess(text, language)
+    content = [s for s in a.scores if s.criterion_id in ("correctness", "depth")]
+    assert content and all(s.assessed and s.score == 1 for s in content)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The subject is unknown; the known one is only compared with, or named in passing.
+        "DBSCAN is a density-based clustering algorithm. Unlike k-means, it finds clusters of arbitrary shape and is robust to outliers. "
+        "It works by growing clusters from core points with enough neighbours within a radius. Its limitation is that one radius does not fit "
+        "clusters of different densities, and its cost is n log n with a spatial index.",
+        "I will present DBSCAN, which finds clusters of arbitrary shape that k-means cannot. It works by growing clusters from core points "
+        "with enough neighbours within a radius. Its limitation is that one radius does not fit clusters of different densities.",
+    ],
+)
+def test_an_unknown_subject_is_not_judged_by_the_facts_of_one_it_mentions(text: str) -> None:
+    a = _assess(text)
+    assert not a.misconceptions and not a.contradictions
+    assert not next(s for s in a.scores if s.criterion_id == "correctness").assessed
+
+
+def test_a_later_sentence_does_not_change_the_subject_presented() -> None:
+    text = (
+        "A random forest averages many decision trees trained on bootstrap samples, each split drawn from a random subset of features. "
+        "I picked it over a single decision tree, whose variance present in every split makes it overfit."
+    )
+    assert topic_named(sentences(text, "en"), RUBRIC.questions["tml-present-algorithm"].topics, "en").id == "random-forest"  # type: ignore[union-attr]
+
+
+def test_a_name_is_matched_as_words_not_as_a_stem() -> None:
+    # "transforms" is not the transformer; "recurrence" is not a recurrent network.
+    text = "T-SNE transforms the data into two dimensions with a recurrence on the neighbour probabilities."
+    assert topic_named(sentences(text, "en"), RUBRIC.questions["tml-present-algorithm"].topics, "en") is None
+
+
+def test_a_comparison_still_shows_the_part_of_a_presentation_it_is() -> None:
+    a = _assess(KMEANS_RIGHT + " Unlike DBSCAN, it cannot find clusters of arbitrary shape.")
+    assert "compares with an alternative" in a.covered_key_points and not a.contradictions
+
+
+def test_one_wrong_sentence_costs_once_whatever_it_breaks() -> None:
+    question: Question = PERSONA.question("tml-present-algorithm")
+    key = RUBRIC.questions["tml-present-algorithm"]
+    once = measure(KMEANS_RIGHT + " It always finds the global optimum.", question_text=question.text.en, key_points=key.key_points,
+                   reference_answer=None, language="en", misconceptions=key.misconceptions, chosen_from=key.topics, use_model=False)
+    assert once.misconceptions and 0.5 < once.content < 1.0
