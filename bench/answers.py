@@ -6,8 +6,8 @@ by a helper who had not seen the rubric, for this project:
   correct thin one (`partial`);
 - `devset/technical-answers.jsonl`: 16 other questions of the round, English and French, each a
   correct answer (`right`), a fluent wrong one (`wrong`) and a bare list of buzzwords (`keywords`);
-- `devset/technical-heldout.jsonl`: a later set, held out: 10 algorithms presented and 14 other
-  questions, correct and fluent wrong. Measure on it; never change the scorer by looking at it.
+- `devset/technical-heldout.jsonl`: a later set, held out then partly seen (see the README): 10
+  algorithms presented and 14 other questions, correct and fluent wrong.
 
 Prints, per set and kind, the mean overall and how many meet the issue's bars: a correct complete
 answer at least 3.5 with nothing called wrong; a fluent wrong one under 2.5 with correctness at
