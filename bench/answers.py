@@ -7,7 +7,10 @@ by a helper who had not seen the rubric, for this project:
 - `devset/technical-answers.jsonl`: 16 other questions of the round, English and French, each a
   correct answer (`right`), a fluent wrong one (`wrong`) and a bare list of buzzwords (`keywords`);
 - `devset/technical-heldout.jsonl`: a later set, held out then partly seen (see the README): 10
-  algorithms presented and 14 other questions, correct and fluent wrong.
+  algorithms presented and 14 other questions, correct and fluent wrong;
+- `devset/technical-heldout-2.jsonl`: the last set, held out and scored without reading its
+  failures: 8 algorithms presented and the 19 questions no other set asks. Measure on it; never
+  change the scorer by looking at it.
 
 Prints, per set and kind, the mean overall and how many meet the issue's bars: a correct complete
 answer at least 3.5 with nothing called wrong; a fluent wrong one under 2.5 with correctness at
@@ -30,7 +33,7 @@ from interviewer.catalog.loading import load_catalog
 from interviewer.ops.settings import PROJECT_ROOT
 
 DEVSET = Path(__file__).resolve().parent / "devset"
-SETS = ("presentations.jsonl", "technical-answers.jsonl", "technical-heldout.jsonl")
+SETS = ("presentations.jsonl", "technical-answers.jsonl", "technical-heldout.jsonl", "technical-heldout-2.jsonl")
 BARS = {"right": "overall >= 3.5, nothing called wrong", "wrong": "overall < 2.5, correctness <= 2", "keywords": "overall < 2.5"}
 
 
@@ -52,7 +55,8 @@ def main() -> None:
             correctness = scored.get("correctness")
             meets = {
                 "right": overall >= 3.5 and not a.contradictions and not a.misconceptions,
-                "wrong": overall < 2.5 and correctness is not None and correctness <= 2,
+                # A question without a correctness criterion (a case study) is held to the overall alone.
+                "wrong": overall < 2.5 and ("correctness" not in scored or (correctness is not None and correctness <= 2)),
                 "keywords": overall < 2.5,
             }.get(row["kind"])
             by_kind.setdefault(row["kind"], []).append((overall, bool(meets) if meets is not None else False))
