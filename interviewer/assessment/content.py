@@ -278,6 +278,8 @@ def measure(
     contradictions = [Finding(quote=r.quote or "", about=r.point.label) for r in results if r.state == "contradicted"]
     wrong_sentences = {r.sentences[0] for r in results if r.state == "contradicted"}
     stated_misconceptions = misconceptions_stated(misconceptions, found, explaining, language)
+    # A sentence quoted as a misconception is corrected once, with the misconception's correction.
+    contradictions = [c for c in contradictions if all(c.quote != f.quote for f in stated_misconceptions)]
     wrong_sentences |= {i for i, s in enumerate(found) if any(f.quote == s.text for f in stated_misconceptions)}
     # A wrong sentence, contradicting a key point or stating a misconception, costs more than a right one earns.
     contradicted = len(wrong_sentences)

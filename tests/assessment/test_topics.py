@@ -81,7 +81,9 @@ def test_the_subject_named_first_is_the_one_whose_facts_are_checked(language: st
 def test_a_fluent_wrong_presentation_earns_nothing_for_its_structure(language: str, text: str) -> None:
     m = run(text, language)
     assert m.topic is KMEANS
-    assert m.contradictions and m.misconceptions
+    assert m.misconceptions
+    # A sentence is corrected once: as the misconception it states, not also as the point it denies.
+    assert not {c.quote for c in m.contradictions} & {f.quote for f in m.misconceptions}
     # Both parts of a presentation are there, but its facts are wrong: the content is nil.
     assert all(p in m.covered for p in PARTS) and m.content == 0.0
 
