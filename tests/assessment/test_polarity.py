@@ -52,6 +52,8 @@ def test_a_phrase_written_with_a_negation_is_stated_by_a_negative_sentence() -> 
         ("fr", "C'est une méthode non supervisée de réduction de dimension.", "réduction de dimension", "stated"),
         ("fr", "C'est une méthode non supervisée de réduction de dimension.", "supervisé", "contradicted"),
         ("fr", "Chaque neurone applique une activation non linéaire à la somme pondérée.", "somme pondérée", "stated"),
+        # "par pas" is "per step": no negation.
+        ("fr", "La SGD est moins chère par pas mais plus bruitée.", "moins chère", "stated"),
         ("en", "It is a non linear model that reduces the variance.", "reduces the variance", "stated"),
         ("en", "It is a non linear model that reduces the variance.", "linear", "contradicted"),
     ],
