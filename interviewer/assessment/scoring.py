@@ -128,7 +128,7 @@ def merge_answers(answers: list[str], language: Language) -> str:
     return "\n".join(merged)
 
 
-def content_findings(m: Measure, key_point_count: int, language: Language = "en") -> list[str]:
+def content_findings(m: Measure, key_point_count: int) -> list[str]:
     """What the content measure found, said plainly: the rationale of a content score."""
     parts: list[str] = []
     if m.topic is not None:
@@ -152,7 +152,7 @@ def content_findings(m: Measure, key_point_count: int, language: Language = "en"
     return ["; ".join(parts) + "."] if parts else []
 
 
-def _unchecked_topic(criterion: Criterion, *, topics: list[Topic], language: Language) -> CriterionScore:
+def _unchecked_topic(criterion: Criterion, *, topics: list[Topic]) -> CriterionScore:
     """A content criterion on an answer whose subject the offline scorer has no facts for."""
     known = ", ".join(t.name("en") for t in topics)
     reason = (
@@ -163,7 +163,7 @@ def _unchecked_topic(criterion: Criterion, *, topics: list[Topic], language: Lan
 
 
 def _content_score(
-    criterion: Criterion, *, m: Measure, key_point_count: int, hedges: bool, too_short: bool, language: Language = "en",
+    criterion: Criterion, *, m: Measure, key_point_count: int, hedges: bool, too_short: bool
 ) -> CriterionScore:
     quality = m.quality
     if hedges:
@@ -176,7 +176,7 @@ def _content_score(
         score = max(1, min(score - 1, CONTRADICTION_CAP))
     evidence = [_quote_in(q.quote, m) for q in m.contradictions + m.misconceptions] if m.wrong else []
     quotes = [e for e in evidence if e] or _quotes(m.key_point_evidence)
-    parts = [f"Level {score}."] + content_findings(m, key_point_count, language)
+    parts = [f"Level {score}."] + content_findings(m, key_point_count)
     if not key_point_count:
         parts.append("Measured against the reference answer.")
     if m.focus < content.FOCUS_FULL:
@@ -263,11 +263,11 @@ def assess(
         elif c.offline == "clarity":
             scores.append(_clarity_score(c, m=m, too_short=thread_words < min_words, language=language))
         elif unchecked:
-            scores.append(_unchecked_topic(c, topics=key.topics if key else [], language=language))
+            scores.append(_unchecked_topic(c, topics=key.topics if key else []))
         else:
-            scores.append(_content_score(
-                c, m=m, key_point_count=key_point_count, hedges=thread_hedges, too_short=thread_words < min_words, language=language,
-            ))
+            scores.append(
+                _content_score(c, m=m, key_point_count=key_point_count, hedges=thread_hedges, too_short=thread_words < min_words)
+            )
     if off_topic:
         # Off topic is a finding even where the subject's facts could not be checked.
         scores = [

@@ -34,6 +34,7 @@ def topic_named(found: list[Sentence], topics: list[Topic], language: Language) 
                 for start, end in _spans(_name_tokens(name), sentence.words):
                     rank = _rank(sentence, start, language)
                     if rank is not None:
+                        # Ties go to the longer name ("convolutional neural network" over "neural network").
                         mentions.append((rank, start, start - end, order))
                     if rank != 2:
                         counts[order] = counts.get(order, 0) + 1
@@ -82,7 +83,8 @@ def _base(word: str) -> str:
 @cache
 def _announcing(language: Language) -> frozenset[tuple[str, ...]]:
     text = resources.files("interviewer.data").joinpath("topics.yaml").read_text("utf-8")
-    return frozenset(tuple(_base(w) for w in tokens(item)) for item in yaml.safe_load(text)[language])
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return frozenset(tuple(_base(w) for w in tokens(item)) for item in data[language])
 
 
 def presentation_value(*, parts: float, facts: float) -> float:
