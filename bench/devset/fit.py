@@ -3,9 +3,11 @@
 The dev halves of several graded sets are pooled, each set weighing the same whatever its size,
 so the fit is not tuned to one dataset. Least squares of the grade (scaled to 0-1) on the
 signals of content.ReferenceSignals (the contradiction penalty is fixed, not fitted: graded sets
-hold too few confident contradictions to weigh it), cross-validated by question: each question's answers are
+hold too few confident contradictions to weigh it), then the power that maps the mix onto the
+grade (least squares again), cross-validated by question: each question's answers are
 scored by a fit that never saw that question. Prints the cross-validated figures for each
-question baseline tried, then the weights to copy into content.py. Test halves are never read.
+question baseline tried, then the weights and the power to copy into reference.py. Test halves
+are never read.
 
     .venv/bin/python bench/devset/fit.py /tmp/devset/mohler-dev.jsonl bench/devset/beetle-dev.jsonl \\
         bench/devset/scientsbank-cap25-dev.jsonl [--cache /tmp/signals.json]
@@ -77,11 +79,33 @@ def fit(sets: list[list[Row]], share: float, names: list[str]) -> dict[str, floa
     return dict(zip(names, (round(float(c / coef.sum()), 3) for c in coef), strict=True))
 
 
-def predict(row: Row, weights: dict[str, float], share: float, names: list[str]) -> float:
+def mix(row: Row, weights: dict[str, float], share: float, names: list[str]) -> float:
+    """The fitted mix less the contradiction penalty, clipped to 0-1: the value before calibration."""
     value = sum(weights[n] * x for n, x in zip(names, features(row, share, names), strict=True))
     value -= reference.REFERENCE_CONTRADICTION_PENALTY * float(row["contradicted"])  # type: ignore[arg-type]
-    # As Measure.quality: clipped to 0-1, scaled down by off-topic filler.
-    return max(0.0, min(1.0, value)) * min(1.0, float(row["focus"]) / content.FOCUS_FULL)  # type: ignore[arg-type]
+    return max(0.0, min(1.0, value))
+
+
+def focus_share(row: Row) -> float:
+    return min(1.0, float(row["focus"]) / content.FOCUS_FULL)  # type: ignore[arg-type]
+
+
+def predict(row: Row, weights: dict[str, float], share: float, names: list[str], power: float = 1.0) -> float:
+    # As Measure.quality: the calibrated value, scaled down by off-topic filler.
+    return mix(row, weights, share, names) ** power * focus_share(row)
+
+
+def calibration(sets: list[list[Row]], weights: dict[str, float], share: float, names: list[str]) -> float:
+    """The power p minimising the squared error of mix**p to the grade (0-1), each set weighing the
+    same: 0 and the reference's 1 stay put, the credit between follows the graders."""
+    powers = np.round(np.arange(0.2, 1.51, 0.01), 2)
+    error = np.zeros(len(powers))
+    for rows in sets:
+        mixed = np.array([mix(r, weights, share, names) for r in rows])
+        focus = np.array([focus_share(r) for r in rows])
+        grade = (np.array([float(r["score"]) for r in rows]) - LOW) / (HIGH - LOW)  # type: ignore[arg-type]
+        error += ((mixed[None, :] ** powers[:, None] * focus - grade) ** 2).mean(axis=1)
+    return float(powers[int(np.argmin(error))])
 
 
 def cross_validated(sets: list[list[Row]], share: float, names: list[str]) -> list[list[float]]:
@@ -95,9 +119,10 @@ def cross_validated(sets: list[list[Row]], share: float, names: list[str]) -> li
         for f in range(FOLDS):
             train = [other if j != k else [r for r in rows if fold[str(r["question"])] != f] for j, other in enumerate(sets)]
             weights = fit(train, share, names)
+            power = calibration(train, weights, share, names)
             for i, row in enumerate(rows):
                 if fold[str(row["question"])] == f:
-                    values[i] = predict(row, weights, share, names)
+                    values[i] = predict(row, weights, share, names, power)
         predicted.append(values)
     return predicted
 
@@ -131,8 +156,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{mode}, question baseline {share}, cross-validated by question:")
             for path, rows, values in zip(args.files, sets, cross_validated(sets, share, names), strict=True):
                 print(f"  {path.name}: {figures(rows, values)}")
-        print(f"  weights fitted on all dev sets (baseline {shares[-1] if mode == 'lexical' else reference.QUESTION_BASELINE}):",
-              fit(sets, shares[-1] if mode == "lexical" else reference.QUESTION_BASELINE, names))
+        share = shares[-1] if mode == "lexical" else reference.QUESTION_BASELINE
+        weights = fit(sets, share, names)
+        print(f"  weights fitted on all dev sets (baseline {share}): {weights}, power {calibration(sets, weights, share, names)}")
+        kept = reference.MODEL_WEIGHTS if mode == "model" else reference.LEXICAL_WEIGHTS
+        print(f"  the power for the weights kept in reference.py: {calibration(sets, kept, share, names)}")
     return 0
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from interviewer.assessment import semantic
 from interviewer.assessment.content import measure
+from interviewer.assessment.scoring import level_of
 from interviewer.catalog.fields import Localized
 from interviewer.catalog.rubrics import KeyPoint, Misconception
 
@@ -179,6 +180,26 @@ def test_restating_the_question_earns_less_than_saying_what_the_reference_adds(u
     restated = "Dropout does something to the neurons of a network during training."
     explained = "Each unit is switched off with probability p at every step, so no unit can be relied on: it regularises."
     assert quality(restated) < quality(explained)
+
+
+@pytest.mark.skipif(not semantic.available(), reason="the embedding model is not installed")
+def test_a_complete_answer_in_other_words_than_the_reference_reaches_level_4() -> None:
+    # Calibrated on human grades: before, this answer (a grader's 5 of 5) sat at level 3, "partially correct".
+    paraphrase = (
+        "During training, every unit is switched off at random with some probability, so the network cannot "
+        "depend on a handful of units; that acts as a regulariser."
+    )
+    assert level_of(reference_quality(paraphrase)) >= 4
+    assert level_of(reference_quality("It is a layer in neural networks.")) <= 2
+
+
+@pytest.mark.parametrize("use_model", [True, False])
+def test_calibration_keeps_nothing_at_zero_and_the_reference_at_full_credit(use_model: bool) -> None:
+    def quality(text: str) -> float:
+        return measure(text, question_text=QUESTION, key_points=[], reference_answer=REFERENCE, language="en", use_model=use_model).quality
+
+    assert quality("I like pizza and football on sundays.") == 0.0
+    assert quality(REFERENCE) == pytest.approx(1.0)
 
 
 def test_the_reference_signals_without_the_model_are_words_alone(monkeypatch: pytest.MonkeyPatch) -> None:
