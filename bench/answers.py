@@ -8,9 +8,13 @@ by a helper who had not seen the rubric, for this project:
   correct answer (`right`), a fluent wrong one (`wrong`) and a bare list of buzzwords (`keywords`);
 - `devset/technical-heldout.jsonl`: a later set, held out then partly seen (see the README): 10
   algorithms presented and 14 other questions, correct and fluent wrong;
-- `devset/technical-heldout-2.jsonl`: the last set, held out and scored without reading its
-  failures: 8 algorithms presented and the 19 questions no other set asks. Measure on it; never
-  change the scorer by looking at it.
+- `devset/technical-heldout-2.jsonl`: a set held out and scored without reading its failures: 8
+  algorithms presented and the 19 questions no other set asks. Measure on it; never change the
+  scorer by looking at it;
+- `devset/technical-answers-3.jsonl`: a dev set for the 49 questions other than the presentation,
+  written by the helpers who then fixed the rubric's phrases on it: two correct and one fluent wrong
+  answer per question and language, and one more correct answer (`"late": true`) written after
+  their fixes, to try them on answers they were not written for.
 
 Prints, per set and kind, the mean overall and how many meet the issue's bars: a correct complete
 answer at least 3.5 with nothing called wrong; a fluent wrong one under 2.5 with correctness at
@@ -33,7 +37,7 @@ from interviewer.catalog.loading import load_catalog
 from interviewer.ops.settings import PROJECT_ROOT
 
 DEVSET = Path(__file__).resolve().parent / "devset"
-SETS = ("presentations.jsonl", "technical-answers.jsonl", "technical-heldout.jsonl", "technical-heldout-2.jsonl")
+SETS = ("presentations.jsonl", "technical-answers.jsonl", "technical-heldout.jsonl", "technical-heldout-2.jsonl", "technical-answers-3.jsonl")
 BARS = {"right": "overall >= 3.5, nothing called wrong", "wrong": "overall < 2.5, correctness <= 2", "keywords": "overall < 2.5"}
 
 
