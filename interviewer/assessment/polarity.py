@@ -245,10 +245,17 @@ def phrase_negated(text: str, language: Language) -> bool:
 Polarity = Literal["stated", "contradicted"]
 
 
-def _last_position(required: frozenset[str], sentence: Sentence, clause: Clause) -> int:
+def _last_position(words: frozenset[str], sentence: Sentence, clause: Clause) -> int:
     """The position of the phrase's last word in the clause: the predicate usually comes last."""
-    hits = [i for i in range(clause.start, clause.end) if sentence.word_stems[i] in required]
+    hits = [i for i in range(clause.start, clause.end) if sentence.word_stems[i] in words]
     return max(hits) if hits else clause.end - 1
+
+
+def _standing_in(required: frozenset[str], clause: Clause, language: Language) -> frozenset[str]:
+    """The opposites that stand in the clause for missing words of the phrase ("dépend" for
+    "indépendants"): a negation on them turns them round too."""
+    opposite = opposites(language)
+    return frozenset(o for r in required - clause.stems for o in opposite.get(r, frozenset()) - required if o in clause.stems)
 
 
 def asserts(p: Phrase, sentence: Sentence, language: Language) -> bool:
@@ -296,7 +303,8 @@ def phrase_polarity(p: Phrase, sentence: Sentence, language: Language) -> Polari
         return None
     clause, swapped_count = found
     required = p.required
-    negated_here = _last_position(required, sentence, clause) in clause.negated_words
+    words = required | _standing_in(required, clause, language) if swapped_count else required
+    negated_here = _last_position(words, sentence, clause) in clause.negated_words
     if phrase_negated(p.text, language) and not negated_here:
         # "does not work" is not denied by "it works": the sentence may say something else entirely.
         return None

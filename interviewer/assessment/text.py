@@ -17,10 +17,11 @@ _NUMBER = re.compile(r"\d")
 # A sentence ends at . ! ? followed by a space or the end (so 0.5 and 1.7B are not ends), or at a
 # line break; "et al.", "e.g." and the like do not end one.
 _SENTENCE_END = re.compile(r"[.!?]+[\"')\]»”]*(?=\s|$)|\n")
-_ABBREVIATION = re.compile(r"(?:\b(?:et al|e\.g|i\.e|vs|cf|etc|fig|eq|dr|mr|mrs|ms|approx|resp|p|pp|cf)\.)$", re.IGNORECASE)
+_ABBREVIATION = re.compile(r"(?:\b(?:et al|e\.g|i\.e|vs|cf|etc|fig|eq|dr|mr|mrs|ms|approx|resp|cf)\.)$", re.IGNORECASE)
 # "No." abbreviates "number" only before a numeral ("No. 5"); "No. John changed two variables"
-# is an answer, then a sentence (read as one, its "no" negated the whole next claim).
-_NUMBER_ABBREVIATION = re.compile(r"\bno\.$", re.IGNORECASE)
+# is an answer, then a sentence (read as one, its "no" negated the whole next claim). So do "p."
+# and "pp." (page): "dropped with probability p. The rest..." ends a sentence.
+_NUMBER_ABBREVIATION = re.compile(r"\b(?:no|p|pp)\.$", re.IGNORECASE)
 _NUMERAL_NEXT = re.compile(r"\s*\d")
 # The pseudo-cue that any numeral satisfies: concrete results are numbers.
 NUMBER_CUE = "#number"

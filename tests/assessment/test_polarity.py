@@ -40,6 +40,20 @@ def test_a_claim_and_its_contrary(language: str, text: str, key_phrase: str, exp
     assert polarity(text, key_phrase, language) == expected
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "key_phrase"),
+    [
+        # The opposite stands for the phrase's word, and the negation falls on the opposite.
+        ("en", "The residuals do not depend on each other.", "independent residuals"),
+        ("en", "The learning rate is not small.", "the learning rate is large"),
+        ("fr", "Chaque résidu ne dépend pas des autres.", "résidu indépendant"),
+        ("fr", "Ajouter des arbres ne diminue pas la variance.", "augmente la variance"),
+    ],
+)
+def test_a_negated_opposite_restates_the_claim(language: str, text: str, key_phrase: str) -> None:
+    assert polarity(text, key_phrase, language) == "stated"
+
+
 def test_a_phrase_written_with_a_negation_is_stated_by_a_negative_sentence() -> None:
     # The limitation "does not work" is what the candidate says, not its contrary.
     assert polarity("The model does not work when classes overlap.", "does not work") == "stated"

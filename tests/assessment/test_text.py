@@ -34,6 +34,13 @@ def test_abbreviations_do_not_end_a_sentence() -> None:
     ]
 
 
+def test_a_variable_p_ends_a_sentence_and_p_before_a_page_number_does_not() -> None:
+    text = "Each unit is dropped with probability p. The others are scaled up. See p. 12 for the proof."
+    assert [s.text for s in sentences(text, "en")] == [
+        "Each unit is dropped with probability p.", "The others are scaled up.", "See p. 12 for the proof.",
+    ]
+
+
 def test_no_abbreviates_number_only_before_a_numeral() -> None:
     text = "No. John changed 2 variables at once. See No. 5 for the fair test."
     assert [s.text for s in sentences(text, "en")] == ["No.", "John changed 2 variables at once.", "See No. 5 for the fair test."]
