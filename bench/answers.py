@@ -14,7 +14,10 @@ by a helper who had not seen the rubric, for this project:
 - `devset/technical-answers-3.jsonl`: a dev set for the 49 questions other than the presentation,
   written by the helpers who then fixed the rubric's phrases on it: two correct and one fluent wrong
   answer per question and language, and one more correct answer (`"late": true`) written after
-  their fixes, to try them on answers they were not written for.
+  their fixes, to try them on answers they were not written for;
+- `devset/technical-heldout-3.jsonl`: the newest clean set, written after those fixes by two helpers
+  who read neither the rubric nor any other set: a correct and a fluent wrong answer per question
+  and language for the same 49 questions. Scored without reading its failures, like heldout-2.
 
 Prints, per set and kind, the mean overall and how many meet the issue's bars: a correct complete
 answer at least 3.5 with nothing called wrong; a fluent wrong one under 2.5 with correctness at
@@ -37,7 +40,7 @@ from interviewer.catalog.loading import load_catalog
 from interviewer.ops.settings import PROJECT_ROOT
 
 DEVSET = Path(__file__).resolve().parent / "devset"
-SETS = ("presentations.jsonl", "technical-answers.jsonl", "technical-heldout.jsonl", "technical-heldout-2.jsonl", "technical-answers-3.jsonl")
+SETS = ("presentations.jsonl", "technical-answers.jsonl", "technical-heldout.jsonl", "technical-heldout-2.jsonl", "technical-answers-3.jsonl", "technical-heldout-3.jsonl")
 BARS = {"right": "overall >= 3.5, nothing called wrong", "wrong": "overall < 2.5, correctness <= 2", "keywords": "overall < 2.5"}
 
 
