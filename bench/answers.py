@@ -15,6 +15,8 @@ by a helper who had not seen the rubric, for this project:
   written by the helpers who then fixed the rubric's phrases on it: two correct and one fluent wrong
   answer per question and language, and one more correct answer (`"late": true`) written after
   their fixes, to try them on answers they were not written for;
+- `devset/technical-answers-4.jsonl`: a second dev set for the same 49 questions, mostly fluent wrong
+  answers (two per question and language, with different mistakes), a correct one and a late one;
 - `devset/technical-heldout-3.jsonl`: the newest clean set, written after those fixes by two helpers
   who read neither the rubric nor any other set: a correct and a fluent wrong answer per question
   and language for the same 49 questions. Scored without reading its failures, like heldout-2.
@@ -40,7 +42,7 @@ from interviewer.catalog.loading import load_catalog
 from interviewer.ops.settings import PROJECT_ROOT
 
 DEVSET = Path(__file__).resolve().parent / "devset"
-SETS = ("presentations.jsonl", "technical-answers.jsonl", "technical-heldout.jsonl", "technical-heldout-2.jsonl", "technical-answers-3.jsonl", "technical-heldout-3.jsonl")
+SETS = ("presentations.jsonl", "technical-answers.jsonl", "technical-heldout.jsonl", "technical-heldout-2.jsonl", "technical-answers-3.jsonl", "technical-answers-4.jsonl", "technical-heldout-3.jsonl")
 BARS = {"right": "overall >= 3.5, nothing called wrong", "wrong": "overall < 2.5, correctness <= 2", "keywords": "overall < 2.5"}
 
 
