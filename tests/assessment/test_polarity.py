@@ -54,6 +54,18 @@ def test_a_negated_opposite_restates_the_claim(language: str, text: str, key_phr
     assert polarity(text, key_phrase, language) == "stated"
 
 
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "You do not really converge unless you decay the rate."),
+        ("fr", "On ne converge pas vraiment à moins de faire décroître le taux."),
+    ],
+)
+def test_the_negation_before_unless_does_not_reach_into_its_clause(language: str, text: str) -> None:
+    key_phrase = "decay the rate" if language == "en" else "faire décroître le taux"
+    assert polarity(text, key_phrase, language) == "stated"
+
+
 def test_a_phrase_written_with_a_negation_is_stated_by_a_negative_sentence() -> None:
     # The limitation "does not work" is what the candidate says, not its contrary.
     assert polarity("The model does not work when classes overlap.", "does not work") == "stated"
@@ -168,6 +180,7 @@ def test_clauses_end_at_punctuation_and_scope_breakers() -> None:
         ("fr", "Le compilateur en crée un lorsqu'aucun n'est défini.", True),
         ("fr", "Si la classe en définit un, le compilateur n'en crée pas.", False),
         ("fr", "À moins qu'un constructeur soit défini, le compilateur en crée un.", True),
+        ("fr", "À moins de définir un constructeur, on en obtient un par défaut.", True),
         ("fr", "Le compilateur en crée un.", None),
     ],
 )
