@@ -97,6 +97,13 @@ def test_a_prefix_negation_covers_the_next_word_only(language: str, text: str, k
         ("en", "Even when it does not diverge, training may settle in a poor region.", "diverges"),
         ("fr", "Même sans diverger, l'entraînement peut se stabiliser dans une mauvaise zone.", "diverge"),
         ("fr", "On regroupe les alertes pour que l'équipe ne souffre pas de fatigue d'alerte.", "fatigue d'alerte"),
+        # The French counterparts of "provided that", "whenever" and "in case".
+        ("en", "Averaging reduces the variance provided that the trees are not too correlated.", "trees correlated"),
+        ("fr", "La moyenne réduit la variance à condition que les arbres ne soient pas trop corrélés.", "arbres corrélés"),
+        ("en", "We clip the gradient whenever the gradient does not explode.", "gradient explodes"),
+        ("fr", "On coupe le gradient chaque fois que le gradient n'explose pas.", "gradient explose"),
+        ("en", "We retrain in case there is no labelled data.", "labelled data"),
+        ("fr", "On réentraîne dans le cas où il n'y a pas de données étiquetées.", "données étiquetées"),
     ],
 )
 def test_a_negated_condition_purpose_or_concession_denies_nothing(language: str, text: str, key_phrase: str) -> None:
