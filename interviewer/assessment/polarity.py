@@ -251,13 +251,6 @@ def _last_position(words: frozenset[str], sentence: Sentence, clause: Clause) ->
     return max(hits) if hits else clause.end - 1
 
 
-def _standing_in(required: frozenset[str], clause: Clause, language: Language) -> frozenset[str]:
-    """The opposites that stand in the clause for missing words of the phrase ("dépend" for
-    "indépendants"): a negation on them turns them round too."""
-    opposite = opposites(language)
-    return frozenset(o for r in required - clause.stems for o in opposite.get(r, frozenset()) - required if o in clause.stems)
-
-
 def asserts(p: Phrase, sentence: Sentence, language: Language) -> bool:
     """The sentence states the phrase as its own claim: not under a condition or a purpose ("in
     order to find the global optimum"), nor of the thing it is compared with."""
@@ -265,19 +258,19 @@ def asserts(p: Phrase, sentence: Sentence, language: Language) -> bool:
     return found is not None and not found[0].condition and phrase_polarity(p, sentence, language) == "stated"
 
 
-def _phrase_clause(p: Phrase, sentence: Sentence, language: Language) -> tuple[Clause, int] | None:
-    """The clause that says the phrase (and how many of its words stand reversed), if one does."""
+def _phrase_clause(p: Phrase, sentence: Sentence, language: Language) -> tuple[Clause, set[str]] | None:
+    """The clause that says the phrase (and which of its words stand reversed), if one does."""
     required = p.required
     if not required:
         return None
     found = clauses(sentence, language)
-    best: tuple[int, Clause, int] | None = None
+    best: tuple[int, Clause, set[str]] | None = None
     for clause in found:
         direct = required & clause.stems
         swapped = _swapped(required, direct, clause.stems, language)
         # A lone opposite is another topic ("regression" is not a denial of "classification").
         if len(direct) + len(swapped) == len(required) and (not swapped or direct):
-            key = (len(direct), clause, len(swapped))
+            key = (len(direct), clause, swapped)
             if best is None or key[0] > best[0]:
                 best = key
     if best is None:
@@ -292,7 +285,7 @@ def _phrase_clause(p: Phrase, sentence: Sentence, language: Language) -> tuple[C
         if not later:
             return None
         clause = max(later, key=lambda c: len(required & c.stems))
-        best = (len(required & clause.stems), clause, 0)
+        best = (len(required & clause.stems), clause, set())
     return best[1], best[2]
 
 
@@ -301,15 +294,16 @@ def phrase_polarity(p: Phrase, sentence: Sentence, language: Language) -> Polari
     found = _phrase_clause(p, sentence, language)
     if found is None:
         return None
-    clause, swapped_count = found
+    clause, swapped = found
     required = p.required
-    words = required | _standing_in(required, clause, language) if swapped_count else required
-    negated_here = _last_position(words, sentence, clause) in clause.negated_words
+    # The opposites standing for reversed words ("dépend" for "indépendants") carry a negation too.
+    standing = {o for r in swapped for o in opposites(language).get(r, frozenset()) if o in clause.stems}
+    negated_here = _last_position(required | standing, sentence, clause) in clause.negated_words
     if phrase_negated(p.text, language) and not negated_here:
         # "does not work" is not denied by "it works": the sentence may say something else entirely.
         return None
     contrary = negated_here != phrase_negated(p.text, language)
-    if swapped_count % 2 == 1:
+    if len(swapped) % 2 == 1:
         contrary = not contrary
     if clause.compares:
         # "Unlike bagging, which reduces variance": a claim about the other thing.
