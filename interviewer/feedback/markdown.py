@@ -79,11 +79,14 @@ def render_markdown(report: Report) -> str:
     ]
     if o.unfinished:
         lines += [f"> **{markdown_text(o.unfinished)}**: the round ended early, so it earns no band and stays out of progress charts.", ""]
-    if o.score is None:
-        lines += ["No answer was scored in this session.", ""]
-    else:
+    if o.score is not None:
         band = f", practice band: {o.band.label}" if o.band else ""
         lines += [f"**Overall: {o.score:.1f} / 5**{band}", ""]
+    elif o.withheld:
+        lines += [f"**{markdown_text(o.withheld)}**", ""]
+    else:
+        lines += ["No answer was scored in this session.", ""]
+    if report.criteria:
         lines += [f"{o.questions_answered} of {o.planned_questions or o.questions_asked} planned questions answered.", ""]
         lines += ["## Criteria", "", "| criterion | weight | score | what that level asks for |", "|---|---|---|---|"]
         lines += [f"| {markdown_cell(c.name)} | {c.weight:.0%} | {c.score:.1f} | {c.level}: {markdown_cell(c.anchor)} |" for c in report.criteria]

@@ -25,6 +25,7 @@ from interviewer.feedback.schema import (
     BANDS,
     Band,
     ClaimResult,
+    CriterionResult,
     Correction,
     HistoryPoint,
     NotAssessedCriterion,
@@ -62,10 +63,11 @@ def quote_of(text: str, language: Language) -> str:
     return first if len(first) <= QUOTE_CHARS else first[:QUOTE_CHARS].rsplit(" ", 1)[0]
 
 
-def band_for(score: float, *, wrong: bool = False) -> Band:
-    """The practice band of an overall score; an answer that said something wrong is never "Ready"."""
+def band_for(score: float, *, wrong: bool = False, unchecked: bool = False) -> Band:
+    """The practice band of an overall score. "Ready" says the answers would hold up: never after
+    an answer that said something wrong, nor when whether an answer is right went unchecked."""
     for bound, key, label in BANDS:
-        if score >= bound and not (wrong and key == "ready"):
+        if score >= bound and not ((wrong or unchecked) and key == "ready"):
             return Band(key=key, label=label)
     raise AssertionError("unreachable: the last band starts at 0")
 
@@ -317,11 +319,14 @@ def build_report(
     weight = sum(c.weight for c in criteria)
     overall = round(sum(c.score * c.weight for c in criteria) / weight, 2) if weight else None
     wrong = any(q.corrections for q in questions)
+    unchecked, withheld = _unchecked_content(rubric, questions, criteria)
+    if withheld:
+        overall = None
     planned = len(session.plan or []) or len(asked_ids)
     answered = sum(q.answered for q in questions)
     # A round is complete once the interviewer reached its closing; before that, no band is earned.
     complete = any(t.role == "interviewer" and t.kind in ("closing", "farewell") for t in turns) or answered >= planned
-    band = band_for(overall, wrong=wrong) if overall is not None and complete else None
+    band = band_for(overall, wrong=wrong, unchecked=unchecked) if overall is not None and complete else None
     scorer = scorer_info(session.model, scores, rubric, semantic.available())
     strengths, improvements = highlights(rubric, criteria, questions, facts)
     current = HistoryPoint(
@@ -351,6 +356,7 @@ def build_report(
             complete=complete,
             planned_questions=planned,
             unfinished=None if complete else f"unfinished: {answered} of {planned} planned questions",
+            withheld=withheld,
         ),
         scorer=scorer,
         criteria=criteria,
@@ -363,6 +369,22 @@ def build_report(
         claims=_claims(session, questions),
         presentation=_presentation(persona, turns),
         usage=_usage(session, turns, usage),
+    )
+
+
+def _unchecked_content(rubric: Rubric, questions: list[QuestionResult], criteria: list[CriterionResult]) -> tuple[bool, str | None]:
+    """Whether the content of some answer went unchecked offline (an algorithm the scorer has no
+    facts for), and, when it went unchecked on every question, why no overall is given: an
+    overall made of clarity alone would read as a judgement of the answers it never checked."""
+    content = {c.id for c in rubric.criteria if c.offline == "content"}
+    unchecked = [c for q in questions for c in q.not_assessed_offline if c.id in content]
+    if not unchecked or any(c.id in content for c in criteria):
+        return bool(unchecked), None
+    names = list(dict.fromkeys(c.name.lower() for c in unchecked))
+    said = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+    return True, (
+        f"No overall score: {said} could be checked offline on no answer (see why below), and the "
+        "other scores say how the answers were put, not whether they are right."
     )
 
 

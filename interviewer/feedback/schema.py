@@ -50,12 +50,16 @@ class Band(Part):
 class Overall(Part):
     score: float | None = Field(description="Criterion scores weighted by the rubric's weights, 1-5; null when nothing was scored")
     out_of: Literal[5] = 5
-    band: Band | None = Field(description="Practice band of the overall score; practice feedback, not a hiring decision. 'Ready' requires no contradiction and no misconception")
+    band: Band | None = Field(description="Practice band of the overall score; practice feedback, not a hiring decision. 'Ready' requires no contradiction, no misconception and no answer whose content went unchecked")
     questions_asked: int
     questions_answered: int
     complete: bool = Field(default=True, description="False when the round ended before its plan: then band is null and the round stays out of progress charts")
     planned_questions: int | None = Field(default=None, description="Questions the round's plan holds")
     unfinished: str | None = Field(default=None, description='Banner of an unfinished round: "unfinished: k of n planned questions"')
+    withheld: str | None = Field(
+        default=None,
+        description="Why score is null although some criteria were scored: whether the answers are right was checked on no question, so an overall would rest on how they were said alone",
+    )
 
 
 class NotAssessedCriterion(Part):

@@ -179,6 +179,10 @@ def test_an_algorithm_the_scorer_has_no_facts_for_is_not_assessed_and_says_why(c
     assert unchecked.keys() == {"correctness", "depth"}
     assert all(r.startswith("Not assessed offline") and "k-means" in r for r in unchecked.values())
     assert {c["id"] for c in report["criteria"]} == {"clarity"}
+    # Clarity alone is no overall: a 5/5 from how the answer is put would read as a verdict on it.
+    assert report["overall"]["score"] is None and report["overall"]["band"] is None
+    assert report["overall"]["withheld"].startswith("No overall score: correctness and depth of understanding could be checked offline on no answer")
     markdown = client.get(f"/api/sessions/{report['id']}/report?format=md").text
     html = client.get(f"/api/sessions/{report['id']}/report?format=html").text
     assert "Not assessed offline" in markdown and "Not assessed offline" in html
+    assert "No overall score" in markdown and "No overall score" in html

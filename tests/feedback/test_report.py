@@ -11,6 +11,7 @@ import pytest
 
 from interviewer.feedback import accounting, report
 from interviewer.feedback import method
+from interviewer.catalog.rubrics import Rubric
 from interviewer.feedback.schema import HistoryPoint, Report, json_schema
 from interviewer.ops.settings import PROJECT_ROOT
 from interviewer.storage.tables import AnswerScore, InterviewSession, Turn
@@ -118,6 +119,50 @@ def test_strengths_and_improvements_each_quote_the_transcript() -> None:
     assert built.improvements[0].quote == "I don't know." and built.improvements[0].question_id == "q-1"
     assert built.improvements[0].note.startswith("Level 1")
     assert built.improvements[0].note.endswith("Level 2 asks for: " + RUBRIC.criterion("trade_offs").levels[2])
+
+
+def _all_fives_with_content_unchecked(question_ids: set[str], rubric: Rubric) -> Report:
+    """Every criterion at 5, but correctness and depth of `question_ids` not assessed offline (an
+    algorithm the offline scorer has no facts for)."""
+    turns = _turns(STRONG)
+    # A criterion the rubric never judges offline has no score stored.
+    scores = [s for s in _scores(turns) if rubric.criterion(s.criterion_id).offline != "not_assessed"]
+    for s in scores:
+        s.score = 5
+        if s.question_id in question_ids and s.criterion_id in ("correctness", "depth"):
+            s.assessed, s.scored_by = False, "offline"
+            s.rationale = "Not assessed offline: the offline scorer has no facts for the algorithm presented."
+    return report.build_report(
+        session=_session(), persona=PERSONA, rubric=rubric, turns=turns, scores=scores,
+        usage=accounting.total(t for t in turns if t.role == "interviewer"),
+    )
+
+
+def test_a_round_whose_content_went_unchecked_somewhere_is_never_ready() -> None:
+    checked = _all_fives_with_content_unchecked(set(), RUBRIC)
+    assert checked.overall.band is not None and checked.overall.band.key == "ready"
+    built = _all_fives_with_content_unchecked({"q-1"}, RUBRIC)
+    # The other question's correctness was checked: the overall stands, but "Ready" is not claimed.
+    assert built.overall.score == 5.0 and built.overall.withheld is None
+    assert built.overall.band is not None and built.overall.band.key != "ready"
+    assert [c.id for c in built.questions[1].not_assessed_offline] == ["correctness", "depth"]
+
+
+def test_no_overall_is_given_when_no_answer_had_its_content_checked() -> None:
+    # As the technical round's rubric declares them: clarity judged on how the answer is put,
+    # trade-offs never judged offline; correctness and depth on what is said.
+    offline = {"clarity": {"offline": "clarity"}, "trade_offs": {"offline": "not_assessed", "offline_reason": "takes judgement"}}
+    rubric = RUBRIC.model_copy(update={"criteria": [c.model_copy(update=offline.get(c.id, {})) for c in RUBRIC.criteria]})
+    built = _all_fives_with_content_unchecked({"q-backprop", "q-1"}, rubric)
+    assert all([c.id for c in q.not_assessed_offline] == ["correctness", "depth"] for q in built.questions)
+    # Clarity is still shown, but a 5/5 overall from it alone would read as a judgement of the answers.
+    assert [c.id for c in built.criteria] == ["clarity"]
+    assert built.overall.score is None and built.overall.band is None
+    assert built.overall.withheld and built.overall.withheld.startswith("No overall score: correctness and depth could be checked offline on no answer")
+    markdown = report.render(built, "md")
+    assert built.overall.withheld in markdown and "## Criteria" in markdown and "No answer was scored" not in markdown
+    html = report.render(built, "html")
+    assert "No overall score" in html and "No answer was scored" not in html
 
 
 def test_usage_counts_words_duration_and_the_free_offline_model() -> None:
