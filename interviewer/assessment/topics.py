@@ -4,6 +4,7 @@ topic make one content value (pure)."""
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from importlib import resources
 
@@ -26,18 +27,17 @@ def topic_named(found: list[Sentence], topics: list[Topic], language: Language) 
     linear regression, logistic regression is ..."); failing that, the one named most often, at
     least twice, outside comparisons. None otherwise: an algorithm named once in passing, or only
     compared with, is not the one presented."""
+    names = _names_by_first_word(topics, language)
     counts: dict[int, int] = {}
     for sentence in found:
         mentions = []
-        for order, topic in enumerate(topics):
-            for name in topic.all_names(language):
-                for start, end in _spans(_name_tokens(name), sentence.words):
-                    rank = _rank(sentence, start, language)
-                    if rank is not None:
-                        # Ties go to the longer name ("convolutional neural network" over "neural network").
-                        mentions.append((rank, start, start - end, order))
-                    if rank != 2:
-                        counts[order] = counts.get(order, 0) + 1
+        for start, end, order in _named(sentence.words, names):
+            rank = _rank(sentence, start, language)
+            if rank is not None:
+                # Ties go to the longer name ("convolutional neural network" over "neural network").
+                mentions.append((rank, start, start - end, order))
+            if rank != 2:
+                counts[order] = counts.get(order, 0) + 1
         subjects = [m for m in mentions if m[0] < 2]
         if subjects:
             return topics[min(subjects)[3]]
@@ -58,6 +58,45 @@ def _rank(sentence: Sentence, start: int, language: Language) -> int | None:
     if clause is None or clause.compares:
         return 2
     return 1 if start - clause.start <= SUBJECT_WITHIN else None
+
+
+NameIndex = dict[str, list[tuple[tuple[str, ...], int]]]
+# A rubric's topic list (held by the catalog or a session's snapshot) -> its names by first word.
+_indexes: dict[tuple[int, Language], tuple[list[Topic], NameIndex]] = {}
+_indexes_lock = threading.Lock()
+INDEXES_KEPT = 64
+
+
+def _names_by_first_word(topics: list[Topic], language: Language) -> NameIndex:
+    """Every name of every topic (with the topic's order), by its first word: a sentence is then
+    read once, a lookup per word, instead of once per name (34 topics have about 300 names)."""
+    key = (id(topics), language)
+    held = _indexes.get(key)
+    if held is not None and held[0] is topics:
+        return held[1]
+    index: NameIndex = {}
+    for order, topic in enumerate(topics):
+        for name in topic.all_names(language):
+            name_words = _name_tokens(name)
+            if name_words:
+                index.setdefault(name_words[0], []).append((name_words, order))
+    with _indexes_lock:
+        if len(_indexes) >= INDEXES_KEPT:
+            _indexes.clear()  # topic lists are a handful per process: this only bounds a leak
+        _indexes[key] = (topics, index)  # the list is held, so its id is not reused while indexed
+    return index
+
+
+def _named(words: tuple[str, ...], names: NameIndex) -> list[tuple[int, int, int]]:
+    """(start, end, topic order) of each name standing in `words`, plurals allowed."""
+    bases = [_base(w) for w in words]
+    found: list[tuple[int, int, int]] = []
+    for i, base in enumerate(bases):
+        for name_words, order in names.get(base, ()):
+            n = len(name_words)
+            if tuple(bases[i : i + n]) == name_words:
+                found.append((i, i + n, order))
+    return found
 
 
 def _spans(name: tuple[str, ...], words: tuple[str, ...]) -> list[tuple[int, int]]:
