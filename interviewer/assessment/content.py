@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from interviewer.assessment import polarity, topics
 from interviewer.assessment.focus import focus_of
-from interviewer.assessment.text import Sentence, content_stems, phrase, sentences
+from interviewer.assessment.text import Sentence, content_stems, detect_language, phrase, sentences
 from interviewer.catalog.fields import Language
 from interviewer.catalog.rubrics import KeyPoint, Misconception, Topic
 from interviewer.assessment.reference import (
@@ -283,8 +283,10 @@ def measure(
     wrong_sentences |= {i for i, s in enumerate(found) if any(f.quote == s.text for f in stated_misconceptions)}
     # A wrong sentence, contradicting a key point or stating a misconception, costs more than a right one earns.
     contradicted = len(wrong_sentences)
-    # The reference's claims: contradictions count in English, where the reference is written.
-    claims = check_claims(reference_answer, found, explaining, language) if reference_answer and language == "en" else None
+    # The reference's claims are checked against an answer in the reference's own language (one
+    # too short to tell is taken as the answer's): clauses of two languages cannot be aligned.
+    reference_language = (detect_language(reference_answer) or language) if reference_answer else None
+    claims = check_claims(reference_answer, found, explaining, language) if reference_answer and language == reference_language else None
     if claims:
         for i, ref_text in claims.contradicting:
             if i not in wrong_sentences and not key_points:

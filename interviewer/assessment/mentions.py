@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from interviewer.assessment.glossary import folded, glossary, glossary_terms_in
-from interviewer.assessment.text import content_stems, stems, stop_words, words
+from interviewer.assessment.text import content_stems, detect_language, stems, stop_words, words
 from interviewer.catalog.fields import Language
 
 # Numbers that report something: "0.93", "12%", "3x", "40 ms"; a lone year is a date, not a result.
@@ -122,24 +122,6 @@ class Said:
             # "Is that always true?" makes no sense after "I don't know".
             given.update({"truth", "precision", "choice"})
         return given
-
-
-def detect_language(text: str) -> Language | None:
-    """The answer's language from its function words, or None when too short or mixed to tell."""
-    tokens = words(text)
-    if len(tokens) < 3:
-        return None
-    en = sum(t in stop_words("en") for t in tokens)
-    fr = sum(t in stop_words("fr") for t in tokens)
-    if len(tokens) < 6:
-        # "Je ne sais pas": a short answer counts only when no word of the other language is in it.
-        return "fr" if fr >= 2 and en == 0 else "en" if en >= 2 and fr == 0 else None
-    # English technical words are common in French answers, so a clear margin is required.
-    if fr >= 3 and fr >= 2 * en:
-        return "fr"
-    if en >= 3 and en >= 2 * fr:
-        return "en"
-    return None
 
 
 @cache

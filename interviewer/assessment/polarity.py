@@ -28,6 +28,10 @@ _NE_WINDOW = 4
 # The word that introduces the second term of a comparison ("denser than oil", "plus dense que l'huile").
 _COMPARISON: dict[str, str] = {"en": "than", "fr": "que"}
 _CLAUSE_PUNCTUATION = re.compile(r"[,;:()\[\]—–]|\s-\s")
+# A short aside in brackets belongs to its clause: cutting at "gas (carbon dioxide) is produced"
+# would leave "is produced" without its subject, and "if gas" a condition about nothing.
+_ASIDE = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
+ASIDE_MAX_WORDS = 4
 
 
 @dataclass(frozen=True)
@@ -175,8 +179,11 @@ def clauses(sentence: Sentence, language: Language) -> list[Clause]:
         return []
     cuts = {0, len(words)}
     # Punctuation cuts: count the words before each mark.
-    for mark in _CLAUSE_PUNCTUATION.finditer(sentence.text):
-        cuts.add(len(tokens(sentence.text[: mark.start()])))
+    text = sentence.text
+    asides = {at for m in _ASIDE.finditer(text) if len(tokens(m.group(1))) <= ASIDE_MAX_WORDS for at in (m.start(), m.end() - 1)}
+    for mark in _CLAUSE_PUNCTUATION.finditer(text):
+        if mark.start() not in asides:
+            cuts.add(len(tokens(text[: mark.start()])))
     c = cues(language)
     breakers = {i for i, _ in _starts(words, c.scope_breakers)}
     compares = {i for i, _ in _starts(words, c.comparisons)}

@@ -105,6 +105,24 @@ def _content_stems(text: str, language: Language) -> tuple[str, ...]:
     return tuple(stems([w for w in tokens(text) if w not in stop and len(w) > 1], language))
 
 
+def detect_language(text: str) -> Language | None:
+    """The answer's language from its function words, or None when too short or mixed to tell."""
+    tokens = words(text)
+    if len(tokens) < 3:
+        return None
+    en = sum(t in stop_words("en") for t in tokens)
+    fr = sum(t in stop_words("fr") for t in tokens)
+    if len(tokens) < 6:
+        # "Je ne sais pas": a short answer counts only when no word of the other language is in it.
+        return "fr" if fr >= 2 and en == 0 else "en" if en >= 2 and fr == 0 else None
+    # English technical words are common in French answers, so a clear margin is required.
+    if fr >= 3 and fr >= 2 * en:
+        return "fr"
+    if en >= 3 and en >= 2 * fr:
+        return "en"
+    return None
+
+
 # A long sentence with few function words is a list of terms, not an explanation of them.
 LIST_MIN_WORDS = 20
 LIST_FUNCTION_SHARE = 0.35
@@ -185,8 +203,8 @@ def _sentences(text: str, language: Language) -> tuple[Sentence, ...]:
 
 
 # A sentence whose words are this rarely function words names terms without relating them.
-KEYWORDS_FUNCTION_SHARE = 0.1
-KEYWORDS_MIN_WORDS = 8
+KEYWORDS_FUNCTION_SHARE = 0.0
+KEYWORDS_MIN_WORDS = 5
 # Comma-separated fragments this short are an enumeration, not clauses.
 ENUMERATION_MIN_ITEMS = 4
 ENUMERATION_MAX_ITEM_WORDS = 4

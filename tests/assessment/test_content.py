@@ -170,6 +170,43 @@ def test_a_claim_is_read_with_its_condition(answer: str, contradicts: bool) -> N
     assert bool(m.contradictions) is contradicts
 
 
+@pytest.mark.parametrize(
+    ("language", "reference", "negated", "restated"),
+    [
+        ("en", "If gas (carbon dioxide) is produced, the food contains acid.",
+         "If gas is not produced, the food contains acid.", "When gas is produced, the food contains acid."),
+        ("fr", "Si du gaz (du dioxyde de carbone) est produit, l'aliment contient de l'acide.",
+         "Si le gaz n'est pas produit, l'aliment contient de l'acide.", "Quand du gaz est produit, l'aliment contient de l'acide."),
+    ],
+)
+def test_a_short_aside_in_brackets_stays_in_its_clause(language: str, reference: str, negated: str, restated: str) -> None:
+    # Cut at the brackets, "if gas" was a condition about nothing and the turned condition went unread.
+    def contradicted(answer: str) -> bool:
+        return bool(measure(answer, question_text="How can you tell whether a food contains acid?", key_points=[],
+                            reference_answer=reference, language=language).contradictions)  # type: ignore[arg-type]
+
+    assert contradicted(negated)
+    assert not contradicted(restated)
+
+
+@pytest.mark.parametrize(
+    ("language", "reference", "keywords"),
+    [
+        ("en", "Fabric A is smoother and has a finer texture. Fabric B is rougher and has a coarser texture.",
+         "fabric smoother finer texture rougher coarser"),
+        ("fr", "Le tissu A est plus lisse et a une texture plus fine. Le tissu B est plus rugueux et a une texture plus grossière.",
+         "tissu lisse texture fine rugueux grossière"),
+    ],
+)
+def test_a_short_string_of_the_references_words_earns_less_than_its_correct_first_half(language: str, reference: str, keywords: str) -> None:
+    def quality(text: str) -> float:
+        return measure(text, question_text="What do the rubbings tell us about the two fabrics?", key_points=[],
+                       reference_answer=reference, language=language).quality  # type: ignore[arg-type]
+
+    first_half = reference.split(". ")[0] + "."
+    assert quality(keywords) < quality(first_half)
+
+
 @pytest.mark.parametrize("use_model", [True, False])
 def test_restating_the_question_earns_less_than_saying_what_the_reference_adds(use_model: bool) -> None:
     question = "What does dropout do to the neurons of a network during training?"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from interviewer.assessment.text import phrase, sentences
 
 
@@ -56,3 +58,18 @@ def test_an_answer_agreeing_with_a_reference_that_opens_with_no_is_not_a_contrad
         reference_answer=reference, language="en",
     )
     assert m.reference is not None and m.reference.contradicted == 0 and m.reference.lexical > 0
+
+
+@pytest.mark.parametrize(
+    ("language", "keywords", "terse"),
+    [
+        ("en", "circuit complete electrical pathway broken", "Gradient descent minimises loss."),
+        ("fr", "circuit complet chemin électrique coupé", "Dropout régularise fortement."),
+    ],
+)
+def test_five_words_without_a_function_word_are_a_string_of_keywords(language: str, keywords: str, terse: str) -> None:
+    # Nothing is said of them; a terse sentence of four words still says something.
+    [found] = sentences(keywords, language)  # type: ignore[arg-type]
+    assert found.is_list
+    [said] = sentences(terse, language)  # type: ignore[arg-type]
+    assert not said.is_list
