@@ -47,6 +47,8 @@ class Cues:
     # Words that open a condition ("if"), and those that open a negated one ("unless").
     conditions: dict[str, tuple[tuple[str, ...], ...]]
     negative_conditions: dict[str, tuple[tuple[str, ...], ...]]
+    # Words that open a condition only at the start of a sentence ("without X, Y would ...").
+    fronted_conditions: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
     # Cues that negate only the word after them, as a prefix ("non supervisé", "non linear").
     prefixes: frozenset[str] = frozenset()
     # Words that open a clause about the other thing ("unlike bagging"), and the relative pronouns
@@ -89,6 +91,7 @@ def cues(language: Language) -> Cues:
         ignored=_by_first_word(data.get("ignore", [])),
         conditions=_by_first_word(data.get("conditions", [])),
         negative_conditions=_by_first_word(data.get("negative_conditions", [])),
+        fronted_conditions=_by_first_word(data.get("fronted_conditions", [])),
         prefixes=frozenset(w for c in _texts(data.get("prefixes", []), "negation.yaml") for w in tokens(c)),
         comparisons=_by_first_word(data.get("comparisons", [])),
         relatives=frozenset(w for c in _texts(data.get("relatives", []), "negation.yaml") for w in tokens(c)),
@@ -190,6 +193,8 @@ def clauses(sentence: Sentence, language: Language) -> list[Clause]:
     cuts |= breakers | compares
     conditions = {i for i, _ in _starts(words, c.conditions)}
     negative_conditions = {i for i, _ in _starts(words, c.negative_conditions)}
+    if any(words[: len(cue)] == cue for cue in c.fronted_conditions.get(words[0], ())):
+        conditions.add(0)
     cuts |= conditions | negative_conditions
     # A prefix cue ("non supervisé") negates the next word only; any other cue, the rest of its clause.
     prefixed = {n + 1 for n in negation_positions(words, language) if words[n] in c.prefixes}

@@ -190,6 +190,28 @@ def test_a_short_aside_in_brackets_stays_in_its_clause(language: str, reference:
 
 
 @pytest.mark.parametrize(
+    ("language", "fronted", "denying"),
+    [
+        ("en", "Without negative sampling, the softmax over the whole vocabulary would cost too much.",
+         "Word2vec is trained without negative sampling."),
+        ("fr", "Sans échantillonnage négatif, le softmax sur tout le vocabulaire coûterait trop cher.",
+         "Word2vec est entraîné sans échantillonnage négatif."),
+    ],
+)
+def test_a_sentence_opening_with_without_states_a_condition_not_a_denial(language: str, fronted: str, denying: str) -> None:
+    point = KeyPoint.model_validate({
+        "label": "negative sampling replaces the full softmax", "en": ["negative sampling"], "fr": ["échantillonnage négatif"],
+    })
+
+    def contradicted(answer: str) -> bool:
+        m = measure(answer, question_text="Present word2vec.", key_points=[point], reference_answer=None, language=language)  # type: ignore[arg-type]
+        return bool(m.contradictions)
+
+    assert not contradicted(fronted)
+    assert contradicted(denying)
+
+
+@pytest.mark.parametrize(
     ("language", "reference", "keywords"),
     [
         ("en", "Fabric A is smoother and has a finer texture. Fabric B is rougher and has a coarser texture.",
