@@ -31,7 +31,7 @@ def topic_named(found: list[Sentence], topics: list[Topic], language: Language) 
     counts: dict[int, int] = {}
     for sentence in found:
         mentions = []
-        for start, end, order in _named(sentence.words, names):
+        for start, end, order in dict.fromkeys(_named(sentence.words, names)):
             rank = _rank(sentence, start, language)
             if rank is not None:
                 # Ties go to the longer name ("convolutional neural network" over "neural network").
@@ -123,7 +123,10 @@ def _base(word: str) -> str:
 def _announcing(language: Language) -> frozenset[tuple[str, ...]]:
     text = resources.files("interviewer.data").joinpath("topics.yaml").read_text("utf-8")
     data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    return frozenset(tuple(_base(w) for w in tokens(item)) for item in data[language])
+    # An elided last word ("parler d'") is a token only before a word: tokenise it before one.
+    return frozenset(
+        tuple(_base(w) for w in (tokens(item + "x")[:-1] if item.endswith("'") else tokens(item))) for item in data[language]
+    )
 
 
 def presentation_value(*, parts: float, facts: float) -> float:
