@@ -234,11 +234,11 @@ def test_an_answer_that_presents_nothing_is_scored_not_left_unassessed(language:
     "text",
     [
         # The subject is unknown; the known one is only compared with, or named in passing.
-        "DBSCAN is a density-based clustering algorithm. Unlike k-means, it finds clusters of arbitrary shape and is robust to outliers. "
-        "It works by growing clusters from core points with enough neighbours within a radius. Its limitation is that one radius does not fit "
-        "clusters of different densities, and its cost is n log n with a spatial index.",
-        "I will present DBSCAN, which finds clusters of arbitrary shape that k-means cannot. It works by growing clusters from core points "
-        "with enough neighbours within a radius. Its limitation is that one radius does not fit clusters of different densities.",
+        "Mean shift is a mode-seeking clustering algorithm. Unlike k-means, it finds clusters of arbitrary shape and is robust to outliers. "
+        "It works by moving each point towards the mean of its neighbours within a bandwidth until it reaches a density peak. Its limitation "
+        "is that one bandwidth does not fit clusters of different scales, and its cost is quadratic in the number of points.",
+        "I will present mean shift, which finds clusters of arbitrary shape that k-means cannot. It works by moving each point towards the "
+        "mean of its neighbours within a bandwidth. Its limitation is that one bandwidth does not fit clusters of different scales.",
     ],
 )
 def test_an_unknown_subject_is_not_judged_by_the_facts_of_one_it_mentions(text: str) -> None:
@@ -257,7 +257,7 @@ def test_a_later_sentence_does_not_change_the_subject_presented() -> None:
 
 def test_a_name_is_matched_as_words_not_as_a_stem() -> None:
     # "transforms" is not the transformer; "recurrence" is not a recurrent network.
-    text = "T-SNE transforms the data into two dimensions with a recurrence on the neighbour probabilities."
+    text = "UMAP transforms the data into two dimensions with a recurrence on the neighbour probabilities."
     assert topic_named(sentences(text, "en"), RUBRIC.questions["tml-present-algorithm"].topics, "en") is None
 
 
