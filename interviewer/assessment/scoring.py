@@ -32,7 +32,8 @@ LACKING_AT_OR_BELOW = 2
 MAX_QUOTES = 2
 # A quote is a sentence of the answer; one without punctuation is cut to a prefix (still a substring).
 MAX_QUOTE_CHARS = 300
-# A contradicted key point or a stated misconception costs a content criterion a level, and caps it at this one.
+# A contradicted key point or a stated misconception costs a content criterion a level, and caps it
+# at this one; a second wrong sentence caps it a level lower.
 CONTRADICTION_CAP = 2
 
 
@@ -171,9 +172,11 @@ def _content_score(
     score = level_of(quality)
     if too_short:
         score = min(score, 3)
-    if m.wrong:
-        # A wrong statement costs a level, and the answer reaches no more than the cap.
-        score = max(1, min(score - 1, CONTRADICTION_CAP))
+    wrong = len({f.quote for f in m.contradictions + m.misconceptions})
+    if wrong:
+        # Each wrong sentence costs a level: one caps the criterion at CONTRADICTION_CAP ("key
+        # statements are wrong"), each more a level lower ("the central claims are wrong").
+        score = max(1, min(score - wrong, CONTRADICTION_CAP + 1 - wrong))
     evidence = [_quote_in(q.quote, m) for q in m.contradictions + m.misconceptions] if m.wrong else []
     quotes = [e for e in evidence if e] or _quotes(m.key_point_evidence)
     parts = [f"Level {score}."] + content_findings(m, key_point_count)

@@ -189,6 +189,22 @@ def test_a_wrong_statement_costs_a_level_and_caps_the_content_at_two() -> None:
     assert correctness(KMEANS_RIGHT + " It always finds the global optimum.") == 2
     # Little right and a mistake: the mistake costs the level that was left.
     assert correctness("K-means is an unsupervised clustering algorithm. It always finds the global optimum.") == 1
+    # Right on every fact but two mistakes: the central claims are wrong, level 1.
+    assert correctness(KMEANS_RIGHT + " It always finds the global optimum. It determines k automatically.") == 1
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_two_wrong_sentences_bring_a_fluent_presentation_under_the_bar(language: str) -> None:
+    text = {
+        "en": KMEANS_RIGHT + " It always finds the global optimum. It determines k automatically.",
+        "fr": "K-means est un algorithme de clustering qui partitionne les données en k groupes. Il alterne l'affectation de chaque point "
+              "au centroïde le plus proche et la mise à jour des centroïdes, en minimisant la somme des distances au carré dans chaque "
+              "cluster. Il trouve toujours l'optimum global. Il détermine k automatiquement.",
+    }[language]
+    a = assess(thread=text, latest=text, question=PERSONA.question("tml-present-algorithm"), rubric=RUBRIC, language=language, min_words=5)
+    scores = {s.criterion_id: s.score for s in a.scores if s.assessed}
+    assert len({f.quote for f in a.misconceptions + a.contradictions}) >= 2
+    assert scores["correctness"] == 1 and scores["depth"] == 1
 
 
 @pytest.mark.parametrize(
