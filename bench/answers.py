@@ -4,6 +4,12 @@ by a helper who had not seen the rubric, for this project:
 - `devset/presentations.jsonl`: "present an algorithm you know well", 14 algorithms, English and
   French, each a correct complete presentation (`right`), a fluent wrong one (`wrong`) and a
   correct thin one (`partial`);
+- `devset/presentations-2.jsonl`: the 20 algorithms added as topics on 30 November 2026, written
+  by the helpers who then wrote those topics (correct, fluent wrong, thin; and, marked
+  `"late": true`, one correct and one wrong answer per algorithm and language written after);
+- `devset/presentations-heldout.jsonl`: the same 20 algorithms, a correct and a fluent wrong
+  presentation per language, written by two helpers who read neither the rubric nor any set, and
+  scored without reading them;
 - `devset/technical-answers.jsonl`: 16 other questions of the round, English and French, each a
   correct answer (`right`), a fluent wrong one (`wrong`) and a bare list of buzzwords (`keywords`);
 - `devset/technical-heldout.jsonl`: a later set, held out then partly seen (see the README): 10
@@ -19,7 +25,9 @@ by a helper who had not seen the rubric, for this project:
   answers (two per question and language, with different mistakes), a correct one and a late one;
 - `devset/technical-heldout-3.jsonl`: the newest clean set, written after those fixes by two helpers
   who read neither the rubric nor any other set: a correct and a fluent wrong answer per question
-  and language for the same 49 questions. Scored without reading its failures, like heldout-2.
+  and language for the same 49 questions. Scored without reading its failures, like heldout-2;
+- `devset/technical-heldout-4.jsonl`: another clean set like it, written on 30 November 2026 while a
+  third pass of helpers fixed the rubric on answers of their own.
 
 Prints, per set and kind, the mean overall and how many meet the issue's bars: a correct complete
 answer at least 3.5 with nothing called wrong; a fluent wrong one under 2.5 with correctness at
@@ -42,7 +50,7 @@ from interviewer.catalog.loading import load_catalog
 from interviewer.ops.settings import PROJECT_ROOT
 
 DEVSET = Path(__file__).resolve().parent / "devset"
-SETS = ("presentations.jsonl", "technical-answers.jsonl", "technical-heldout.jsonl", "technical-heldout-2.jsonl", "technical-answers-3.jsonl", "technical-answers-4.jsonl", "technical-heldout-3.jsonl")
+SETS = ("presentations.jsonl", "presentations-2.jsonl", "presentations-heldout.jsonl", "technical-answers.jsonl", "technical-heldout.jsonl", "technical-heldout-2.jsonl", "technical-answers-3.jsonl", "technical-answers-4.jsonl", "technical-heldout-3.jsonl", "technical-heldout-4.jsonl")
 BARS = {"right": "overall >= 3.5, nothing called wrong", "wrong": "overall < 2.5, correctness <= 2", "keywords": "overall < 2.5"}
 
 
@@ -62,10 +70,13 @@ def main() -> None:
             weights = {c: rubric.criterion(c).weight for c, v in scored.items() if v is not None}
             overall = sum(scored[c] * w for c, w in weights.items()) / sum(weights.values())  # type: ignore[operator]
             correctness = scored.get("correctness")
+            # As the report: no overall when whether the answer is right was not checked (an
+            # algorithm the rubric has no topic for), so no bar is met either way.
+            withheld = "correctness" in scored and correctness is None
             meets = {
-                "right": overall >= 3.5 and not a.contradictions and not a.misconceptions,
+                "right": not withheld and overall >= 3.5 and not a.contradictions and not a.misconceptions,
                 # A question without a correctness criterion (a case study) is held to the overall alone.
-                "wrong": overall < 2.5 and ("correctness" not in scored or (correctness is not None and correctness <= 2)),
+                "wrong": not withheld and overall < 2.5 and ("correctness" not in scored or (correctness is not None and correctness <= 2)),
                 "keywords": overall < 2.5,
             }.get(row["kind"])
             by_kind.setdefault(row["kind"], []).append((overall, bool(meets) if meets is not None else False))
