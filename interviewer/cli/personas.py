@@ -59,4 +59,9 @@ def personas_validate(paths: tuple[Path, ...]) -> None:
     except CatalogError as exc:
         click.secho(str(exc), fg="red", err=True)
         sys.exit(1)
-    click.echo(f"OK: {len(catalog.personas)} personas, {len(catalog.rubrics)} rubrics")
+    from interviewer.assessment.phrase_lint import phrase_warnings
+
+    warnings = [(rubric_id, w) for rubric_id, rubric in sorted(catalog.rubrics.items()) for w in phrase_warnings(rubric)]
+    for rubric_id, warning in warnings:
+        click.secho(f"warning: rubric {rubric_id}: {warning}", fg="yellow", err=True)
+    click.echo(f"OK: {len(catalog.personas)} personas, {len(catalog.rubrics)} rubrics" + (f" ({len(warnings)} phrase warnings)" if warnings else ""))

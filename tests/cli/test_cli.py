@@ -33,6 +33,8 @@ def test_personas_list_show_and_validate(runner: CliRunner) -> None:
     assert runner.invoke(main, ["personas", "show", "nobody"]).exit_code != 0
     validated = runner.invoke(main, ["personas", "validate"])
     assert validated.exit_code == 0 and "OK: 4 personas, 4 rubrics" in validated.output
+    # Phrases read as less than they say are warnings, not errors: the rounds still load.
+    assert "phrase warnings" in validated.output and "not read (one-letter words and digits are skipped)" in validated.output
 
 
 def test_validate_reports_a_broken_file_and_fails(runner: CliRunner, tmp_path: Path) -> None:

@@ -1,0 +1,53 @@
+"""Warnings for a rubric's phrases that the offline scorer reads as less than they say (pure).
+
+A phrase is matched on the stems of its content words: function words, one-letter words and
+the digits of a number are not read. A misconception reduced to one stem fires on any sentence
+that asserts that word ("cooperate with each other" is "cooper"); "auc of 0.3 is useless" is
+"auc useless". `interviewer personas validate` prints these, so a rubric author sees them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from interviewer.assessment.text import phrase, stop_words, tokens
+from interviewer.catalog.fields import Language
+from interviewer.catalog.rubrics import KeyPoint, Misconception, Rubric
+
+LANGUAGES: tuple[Language, ...] = ("en", "fr")
+
+
+# French one-letter words that are verbs or pronouns ("il y a"): saying nothing a phrase needs.
+_FUNCTION_LETTERS = {"en": frozenset(), "fr": frozenset({"a", "y"})}
+
+
+def _unread(text: str, language: Language) -> list[str]:
+    """Words of the phrase that carry meaning yet leave no stem behind: a symbol ("k", "p") or
+    the digits of a number ("0.5" is read as nothing)."""
+    skip = stop_words(language) | _FUNCTION_LETTERS[language]
+    return [w for w in tokens(text) if w not in skip and len(w.strip("'")) <= 1]
+
+
+def _items(rubric: Rubric) -> Iterator[tuple[str, KeyPoint | Misconception]]:
+    for question_id, key in rubric.questions.items():
+        where = f"questions.{question_id}"
+        yield from ((f"{where}.key_points[{i}]", p) for i, p in enumerate(key.key_points))
+        yield from ((f"{where}.misconceptions[{i}]", m) for i, m in enumerate(key.misconceptions))
+        for topic in key.topics:
+            at = f"{where}.topics.{topic.id}"
+            yield from ((f"{at}.key_points[{i}]", p) for i, p in enumerate(topic.key_points))
+            yield from ((f"{at}.misconceptions[{i}]", m) for i, m in enumerate(topic.misconceptions))
+
+
+def phrase_warnings(rubric: Rubric) -> list[str]:
+    """One line per phrase read as less than it says."""
+    found: list[str] = []
+    for where, item in _items(rubric):
+        for language in LANGUAGES:
+            for text in getattr(item, language):
+                required = phrase(text, language).required
+                unread = _unread(text, language)
+                if isinstance(item, Misconception) and len(required) < 2:
+                    found.append(f"{where}.{language} {text!r}: a mistake read from one word ({', '.join(sorted(required))}); any sentence asserting it matches")
+                elif unread:
+                    found.append(f"{where}.{language} {text!r}: {', '.join(unread)} not read (one-letter words and digits are skipped)")
+    return found
