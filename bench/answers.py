@@ -7,6 +7,9 @@ by a helper who had not seen the rubric, for this project:
 - `devset/presentations-2.jsonl`: the 20 algorithms added as topics on 30 November 2026, written
   by the helpers who then wrote those topics (correct, fluent wrong, thin; and, marked
   `"late": true`, one correct and one wrong answer per algorithm and language written after);
+- `devset/presentations-3-fr.jsonl`: French presentations of all 34 algorithms (two fluent wrong and
+  one correct each), written by the two helpers who then added French wordings of the topics'
+  classic mistakes on them;
 - `devset/presentations-heldout.jsonl`: the same 20 algorithms, a correct and a fluent wrong
   presentation per language, written by two helpers who read neither the rubric nor any set, and
   scored without reading them;
@@ -53,7 +56,7 @@ from interviewer.catalog.loading import load_catalog
 from interviewer.ops.settings import PROJECT_ROOT
 
 DEVSET = Path(__file__).resolve().parent / "devset"
-SETS = ("presentations.jsonl", "presentations-2.jsonl", "presentations-heldout.jsonl", "technical-answers.jsonl", "technical-heldout.jsonl", "technical-heldout-2.jsonl", "technical-answers-3.jsonl", "technical-answers-4.jsonl", "technical-answers-5.jsonl", "technical-heldout-3.jsonl", "technical-heldout-4.jsonl")
+SETS = ("presentations.jsonl", "presentations-2.jsonl", "presentations-3-fr.jsonl", "presentations-heldout.jsonl", "technical-answers.jsonl", "technical-heldout.jsonl", "technical-heldout-2.jsonl", "technical-answers-3.jsonl", "technical-answers-4.jsonl", "technical-answers-5.jsonl", "technical-heldout-3.jsonl", "technical-heldout-4.jsonl")
 BARS = {"right": "overall >= 3.5, nothing called wrong", "wrong": "overall < 2.5, correctness <= 2", "keywords": "overall < 2.5"}
 
 
