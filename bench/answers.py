@@ -33,7 +33,10 @@ by a helper who had not seen the rubric, for this project:
   who read neither the rubric nor any other set: a correct and a fluent wrong answer per question
   and language for the same 49 questions. Scored without reading its failures, like heldout-2;
 - `devset/technical-heldout-4.jsonl`: another clean set like it, written on 30 November 2026 while a
-  third pass of helpers fixed the rubric on answers of their own.
+  third pass of helpers fixed the rubric on answers of their own;
+- `devset/technical-heldout-5.jsonl`: another clean set like it, written in the session after heldout-4's by two
+  helpers who read neither the rubric nor any set, before a fourth pass fixed the rubric on answers
+  of its own (scored by counts only).
 
 Prints, per set and kind, the mean overall and how many meet the issue's bars: a correct complete
 answer at least 3.5 with nothing called wrong; a fluent wrong one under 2.5 with correctness at
@@ -56,7 +59,7 @@ from interviewer.catalog.loading import load_catalog
 from interviewer.ops.settings import PROJECT_ROOT
 
 DEVSET = Path(__file__).resolve().parent / "devset"
-SETS = ("presentations.jsonl", "presentations-2.jsonl", "presentations-3-fr.jsonl", "presentations-heldout.jsonl", "technical-answers.jsonl", "technical-heldout.jsonl", "technical-heldout-2.jsonl", "technical-answers-3.jsonl", "technical-answers-4.jsonl", "technical-answers-5.jsonl", "technical-heldout-3.jsonl", "technical-heldout-4.jsonl")
+SETS = ("presentations.jsonl", "presentations-2.jsonl", "presentations-3-fr.jsonl", "presentations-heldout.jsonl", "technical-answers.jsonl", "technical-heldout.jsonl", "technical-heldout-2.jsonl", "technical-answers-3.jsonl", "technical-answers-4.jsonl", "technical-answers-5.jsonl", "technical-heldout-3.jsonl", "technical-heldout-4.jsonl", "technical-heldout-5.jsonl")
 BARS = {"right": "overall >= 3.5, nothing called wrong", "wrong": "overall < 2.5, correctness <= 2", "keywords": "overall < 2.5"}
 
 
