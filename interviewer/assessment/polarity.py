@@ -257,6 +257,21 @@ def phrase_negated(text: str, language: Language) -> bool:
 Polarity = Literal["stated", "contradicted"]
 
 
+def _denies_term(sentence: Sentence, clause: Clause, position: int, language: Language) -> bool:
+    """The negation before the term at `position` denies it, not a change of it: "neither step can
+    increase the inertia" says the inertia never grows, nothing against the inertia."""
+    # From where the scope opens: a French "ne" comes before its verb ("n'augmente pas la variance").
+    before = [n for n in _scope_starts(sentence.words, language) if clause.start <= n < position]
+    if not before:
+        return True
+    reversible = opposites(language)
+    # The cues themselves ("never", opposite of "always") are the negation, not a change.
+    cue_words = set(negation_positions(sentence.words, language))
+    return not any(
+        sentence.word_stems[i] in reversible for i in range(before[-1] + 1, position) if i not in cue_words and sentence.words[i] not in _NE
+    )
+
+
 def _last_position(words: frozenset[str], sentence: Sentence, clause: Clause) -> int:
     """The position of the phrase's last word in the clause: the predicate usually comes last."""
     hits = [i for i in range(clause.start, clause.end) if sentence.word_stems[i] in words]
@@ -297,6 +312,11 @@ def _phrase_clause(p: Phrase, sentence: Sentence, language: Language) -> tuple[C
         if not later:
             return None
         clause = max(later, key=lambda c: len(required & c.stems))
+        # Only the first clause's subject carries over: a word it denies ("kNN doesn't learn
+        # parameters: ... it stores the training set") is not stated by the later clause.
+        carried = required - clause.stems
+        if any(sentence.word_stems[i] in carried for i in first.negated_words):
+            return None
         best = (len(required & clause.stems), clause, set())
     return best[1], best[2]
 
@@ -310,7 +330,12 @@ def phrase_polarity(p: Phrase, sentence: Sentence, language: Language) -> Polari
     required = p.required
     # The opposites standing for reversed words ("dépend" for "indépendants") carry a negation too.
     standing = {o for r in swapped for o in opposites(language).get(r, frozenset()) if o in clause.stems}
-    negated_here = _last_position(required | standing, sentence, clause) in clause.negated_words
+    position = _last_position(required | standing, sentence, clause)
+    negated_here = position in clause.negated_words
+    if negated_here and len(required) == 1 and not swapped and not _denies_term(sentence, clause, position, language):
+        # A lone term is a name, not a claim: "neither step can increase the inertia" denies the
+        # increase (a word with an opposite), and says nothing against the inertia.
+        return None
     if phrase_negated(p.text, language) and not negated_here:
         # "does not work" is not denied by "it works": the sentence may say something else entirely.
         return None

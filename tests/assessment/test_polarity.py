@@ -122,9 +122,31 @@ def test_a_negated_condition_purpose_or_concession_denies_nothing(language: str,
          "la courbe roc trace la précision", None),
         ("fr", "Le coût est quadratique en la longueur, c'est pour ça que des approximations linéaires de l'attention existent.",
          "le coût de l'attention est linéaire", None),
+        # What the first clause denies does not carry over to the next one.
+        ("en", "kNN doesn't learn parameters: it is lazy, it stores the training set.", "learns parameters during training", None),
+        ("fr", "Le kNN n'apprend aucun paramètre : il est paresseux, il stocke le jeu d'entraînement.", "apprend des paramètres pendant l'entraînement", None),
     ],
 )
 def test_a_phrase_spread_over_clauses_stops_where_a_new_statement_begins(language: str, text: str, key_phrase: str, expected: str | None) -> None:
+    assert polarity(text, key_phrase, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "key_phrase", "expected"),
+    [
+        # A lone term is denied by a negation that reaches it...
+        ("en", "K-means has no inertia.", "inertia", "contradicted"),
+        ("en", "Logistic regression does not use a sigmoid.", "sigmoid", "contradicted"),
+        ("fr", "La régression logistique n'utilise pas de sigmoïde.", "sigmoïde", "contradicted"),
+        ("fr", "Le k-means n'a pas d'inertie.", "inertie", "contradicted"),
+        # ... not by one that denies a change of it: the term is named, not denied.
+        ("en", "Neither step can increase the inertia.", "inertia", None),
+        ("fr", "Aucune étape ne peut augmenter l'inertie.", "inertie", None),
+        ("en", "Adding trees does not raise the variance.", "variance", None),
+        ("fr", "Ajouter des arbres n'augmente pas la variance.", "variance", None),
+    ],
+)
+def test_a_negation_denies_a_lone_term_not_a_change_of_it(language: str, text: str, key_phrase: str, expected: str | None) -> None:
     assert polarity(text, key_phrase, language) == expected
 
 
