@@ -55,6 +55,10 @@ class Cues:
     # that carry it on ("unlike bagging, which reduces variance").
     comparisons: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
     relatives: frozenset[str] = frozenset()
+    # Scope breakers that are adverbs inside a clause ("est donc", "is therefore"): they open a new
+    # clause only at its start (after punctuation) or after one of `adverbs_after` ("and so").
+    adverbs: frozenset[str] = frozenset()
+    adverbs_after: frozenset[str] = frozenset()
 
 
 def _load(name: str) -> Any:
@@ -95,6 +99,8 @@ def cues(language: Language) -> Cues:
         prefixes=frozenset(w for c in _texts(data.get("prefixes", []), "negation.yaml") for w in tokens(c)),
         comparisons=_by_first_word(data.get("comparisons", [])),
         relatives=frozenset(w for c in _texts(data.get("relatives", []), "negation.yaml") for w in tokens(c)),
+        adverbs=frozenset(w for c in _texts(data.get("adverbs", []), "negation.yaml") for w in tokens(c)),
+        adverbs_after=frozenset(w for c in _texts(data.get("adverbs_after", []), "negation.yaml") for w in tokens(c)),
     )
 
 
@@ -188,7 +194,8 @@ def clauses(sentence: Sentence, language: Language) -> list[Clause]:
         if mark.start() not in asides:
             cuts.add(len(tokens(text[: mark.start()])))
     c = cues(language)
-    breakers = {i for i, _ in _starts(words, c.scope_breakers)}
+    # "is therefore a linear function": a consequence adverb inside a clause opens no new one.
+    breakers = {i for i, _ in _starts(words, c.scope_breakers) if not (words[i] in c.adverbs and i not in cuts and words[i - 1] not in c.adverbs_after)}
     compares = {i for i, _ in _starts(words, c.comparisons)}
     cuts |= breakers | compares
     conditions = {i for i, _ in _starts(words, c.conditions)}

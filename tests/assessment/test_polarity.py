@@ -134,6 +134,21 @@ def test_a_phrase_spread_over_clauses_stops_where_a_new_statement_begins(languag
 @pytest.mark.parametrize(
     ("language", "text", "key_phrase", "expected"),
     [
+        # "therefore" / "donc" inside a clause is an adverb: the claim is one clause...
+        ("en", "The predicted probability is therefore a linear function of the features.", "the probability is a linear function", "stated"),
+        ("fr", "La probabilité prédite est donc une fonction linéaire des variables.", "la probabilité est une fonction linéaire", "stated"),
+        # ... while after a comma or "and" / "et" it opens a new one, and ends a negation's scope.
+        ("en", "The model is not linear, therefore the probability is a linear function.", "the probability is a linear function", "stated"),
+        ("fr", "Le modèle n'est pas linéaire et donc la probabilité est une fonction linéaire.", "la probabilité est une fonction linéaire", "stated"),
+    ],
+)
+def test_a_consequence_adverb_inside_a_clause_does_not_cut_it(language: str, text: str, key_phrase: str, expected: str | None) -> None:
+    assert polarity(text, key_phrase, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "key_phrase", "expected"),
+    [
         # A lone term is denied by a negation that reaches it...
         ("en", "K-means has no inertia.", "inertia", "contradicted"),
         ("en", "Logistic regression does not use a sigmoid.", "sigmoid", "contradicted"),
