@@ -29,6 +29,10 @@ by a helper who had not seen the rubric, for this project:
 - `devset/technical-answers-5.jsonl`: a third dev set for the same 49 questions (30 November 2026),
   one correct and two fluent wrong answers per question and language written before the helpers
   fixed the rubric on them, and one of each (`"late": true`) written after;
+- `devset/technical-answers-6-a.jsonl` to `-6-d.jsonl`: a fourth dev set for the same 49 questions,
+  one quarter of the questions each, written by the four helpers of the fourth rubric pass: one
+  correct and two fluent wrong answers per question and language before their fixes, and one of
+  each (`"late": true`) after;
 - `devset/technical-heldout-3.jsonl`: the newest clean set, written after those fixes by two helpers
   who read neither the rubric nor any other set: a correct and a fluent wrong answer per question
   and language for the same 49 questions. Scored without reading its failures, like heldout-2;
@@ -59,7 +63,7 @@ from interviewer.catalog.loading import load_catalog
 from interviewer.ops.settings import PROJECT_ROOT
 
 DEVSET = Path(__file__).resolve().parent / "devset"
-SETS = ("presentations.jsonl", "presentations-2.jsonl", "presentations-3-fr.jsonl", "presentations-heldout.jsonl", "technical-answers.jsonl", "technical-heldout.jsonl", "technical-heldout-2.jsonl", "technical-answers-3.jsonl", "technical-answers-4.jsonl", "technical-answers-5.jsonl", "technical-heldout-3.jsonl", "technical-heldout-4.jsonl", "technical-heldout-5.jsonl")
+SETS = ("presentations.jsonl", "presentations-2.jsonl", "presentations-3-fr.jsonl", "presentations-heldout.jsonl", "technical-answers.jsonl", "technical-heldout.jsonl", "technical-heldout-2.jsonl", "technical-answers-3.jsonl", "technical-answers-4.jsonl", "technical-answers-5.jsonl", "technical-answers-6-a.jsonl", "technical-answers-6-b.jsonl", "technical-answers-6-c.jsonl", "technical-answers-6-d.jsonl", "technical-heldout-3.jsonl", "technical-heldout-4.jsonl", "technical-heldout-5.jsonl")
 BARS = {"right": "overall >= 3.5, nothing called wrong", "wrong": "overall < 2.5, correctness <= 2", "keywords": "overall < 2.5"}
 
 
