@@ -7,7 +7,7 @@
   the offline judge;
 - the offline turn's cost against the session's length (answer 5 against answer 40).
 
-The figures are sampled interleaved (one of each in turn, in a new order each round), so that a shared machine's changing
+The figures are sampled interleaved (one of each in turn), so that a shared machine's changing
 load weighs on all of them alike. Then the service's own cost per turn with a model (model turn minus bare litellm call) next to
 litellm's SDK overhead (bare litellm call minus bare request to the stand-in). Everything runs
 on 127.0.0.1: `interviewer serve` (one worker, SQLite) and bench/standin_model.py.
@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import random
 import sys
 import tempfile
 import time
@@ -169,16 +168,11 @@ def main() -> None:
                 "model turn, offline judge (POST /answers, stand-in model)": Turns(client, quiet.url).answer,
             }
             # Interleaved, one sample of each figure in turn: a shared machine's load changes by the
-            # second, and it then weighs on every figure alike, so their ratios hold. In a new order
-            # each round: in a fixed one, a figure always ran while the server sampled just before
-            # it scored that answer in the background (the model turn after the offline turn).
+            # second, and it then weighs on every figure alike, so their ratios hold.
             figures: dict[str, list[float]] = {name: [] for name in timers}
-            order = random.Random(13)
-            names = list(timers)
             for _ in range(n):
-                order.shuffle(names)
-                for name in names:
-                    figures[name].append(timers[name]())
+                for name, timer in timers.items():
+                    figures[name].append(timer())
             by_position = long_sessions(client, offline.url, sessions=max(3, n // 40), length=args.length)
     print(f"\n{n} samples per figure; stand-in model delay {args.delay} s; one worker, SQLite; {os.cpu_count()} CPUs\n")
     print("| figure | n | p50 ms | p99 ms |\n|---|---|---|---|")
