@@ -280,9 +280,19 @@ def _denies_term(sentence: Sentence, clause: Clause, position: int, language: La
 
 
 def _last_position(words: frozenset[str], sentence: Sentence, clause: Clause) -> int:
-    """The position of the phrase's last word in the clause: the predicate usually comes last."""
-    hits = [i for i in range(clause.start, clause.end) if sentence.word_stems[i] in words]
-    return max(hits) if hits else clause.end - 1
+    """The position of the phrase's last word in the clause (the predicate usually comes last),
+    where the phrase is first whole: a word said again after a negation ("linear in the
+    parameters doesn't mean linear in the inputs") is not the phrase's."""
+    seen: set[str] = set()
+    last = clause.end - 1
+    for i in range(clause.start, clause.end):
+        stem = sentence.word_stems[i]
+        if stem in words:
+            last = i
+            seen.add(stem)
+            if seen >= words & clause.stems:
+                return i
+    return last
 
 
 def asserts(p: Phrase, sentence: Sentence, language: Language) -> bool:

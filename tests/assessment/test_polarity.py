@@ -134,6 +134,37 @@ def test_a_phrase_spread_over_clauses_stops_where_a_new_statement_begins(languag
 @pytest.mark.parametrize(
     ("language", "text", "key_phrase", "expected"),
     [
+        # A word said again after a negation is not the phrase's: the phrase was whole before it.
+        ("en", "Linear in the parameters doesn't mean linear in the inputs.", "linear in the parameters", "stated"),
+        ("fr", "Linéaire en les paramètres ne veut pas dire linéaire en les entrées.", "linéaire en les paramètres", "stated"),
+        ("en", "The model is not linear in the parameters.", "linear in the parameters", "contradicted"),
+        ("fr", "Le modèle n'est pas linéaire en les paramètres.", "linéaire en les paramètres", "contradicted"),
+    ],
+)
+def test_a_phrase_is_read_where_it_is_first_said(language: str, text: str, key_phrase: str, expected: str | None) -> None:
+    assert polarity(text, key_phrase, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "key_phrase"),
+    [
+        ("en", "A common misconception is that RLHF teaches the model new knowledge.", "rlhf teaches new knowledge"),
+        ("fr", "Une idée reçue est que le RLHF apprend de nouvelles connaissances au modèle.", "le rlhf apprend de nouvelles connaissances"),
+        ("en", "People often think that dropout is used at test time.", "dropout is used at test time"),
+        ("fr", "On croit souvent que le dropout est utilisé au test.", "le dropout est utilisé au test"),
+    ],
+)
+def test_a_belief_reported_to_correct_it_is_not_asserted(language: str, text: str, key_phrase: str) -> None:
+    [sentence] = sentences(text, language)  # type: ignore[arg-type]
+    assert not asserts(phrase(key_phrase, language), sentence, language)  # type: ignore[arg-type]
+    # The same claim said outright is asserted.
+    [plain] = sentences(text.split("que ", 1)[-1] if language == "fr" else text.split(" is that ")[-1].split("think that ")[-1], language)  # type: ignore[arg-type]
+    assert asserts(phrase(key_phrase, language), plain, language)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "key_phrase", "expected"),
+    [
         # "therefore" / "donc" inside a clause is an adverb: the claim is one clause...
         ("en", "The predicted probability is therefore a linear function of the features.", "the probability is a linear function", "stated"),
         ("fr", "La probabilité prédite est donc une fonction linéaire des variables.", "la probabilité est une fonction linéaire", "stated"),
