@@ -25,6 +25,8 @@ from interviewer.catalog.fields import Language
 # A French particle that negates only after "ne"/"n'" ("ne ... plus"), and how far back "ne" may be.
 _NE = {"ne", "n'"}
 _NE_WINDOW = 4
+# How many content words a negation reaches across to deny a lone term ("does not use a sigmoid": 1).
+TERM_REACH = 2
 # The word that introduces the second term of a comparison ("denser than oil", "plus dense que l'huile").
 _COMPARISON: dict[str, str] = {"en": "than", "fr": "que"}
 _CLAUSE_PUNCTUATION = re.compile(r"[,;:()\[\]—–]|\s-\s")
@@ -274,9 +276,14 @@ def _denies_term(sentence: Sentence, clause: Clause, position: int, language: La
     reversible = opposites(language)
     # The cues themselves ("never", opposite of "always") are the negation, not a change.
     cue_words = set(negation_positions(sentence.words, language))
-    return not any(
-        sentence.word_stems[i] in reversible for i in range(before[-1] + 1, position) if i not in cue_words and sentence.words[i] not in _NE
-    )
+    between = [i for i in range(before[-1] + 1, position) if i not in cue_words and sentence.words[i] not in _NE]
+    if any(sentence.word_stems[i] in reversible for i in between):
+        return False
+    # Far from the negation, the term is part of what is denied, not its object: "it's not a
+    # different learning algorithm from gradient descent" denies no gradient descent.
+    stop = stop_words(language)
+    cue = max((n for n in cue_words if n < position), default=before[-1])
+    return sum(sentence.words[i] not in stop for i in between if i > cue) <= TERM_REACH
 
 
 def _last_position(words: frozenset[str], sentence: Sentence, clause: Clause) -> int:

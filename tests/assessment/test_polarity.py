@@ -190,6 +190,11 @@ def test_a_consequence_adverb_inside_a_clause_does_not_cut_it(language: str, tex
         ("fr", "Aucune étape ne peut augmenter l'inertie.", "inertie", None),
         ("en", "Adding trees does not raise the variance.", "variance", None),
         ("fr", "Ajouter des arbres n'augmente pas la variance.", "variance", None),
+        # ... nor by one far from it, whose object it is only part of.
+        ("en", "Adam does not store a full matrix of second derivatives like Newton.", "newton", None),
+        ("fr", "Adam ne stocke pas une matrice complète de dérivées secondes comme Newton.", "newton", None),
+        ("en", "Adam does not use momentum.", "momentum", "contradicted"),
+        ("fr", "Adam n'utilise pas de momentum.", "momentum", "contradicted"),
     ],
 )
 def test_a_negation_denies_a_lone_term_not_a_change_of_it(language: str, text: str, key_phrase: str, expected: str | None) -> None:
