@@ -12,18 +12,16 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources
-from typing import Any, Literal
+from typing import Literal
 
-import yaml
-
-from interviewer.assessment.text import Phrase, Sentence, stems, stop_words, tokens
+from interviewer.assessment.cues import NE as _NE
+from interviewer.assessment.cues import cues, opposites
+from interviewer.assessment.text import Phrase, Sentence, stop_words, tokens
 from interviewer.catalog.fields import Language
 
-# A French particle that negates only after "ne"/"n'" ("ne ... plus"), and how far back "ne" may be.
-_NE = {"ne", "n'"}
+# How far back a French "ne" may stand before the particle that makes it negate ("ne ... plus").
 _NE_WINDOW = 4
 # How many content words a negation reaches across to deny a lone term ("does not use a sigmoid": 1).
 TERM_REACH = 2
@@ -34,90 +32,6 @@ _CLAUSE_PUNCTUATION = re.compile(r"[,;:()\[\]—–]|\s-\s")
 # would leave "is produced" without its subject, and "if gas" a condition about nothing.
 _ASIDE = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
 ASIDE_MAX_WORDS = 4
-
-
-@dataclass(frozen=True)
-class Cues:
-    """One language's negation cues, as data."""
-
-    words: frozenset[str]
-    after_ne: frozenset[str]
-    suffixes: tuple[str, ...]
-    # Word sequences, looked up by their first word: a sentence is scanned once, not once per sequence.
-    scope_breakers: dict[str, tuple[tuple[str, ...], ...]]
-    ignored: dict[str, tuple[tuple[str, ...], ...]]
-    # Words that open a condition ("if"), and those that open a negated one ("unless").
-    conditions: dict[str, tuple[tuple[str, ...], ...]]
-    negative_conditions: dict[str, tuple[tuple[str, ...], ...]]
-    # Words that open a condition only at the start of a sentence ("without X, Y would ...").
-    fronted_conditions: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
-    # Cues that negate only the word after them, as a prefix ("non supervisé", "non linear").
-    prefixes: frozenset[str] = frozenset()
-    # Words that open a clause about the other thing ("unlike bagging"), and the relative pronouns
-    # that carry it on ("unlike bagging, which reduces variance").
-    comparisons: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
-    relatives: frozenset[str] = frozenset()
-    # Scope breakers that are adverbs inside a clause ("est donc", "is therefore"): they open a new
-    # clause only at its start (after punctuation) or after one of `adverbs_after` ("and so").
-    adverbs: frozenset[str] = frozenset()
-    adverbs_after: frozenset[str] = frozenset()
-
-
-def _load(name: str) -> Any:
-    text = resources.files("interviewer.data").joinpath(name).read_text("utf-8")
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-
-
-def _texts(items: list[Any], where: str) -> list[str]:
-    # YAML reads a bare `no` or `non` as a boolean: the data file must quote such words.
-    bad = [i for i in items if not isinstance(i, str)]
-    if bad:
-        raise ValueError(f"{where}: {bad} are not strings; quote them in the YAML file")
-    return items
-
-
-def _by_first_word(items: list[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
-    index: dict[str, list[tuple[str, ...]]] = {}
-    for item in _texts(items, "negation.yaml"):
-        # An elided last word ("lorsqu'") is a token only before a word: tokenise it before one.
-        words = tuple(tokens(item + "x"))[:-1] if item.endswith("'") else tuple(tokens(item))
-        if words:
-            index.setdefault(words[0], []).append(words)
-    return {first: tuple(sequences) for first, sequences in index.items()}
-
-
-@cache
-def cues(language: Language) -> Cues:
-    data = _load("negation.yaml")[language]
-    return Cues(
-        words=frozenset(w for c in _texts(data["cues"], "negation.yaml") for w in tokens(c) if w not in _NE),
-        after_ne=frozenset(w for c in _texts(data.get("after_ne", []), "negation.yaml") for w in tokens(c)),
-        suffixes=tuple(data.get("suffixes", [])),
-        scope_breakers=_by_first_word(data.get("scope_breakers", [])),
-        ignored=_by_first_word(data.get("ignore", [])),
-        conditions=_by_first_word(data.get("conditions", [])),
-        negative_conditions=_by_first_word(data.get("negative_conditions", [])),
-        fronted_conditions=_by_first_word(data.get("fronted_conditions", [])),
-        prefixes=frozenset(w for c in _texts(data.get("prefixes", []), "negation.yaml") for w in tokens(c)),
-        comparisons=_by_first_word(data.get("comparisons", [])),
-        relatives=frozenset(w for c in _texts(data.get("relatives", []), "negation.yaml") for w in tokens(c)),
-        adverbs=frozenset(w for c in _texts(data.get("adverbs", []), "negation.yaml") for w in tokens(c)),
-        adverbs_after=frozenset(w for c in _texts(data.get("adverbs_after", []), "negation.yaml") for w in tokens(c)),
-    )
-
-
-@cache
-def opposites(language: Language) -> dict[str, frozenset[str]]:
-    """Stem -> the stems of its opposites ("increas" -> {"decreas"})."""
-    pairs: dict[str, set[str]] = {}
-    for a, b in _load("opposites.yaml")[language]:
-        a, b = _texts([a, b], "opposites.yaml")
-        sa, sb = stems(tokens(a), language), stems(tokens(b), language)
-        # Only single words: the scorer works on word stems.
-        if len(sa) == 1 and len(sb) == 1 and sa != sb:
-            pairs.setdefault(sa[0], set()).add(sb[0])
-            pairs.setdefault(sb[0], set()).add(sa[0])
-    return {k: frozenset(v) for k, v in pairs.items()}
 
 
 def _starts(words: tuple[str, ...], sequences: dict[str, tuple[tuple[str, ...], ...]]) -> Iterator[tuple[int, tuple[str, ...]]]:
