@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Literal
 
-from interviewer.assessment.cues import NE as _NE
-from interviewer.assessment.cues import cues, opposites
+from interviewer.assessment.cues import NE, cues, opposites
 from interviewer.assessment.text import Phrase, Sentence, stop_words, tokens
 from interviewer.catalog.fields import Language
 
@@ -52,7 +51,7 @@ def negation_positions(words: tuple[str, ...], language: Language) -> list[int]:
             continue
         if w in c.words or any(w.endswith(s) for s in c.suffixes):
             found.append(i)
-        elif w in c.after_ne and any(x in _NE for x in words[max(0, i - _NE_WINDOW) : i]):
+        elif w in c.after_ne and any(x in NE for x in words[max(0, i - _NE_WINDOW) : i]):
             found.append(i)
     return found
 
@@ -90,7 +89,7 @@ def _scope_starts(words: tuple[str, ...], language: Language) -> list[int]:
     cue_positions = negation_positions(words, language)
     starts = []
     for n in cue_positions:
-        ne = [i for i in range(max(0, n - _NE_WINDOW), n) if words[i] in _NE]
+        ne = [i for i in range(max(0, n - _NE_WINDOW), n) if words[i] in NE]
         starts.append(ne[-1] if ne else n)
     return starts
 
@@ -111,7 +110,8 @@ def clauses(sentence: Sentence, language: Language) -> list[Clause]:
             cuts.add(len(tokens(text[: mark.start()])))
     c = cues(language)
     # "is therefore a linear function": a consequence adverb inside a clause opens no new one.
-    breakers = {i for i, _ in _starts(words, c.scope_breakers) if not (words[i] in c.adverbs and i not in cuts and words[i - 1] not in c.adverbs_after)}
+    inside = {i for i in range(1, len(words)) if words[i] in c.adverbs and i not in cuts and words[i - 1] not in c.adverbs_after}
+    breakers = {i for i, _ in _starts(words, c.scope_breakers)} - inside
     compares = {i for i, _ in _starts(words, c.comparisons)}
     cuts |= breakers | compares
     conditions = {i for i, _ in _starts(words, c.conditions)}
@@ -190,11 +190,11 @@ def _denies_term(sentence: Sentence, clause: Clause, position: int, language: La
     reversible = opposites(language)
     # The cues themselves ("never", opposite of "always") are the negation, not a change.
     cue_words = set(negation_positions(sentence.words, language))
-    between = [i for i in range(before[-1] + 1, position) if i not in cue_words and sentence.words[i] not in _NE]
+    between = [i for i in range(before[-1] + 1, position) if i not in cue_words and sentence.words[i] not in NE]
     if any(sentence.word_stems[i] in reversible for i in between):
         return False
-    # Far from the negation, the term is part of what is denied, not its object: "it's not a
-    # different learning algorithm from gradient descent" denies no gradient descent.
+    # Far from the negation, the term is part of what is denied, not its object: "Adam does not
+    # store a full matrix of second derivatives like Newton" denies no Newton.
     stop = stop_words(language)
     cue = max((n for n in cue_words if n < position), default=before[-1])
     return sum(sentence.words[i] not in stop for i in between if i > cue) <= TERM_REACH
@@ -204,16 +204,14 @@ def _last_position(words: frozenset[str], sentence: Sentence, clause: Clause) ->
     """The position of the phrase's last word in the clause (the predicate usually comes last),
     where the phrase is first whole: a word said again after a negation ("linear in the
     parameters doesn't mean linear in the inputs") is not the phrase's."""
+    wanted = words & clause.stems
     seen: set[str] = set()
-    last = clause.end - 1
     for i in range(clause.start, clause.end):
-        stem = sentence.word_stems[i]
-        if stem in words:
-            last = i
-            seen.add(stem)
-            if seen >= words & clause.stems:
+        if sentence.word_stems[i] in wanted:
+            seen.add(sentence.word_stems[i])
+            if seen == wanted:
                 return i
-    return last
+    return clause.end - 1
 
 
 def asserts(p: Phrase, sentence: Sentence, language: Language) -> bool:
