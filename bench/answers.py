@@ -42,7 +42,8 @@ by a helper who had not seen the rubric, for this project:
   helpers who read neither the rubric nor any set, before a fourth pass fixed the rubric on answers
   of its own (scored by counts only).
 
-Prints, per set and kind, the mean overall and how many meet the issue's bars: a correct complete
+Prints, per set and kind, the mean overall (held at the rubric's `mistake_cap` when the answer
+states a mistake, as in the report) and how many meet the issue's bars: a correct complete
 answer at least 3.5 with nothing called wrong; a fluent wrong one under 2.5 with correctness at
 most 2; a bare list under 2.5. Then how many English and French answers of the same question and
 kind differ by more than one level on a criterion (they are written apart, not translated). To
@@ -82,6 +83,9 @@ def main() -> None:
             scored = {s.criterion_id: (s.score if getattr(s, "assessed", True) else None) for s in a.scores}
             weights = {c: rubric.criterion(c).weight for c, v in scored.items() if v is not None}
             overall = sum(scored[c] * w for c, w in weights.items()) / sum(weights.values())  # type: ignore[operator]
+            # As the report: an answer that states a mistake counts at most the rubric's cap (older code has none).
+            if getattr(rubric, "mistake_cap", None) is not None and (a.contradictions or a.misconceptions):
+                overall = min(overall, rubric.mistake_cap)
             correctness = scored.get("correctness")
             # As the report: no overall when whether the answer is right was not checked (an
             # algorithm the rubric has no topic for), so no bar is met either way.

@@ -120,6 +120,9 @@ class Rubric(Strict):
     description: Text
     criteria: list[Criterion] = Field(min_length=4, max_length=6)
     questions: dict[Slug, QuestionKey] = Field(default_factory=dict)
+    # Where an explanation is what is judged, a clear delivery must not lift a wrong one into a
+    # passing band: an answer that states a mistake counts at most this much towards the overall.
+    mistake_cap: float | None = Field(default=None, ge=1, le=5)
 
     @model_validator(mode="after")
     def _consistent(self) -> Rubric:

@@ -82,6 +82,8 @@ def render_markdown(report: Report) -> str:
     if o.score is not None:
         band = f", practice band: {o.band.label}" if o.band else ""
         lines += [f"**Overall: {o.score:.1f} / 5**{band}", ""]
+        if o.held:
+            lines += [f"> {markdown_text(o.held)}", ""]
     elif o.withheld:
         lines += [f"**{markdown_text(o.withheld)}**", ""]
     else:

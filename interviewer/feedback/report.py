@@ -42,6 +42,7 @@ from interviewer.assessment.text import sentences, words
 from interviewer.assessment.turns import presentation_minutes, timing_verdict
 from interviewer.feedback.criteria import criteria_results, highlights
 from interviewer.feedback.method import not_assessed, scorer_info
+from interviewer.feedback.overall import overall_score
 from interviewer.storage.tables import AnswerScore, InterviewSession, Turn
 
 __all__ = ["Report", "ReportFormat", "build_report", "history_point", "render", "render_html", "render_markdown"]
@@ -316,12 +317,11 @@ def build_report(
     questions = [q for q, _ in built]
     facts = {f.question_id: f for _, f in built}
     criteria = criteria_results(rubric, questions)
-    weight = sum(c.weight for c in criteria)
-    overall = round(sum(c.score * c.weight for c in criteria) / weight, 2) if weight else None
+    overall, held = overall_score(rubric, questions, criteria)
     wrong = any(q.corrections for q in questions)
     unchecked, withheld = _unchecked_content(rubric, questions, criteria)
     if withheld:
-        overall = None
+        overall, held = None, None
     planned = len(session.plan or []) or len(asked_ids)
     answered = sum(q.answered for q in questions)
     # A round is complete once the interviewer reached its closing; before that, no band is earned.
@@ -357,6 +357,7 @@ def build_report(
             planned_questions=planned,
             unfinished=None if complete else f"unfinished: {answered} of {planned} planned questions",
             withheld=withheld,
+            held=held,
         ),
         scorer=scorer,
         criteria=criteria,

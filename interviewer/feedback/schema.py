@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BandKey = Literal["ready", "nearly-there", "developing", "needs-groundwork"]
 # Lower bounds of the weighted overall score (1-5) for each practice band, best first.
 BANDS: tuple[tuple[float, BandKey, str], ...] = (
@@ -48,7 +48,7 @@ class Band(Part):
 
 
 class Overall(Part):
-    score: float | None = Field(description="Criterion scores weighted by the rubric's weights, 1-5; null when nothing was scored")
+    score: float | None = Field(description="Criterion scores weighted by the rubric's weights, 1-5, then held down where the rubric caps answers that stated a mistake (see held); null when nothing was scored")
     out_of: Literal[5] = 5
     band: Band | None = Field(description="Practice band of the overall score; practice feedback, not a hiring decision. 'Ready' requires no contradiction, no misconception and no answer whose content went unchecked")
     questions_asked: int
@@ -59,6 +59,10 @@ class Overall(Part):
     withheld: str | None = Field(
         default=None,
         description="Why score is null although some criteria were scored: whether the answers are right was checked on no question, so an overall would rest on how they were said alone",
+    )
+    held: str | None = Field(
+        default=None,
+        description="Why score is below the criteria's weighted mean: answers that stated a mistake count at most the rubric's mistake_cap, however clearly they were put",
     )
 
 
@@ -209,7 +213,7 @@ class Usage(Part):
 
 
 class Report(Part):
-    schema_version: Literal[3] = SCHEMA_VERSION
+    schema_version: Literal[4] = SCHEMA_VERSION
     disclaimer: str
     session: SessionInfo
     overall: Overall

@@ -1,0 +1,75 @@
+"""The round's overall: a clear delivery does not lift an answer that stated a mistake above the
+rubric's cap, and the report says by how much the overall was held down and why."""
+
+from __future__ import annotations
+
+from interviewer.catalog.rubrics import Rubric
+from interviewer.feedback.criteria import criteria_results
+from interviewer.feedback.overall import capped, overall_score
+from interviewer.feedback.schema import Correction, QuestionResult, QuestionScore
+
+from tests.support.factories import make_rubric
+
+# A fluent wrong answer: correctness and depth capped by the quoted mistake, the rest well put.
+WRONG = {"correctness": 2, "depth": 2, "trade_offs": 3, "clarity": 5}
+RIGHT = {"correctness": 5, "depth": 4, "trade_offs": 4, "clarity": 4}
+MISTAKE = Correction(quote="L2 makes the weights exactly zero.", about="L2 drives weights to zero", correction="L2 shrinks weights; L1 zeroes them.")
+
+
+def question(question_id: str, scores: dict[str, int], *, minutes: float = 5.0, mistake: bool = False) -> QuestionResult:
+    return QuestionResult(
+        question_id=question_id, stage="core", stage_title="Core", question="Explain it.", minutes=minutes, answered=True,
+        answer_excerpt="...", follow_ups=[],
+        scores=[QuestionScore(criterion_id=c, criterion=c, score=s, anchor="target", rationale=f"Level {s}.", evidence=[], flagged=False, scored_by="offline")
+                for c, s in scores.items()],
+        key_points=["a"], covered_key_points=[], missing_key_points=["a"], corrections=[MISTAKE] if mistake else [],
+        reference_answer=None, source=None,
+    )
+
+
+def overall(rubric: Rubric, questions: list[QuestionResult]) -> tuple[float | None, str | None]:
+    return overall_score(rubric, questions, criteria_results(rubric, questions))
+
+
+def test_one_wrong_answer_scores_at_most_the_cap_however_clearly_it_is_put() -> None:
+    rubric = make_rubric(mistake_cap=2.4)
+    score, held = overall(rubric, [question("q-1", WRONG, mistake=True)])
+    assert score == 2.4
+    # The weighted mean it was held from (0.4*2 + 0.2*2 + 0.2*3 + 0.2*5 = 2.8) and the reason are said.
+    assert held is not None and "2.80" in held and "stated a mistake" in held and "2.4" in held
+
+
+def test_a_rubric_without_a_cap_keeps_the_weighted_mean() -> None:
+    score, held = overall(make_rubric(), [question("q-1", WRONG, mistake=True)])
+    assert score == 2.8 and held is None
+
+
+def test_an_answer_with_no_mistake_is_never_held_down() -> None:
+    rubric = make_rubric(mistake_cap=2.4)
+    # Low scores without a quoted mistake (a thin answer) are the weighted mean, not the cap's business.
+    score, held = overall(rubric, [question("q-1", {"correctness": 2, "depth": 2, "trade_offs": 3, "clarity": 5})])
+    assert score == 2.8 and held is None
+
+
+def test_one_wrong_answer_among_several_costs_its_share_of_the_round() -> None:
+    rubric = make_rubric(mistake_cap=2.4)
+    questions = [question("q-1", WRONG, mistake=True), *(question(f"q-{i}", RIGHT) for i in range(2, 5))]
+    score, held = overall(rubric, questions)
+    # Mean of the four: (2.8 + 3 * 4.4) / 4 = 4.0; the wrong answer's 0.4 above the cap, for its quarter.
+    assert score == 3.9 and held is not None and "an answer stated" in held
+    # A longer question weighs more: the same answer on half the round's minutes costs half its excess.
+    longer = [question("q-1", WRONG, minutes=15.0, mistake=True), *(question(f"q-{i}", RIGHT) for i in range(2, 5))]
+    assert overall(rubric, longer)[0] == round((15 * 2.8 + 15 * 4.4) / 30 - 0.4 / 2, 2)
+
+
+def test_a_wrong_answer_already_under_the_cap_is_not_lowered_further() -> None:
+    rubric = make_rubric(mistake_cap=2.4)
+    score, held = overall(rubric, [question("q-1", {"correctness": 1, "depth": 1, "trade_offs": 2, "clarity": 3}, mistake=True)])
+    assert score == 1.6 and held is None
+
+
+def test_one_answer_is_capped_only_when_it_stated_a_mistake() -> None:
+    rubric = make_rubric(mistake_cap=2.4)
+    assert capped(3.1, stated_mistake=True, rubric=rubric) == 2.4
+    assert capped(3.1, stated_mistake=False, rubric=rubric) == 3.1
+    assert capped(3.1, stated_mistake=True, rubric=make_rubric()) == 3.1
