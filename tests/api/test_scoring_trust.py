@@ -186,3 +186,31 @@ def test_an_algorithm_the_scorer_has_no_facts_for_is_not_assessed_and_says_why(c
     html = client.get(f"/api/sessions/{report['id']}/report?format=html").text
     assert "Not assessed offline" in markdown and "Not assessed offline" in html
     assert "No overall score" in markdown and "No overall score" in html
+
+
+# A correct presentation but for one classic mistake, said as clearly as the rest.
+ONE_MISTAKE = {
+    "en": ANSWERS["en"]["right"].replace(
+        "Training is cheap:", "Logistic regression cannot overfit, because it is a linear model. Training is cheap:"
+    ),
+    "fr": ANSWERS["fr"]["right"].replace(
+        "L'entraînement est peu coûteux :", "La régression logistique ne peut pas surapprendre, car c'est un modèle linéaire. L'entraînement est peu coûteux :"
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_clear_delivery_does_not_lift_an_answer_with_a_mistake_into_a_passing_band(client: TestClient, language: str) -> None:
+    report = answer_first_question(client, language, ONE_MISTAKE[language])
+    [question] = [q for q in report["questions"] if q["question_id"] == "tml-present-algorithm"]
+    assert [c["quote"] for c in question["corrections"]], "the one wrong sentence is quoted"
+    scores = question_scores(report)
+    assert scores["correctness"] <= 2 and scores["clarity"] >= 4
+    # The criteria's weighted mean is above the cap; the overall is held at it, and says why.
+    assert report["overall"]["score"] == 2.4
+    held = report["overall"]["held"]
+    assert held.startswith("Held at 2.40 from ") and "stated a mistake" in held
+    markdown = client.get(f"/api/sessions/{report['id']}/report?format=md").text
+    assert held in markdown
+    page = client.get(f"/api/sessions/{report['id']}/report?format=html").text
+    assert "Held at 2.40 from " in page
