@@ -40,7 +40,11 @@ by a helper who had not seen the rubric, for this project:
   third pass of helpers fixed the rubric on answers of their own;
 - `devset/technical-heldout-5.jsonl`: another clean set like it, written in the session after heldout-4's by two
   helpers who read neither the rubric nor any set, before a fourth pass fixed the rubric on answers
-  of its own (scored by counts only).
+  of its own (scored by counts only);
+- `devset/technical-heldout-6.jsonl` and `devset/presentations-heldout-2.jsonl`: clean sets written in
+  the last session of 30 November 2026 by three helpers who read only the questions (the second:
+  presentations of 14 algorithms the first presentation sets cover), scored by counts only, once,
+  after the overall's mistake cap.
 
 Prints, per set and kind, the mean overall (held at the rubric's `mistake_cap` when the answer
 states a mistake, as in the report) and how many meet the issue's bars: a correct complete
@@ -64,7 +68,7 @@ from interviewer.catalog.loading import load_catalog
 from interviewer.ops.settings import PROJECT_ROOT
 
 DEVSET = Path(__file__).resolve().parent / "devset"
-SETS = ("presentations.jsonl", "presentations-2.jsonl", "presentations-3-fr.jsonl", "presentations-heldout.jsonl", "technical-answers.jsonl", "technical-heldout.jsonl", "technical-heldout-2.jsonl", "technical-answers-3.jsonl", "technical-answers-4.jsonl", "technical-answers-5.jsonl", "technical-answers-6-a.jsonl", "technical-answers-6-b.jsonl", "technical-answers-6-c.jsonl", "technical-answers-6-d.jsonl", "technical-heldout-3.jsonl", "technical-heldout-4.jsonl", "technical-heldout-5.jsonl")
+SETS = ("presentations.jsonl", "presentations-2.jsonl", "presentations-3-fr.jsonl", "presentations-heldout.jsonl", "technical-answers.jsonl", "technical-heldout.jsonl", "technical-heldout-2.jsonl", "technical-answers-3.jsonl", "technical-answers-4.jsonl", "technical-answers-5.jsonl", "technical-answers-6-a.jsonl", "technical-answers-6-b.jsonl", "technical-answers-6-c.jsonl", "technical-answers-6-d.jsonl", "technical-heldout-3.jsonl", "technical-heldout-4.jsonl", "technical-heldout-5.jsonl", "technical-heldout-6.jsonl", "presentations-heldout-2.jsonl")
 BARS = {"right": "overall >= 3.5, nothing called wrong", "wrong": "overall < 2.5, correctness <= 2", "keywords": "overall < 2.5"}
 
 
