@@ -15,16 +15,17 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
     import numpy as np
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # all-MiniLM-L6-v2 fine-tuned for answer grading (bench/devset/finetune.py), in interviewer/data.
 MODEL_FILE = "embedding/minilm-l6-answers-int8.onnx"
@@ -47,8 +48,6 @@ class _Model:
 
 
 _lock = threading.Lock()
-_model: _Model | None = None
-_failed: str | None = None
 _vectors: OrderedDict[str, Any] = OrderedDict()
 
 
@@ -64,15 +63,15 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _load() -> _Model:
+def open_session(path: Path, sha256: str) -> Any:
+    """An onnxruntime session on a model file shipped with the package, refused unless its
+    checksum is the one we tested with."""
     os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
     import onnxruntime as ort  # type: ignore[import-untyped]
-    from tokenizers import Tokenizer
 
-    path = _model_file()
     found = _sha256(path)
-    if found != MODEL_SHA256:
-        raise RuntimeError(f"{path}: checksum {found} is not the expected {MODEL_SHA256}")
+    if found != sha256:
+        raise RuntimeError(f"{path}: checksum {found} is not the expected {sha256}")
     options = ort.SessionOptions()
     # One thread: requests run in parallel already, and the sentences are short. Measured on this
     # 2-core machine with the other core busy: two threads per run took 95-144 ms where one took
@@ -83,29 +82,60 @@ def _load() -> _Model:
     # Basic graph optimisations only: the extended fusions ran this model 6% slower here
     # (68 against 72 ms over the same batches; outputs equal within 2e-6).
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
-    session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def tokenizer(max_tokens: int) -> Any:
+    """The models' shared WordPiece tokenizer, truncating at max_tokens, unpadded."""
+    from tokenizers import Tokenizer
+
     tokenizer_file = resources.files("interviewer.data").joinpath("embedding/tokenizer.json")
-    tokenizer = Tokenizer.from_str(tokenizer_file.read_text("utf-8"))
-    tokenizer.enable_truncation(MAX_TOKENS)
+    found = Tokenizer.from_str(tokenizer_file.read_text("utf-8"))
+    found.enable_truncation(max_tokens)
     # The file pads every text to 128 tokens; batches are padded here, each to its longest text.
-    tokenizer.no_padding()
-    return _Model(session, tokenizer, frozenset(i.name for i in session.get_inputs()))
+    found.no_padding()
+    return found
+
+
+def _load() -> _Model:
+    session = open_session(_model_file(), MODEL_SHA256)
+    return _Model(session, tokenizer(MAX_TOKENS), frozenset(i.name for i in session.get_inputs()))
+
+
+def switched_off() -> bool:
+    return os.environ.get(_SWITCH, "").lower() in {"off", "0", "false"}
+
+
+class Lazy(Generic[T]):
+    """A model loaded once per process, on first use; one that is missing or broken stays off, and
+    says why once. Off altogether with INTERVIEWER_SEMANTIC=off."""
+
+    def __init__(self, load: Callable[[], T], what: str) -> None:
+        self._load, self._what = load, what
+        self._lock = threading.Lock()
+        self.model: T | None = None
+        self.failed: str | None = None
+
+    def get(self) -> T | None:
+        if switched_off():
+            return None
+        if self.model is not None or self.failed is not None:
+            return self.model
+        with self._lock:
+            if self.model is None and self.failed is None:
+                try:
+                    self.model = self._load()
+                except Exception as exc:  # a missing or broken optional model: fall back, say why once
+                    self.failed = f"{type(exc).__name__}: {exc}"
+                    log.warning("%s is off: %s", self._what, self.failed)
+        return self.model
+
+
+_lazy = Lazy(lambda: _load(), "semantic similarity")
 
 
 def _get() -> _Model | None:
-    global _model, _failed
-    if os.environ.get(_SWITCH, "").lower() in {"off", "0", "false"}:
-        return None
-    if _model is not None or _failed is not None:
-        return _model
-    with _lock:
-        if _model is None and _failed is None:
-            try:
-                _model = _load()
-            except Exception as exc:  # a missing or broken optional model: fall back, say why once
-                _failed = f"{type(exc).__name__}: {exc}"
-                log.warning("semantic similarity is off: %s", _failed)
-    return _model
+    return _lazy.get()
 
 
 def available() -> bool:
@@ -114,7 +144,7 @@ def available() -> bool:
 
 def unavailable_reason() -> str | None:
     _get()
-    return _failed
+    return _lazy.failed
 
 
 def _batches(lengths: Sequence[int]) -> list[list[int]]:
