@@ -35,8 +35,6 @@ import numpy as np
 import torch
 from tokenizers import Tokenizer
 
-from interviewer.assessment import evaluation
-
 ROOT = Path(__file__).resolve().parents[2]
 DEV = [ROOT / "bench/devset/beetle-dev.jsonl", ROOT / "bench/devset/scientsbank-cap25-dev.jsonl"]
 TOKENIZER = ROOT / "interviewer/data/embedding/tokenizer.json"
@@ -78,10 +76,23 @@ def _embed(model: torch.nn.Module, tok: Tokenizer, texts: list[str]) -> torch.Te
 
 def _agreement(rows: list[dict], cosines: list[float]) -> tuple[float, float]:
     """Pairwise agreement and Pearson as `interviewer eval scorer` computes them (grades on 0-5)."""
+    # Imported here: export (and cross_finetune.py's) needs no project package in its virtualenv.
+    from interviewer.assessment import evaluation
+
     items = [evaluation.GradedAnswer(question=r["q"], answer=r["a"], score=5 * r["y"]) for r in rows]
     _, pairwise = evaluation.pairwise_agreement(items, cosines, min_gap=evaluation.PAIR_MARGIN * 5)
     pearson = evaluation.pearson(cosines, [i.score for i in items])
     return float("nan") if pairwise is None else pairwise, float("nan") if pearson is None else pearson
+
+
+def warmed_up_adamw(model: torch.nn.Module, lr: float, total: int) -> tuple[torch.optim.Optimizer, torch.optim.lr_scheduler.LRScheduler]:
+    """AdamW with the learning rate rising over the first 10% of the steps, then falling linearly to 0."""
+    optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    warm = int(0.1 * total)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda s: min((s + 1) / max(warm, 1), max(0.0, (total - s) / max(total - warm, 1)))
+    )
+    return optimiser, schedule
 
 
 def train(base: str, out: Path, epochs: int, lr: float, batch: int) -> None:
@@ -113,12 +124,7 @@ def train(base: str, out: Path, epochs: int, lr: float, batch: int) -> None:
                 print(f"{label}: {name} kept out: pairwise {pairwise:.3f}, Pearson {pearson:.3f}", flush=True)
         model.train()
 
-    optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
-    total = math.ceil(len(fit) / batch) * epochs
-    warm = int(0.1 * total)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimiser, lambda s: min((s + 1) / max(warm, 1), max(0.0, (total - s) / max(total - warm, 1)))
-    )
+    optimiser, schedule = warmed_up_adamw(model, lr, math.ceil(len(fit) / batch) * epochs)
     report("before")
     started = time.time()
     for epoch in range(1, epochs + 1):

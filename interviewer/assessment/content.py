@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from interviewer.assessment import polarity, topics
+from interviewer.assessment import polarity, reader, topics
 from interviewer.assessment.focus import focus_of
 from interviewer.assessment.text import Sentence, content_stems, detect_language, phrase, sentences
 from interviewer.catalog.fields import Language
@@ -75,6 +75,9 @@ class Measure:
     topic: Topic | None = None
     facts: list[KeyPoint] = field(default_factory=list)
     unknown_topic: bool = False
+    # Against key points: the learned reader's chance that a grader calls the whole answer
+    # correct (assessment/reader.py); None without the model.
+    read_correct: float | None = None
 
     @property
     def quality(self) -> float:
@@ -259,6 +262,7 @@ def measure(
     misconceptions: list[Misconception] | None = None,
     chosen_from: list[Topic] | None = None,
     use_model: bool = True,
+    use_reader: bool = False,
 ) -> Measure:
     """`use_model=False`: the lexical signals alone (the engine's quick reading, off the model's cost).
     `chosen_from`: the topics of a question whose subject the candidate chooses (assessment/topics.py)."""
@@ -298,6 +302,10 @@ def measure(
     listed = [r.point for r in results if r.state == "listed" and r.point not in paraphrased]
 
     signals: ReferenceSignals | None = None
+    # Not where the candidate chooses the subject: there is no one answer to read it against (the
+    # topic's facts are checked instead); and only in the language the reader reads.
+    readable = use_model and use_reader and key_points and not chosen_from and language in reader.LANGUAGES
+    read_correct = reader.probability(question_text, reference_answer, text) if readable else None
     if key_points:
         # With topics the key points are parts of an answer, never contradicted: contradictions are the facts'.
         value = _share(key_points, covered, paraphrased, contradictions=0 if chosen_from else contradicted)
@@ -346,6 +354,7 @@ def measure(
         topic=topic,
         facts=facts,
         unknown_topic=bool(chosen_from) and topic is None,
+        read_correct=read_correct,
     )
 
 

@@ -35,6 +35,11 @@ MAX_QUOTE_CHARS = 300
 # A contradicted key point or a stated misconception costs a content criterion a level, and caps it
 # at this one; a second wrong sentence caps it a level lower.
 CONTRADICTION_CAP = 2
+# The learned reader (assessment/reader.py) doubts an answer it gives less than this chance of
+# being called correct: content criteria are then held at DOUBT_CAP, saying it found no sentence
+# to quote. Chosen on the dev sets (bench/answers.py), never on the clean sets.
+DOUBT_BELOW = 0.2
+DOUBT_CAP = 2
 
 
 @cache
@@ -82,6 +87,22 @@ class Assessment:
     listed_key_points: list[str] = field(default_factory=list)
     contradictions: list[Finding] = field(default_factory=list)
     misconceptions: list[Finding] = field(default_factory=list)
+    # The learned reader's chance that the answer is correct, when it doubted it (see DOUBT_BELOW).
+    doubted: float | None = None
+
+
+def doubted(m: Measure) -> float | None:
+    """The reader's chance when it doubts an answer no sentence of which was found wrong."""
+    if m.wrong or m.read_correct is None or m.read_correct >= DOUBT_BELOW:
+        return None
+    return m.read_correct
+
+
+def doubt_sentence(chance: float) -> str:
+    return (
+        f"A reader trained on graded answers gives this answer a {chance:.0%} chance of being called correct, "
+        "though no sentence was found wrong: it cannot point at the mistake, so check each claim against a textbook."
+    )
 
 
 def level_of(quality: float) -> int:
@@ -177,6 +198,9 @@ def _content_score(
         # Each wrong sentence costs a level: one caps the criterion at CONTRADICTION_CAP ("key
         # statements are wrong"), each more a level lower ("the central claims are wrong").
         score = max(1, min(score - wrong, CONTRADICTION_CAP + 1 - wrong))
+    doubt = doubted(m)
+    if doubt is not None:
+        score = min(score, DOUBT_CAP)
     evidence = [_quote_in(q.quote, m) for q in m.contradictions + m.misconceptions] if m.wrong else []
     quotes = [e for e in evidence if e] or _quotes(m.key_point_evidence)
     parts = [f"Level {score}."] + content_findings(m, key_point_count)
@@ -189,6 +213,8 @@ def _content_score(
             parts.append(f"Read as off the question's topic, which lowered the score: \"{m.off_topic[0].text[:120]}\"{more}.")
         if m.repetitive:
             parts.append("Repetition lowered the score.")
+    if doubt is not None:
+        parts.append(f"Held at level {DOUBT_CAP} at most. " + doubt_sentence(doubt))
     if hedges:
         parts.append("Mostly hedging, with little substance.")
     if too_short:
@@ -242,6 +268,7 @@ def assess(
         misconceptions=key.misconceptions if key else [],
         chosen_from=key.topics if key else [],
         use_model=use_model,
+        use_reader=rubric.learned_reader,
     )
     latest_words = len(words(latest))
     too_short = latest_words < min_words
@@ -277,6 +304,7 @@ def assess(
             CriterionScore(s.criterion_id, 1, "Level 1. Off topic for this question.", s.evidence, flagged=s.flagged)
             for s in scores
         ]
+    content_scored = not unchecked and any(c.offline not in {"not_assessed", "clarity"} for c in criteria)
     lacking = [s.criterion_id for s in scores if s.assessed and (s.score <= LACKING_AT_OR_BELOW or not s.evidence)]
     return Assessment(
         words=latest_words,
@@ -293,6 +321,8 @@ def assess(
         listed_key_points=[p.label for p in m.listed],
         contradictions=m.contradictions,
         misconceptions=m.misconceptions,
+        # Only where content was scored: a doubt held a content criterion down.
+        doubted=doubted(m) if content_scored and not off_topic else None,
     )
 
 

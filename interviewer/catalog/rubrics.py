@@ -123,6 +123,9 @@ class Rubric(Strict):
     # Where an explanation is what is judged, a clear delivery must not lift a wrong one into a
     # passing band: an answer that states a mistake counts at most this much towards the overall.
     mistake_cap: float | None = Field(default=None, ge=1, le=5)
+    # Offline, the learned reader (assessment/reader.py) may doubt an answer it finds unlikely to be
+    # correct. Only for rounds like those it was trained on: technical explanations, not stories.
+    learned_reader: bool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> Rubric:

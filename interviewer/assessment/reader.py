@@ -1,0 +1,92 @@
+"""A learned reading of a whole answer: how likely a grader would call it correct.
+
+A cross-encoder (all-MiniLM-L6-v2 fine-tuned by bench/devset/cross_finetune.py on graded answers)
+reads the question, with its reference answer when there is one, together with the candidate's
+answer, and gives the probability that a grader would call the answer correct. It ships as an
+int8 ONNX file beside the embedding model (data/embedding/, see data/ATTRIBUTION.md), loads once
+per process and lazily after its checksum is verified, and is off, like the embedding model, with
+INTERVIEWER_SEMANTIC=off or when onnxruntime is missing: `probability()` then returns None.
+
+What it cannot do: point at the wrong sentence. It reads the answer as a whole, so the scorer
+uses it to doubt an answer, never to quote a mistake.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from interviewer.assessment import semantic
+
+MODEL_FILE = "embedding/minilm-l6-reader-int8.onnx"
+# The sha256 of the ONNX file we tested with; another file is refused, never run.
+MODEL_SHA256 = "e6643b381c7eaee3737f957a887e7e7ff63673bb1148420dd7ae2a072656323f"
+# all-MiniLM-L6-v2 is an English model: on French answers the reader doubted 6 of 223 correct
+# answers of the clean sets (none in English), so French answers rely on the bilingual lists.
+LANGUAGES = frozenset({"en"})
+# Question, reference and answer together; a longer answer is read up to here.
+MAX_TOKENS = 256
+_CACHE_SIZE = 5_000
+
+
+@dataclass
+class _Reader:
+    session: Any
+    tokenizer: Any
+
+
+_lock = threading.Lock()
+_seen: OrderedDict[tuple[str, str], float] = OrderedDict()
+
+
+def first_text(question: str, reference: str | None) -> str:
+    """What the reader sees before the answer: the question, then its reference answer if any."""
+    return f"{question}\n{reference}" if reference else question
+
+
+def _model_file() -> Path:
+    return Path(str(resources.files("interviewer.data").joinpath(MODEL_FILE)))
+
+
+_lazy = semantic.Lazy(lambda: _Reader(semantic.open_session(_model_file(), MODEL_SHA256), semantic.tokenizer(MAX_TOKENS)), "the learned reader")
+
+
+def _get() -> _Reader | None:
+    return _lazy.get()
+
+
+def available() -> bool:
+    return _get() is not None
+
+
+def probability(question: str, reference: str | None, answer: str) -> float | None:
+    """P(a grader calls the answer correct), cached by text; None when the reader is unavailable."""
+    import numpy as np
+
+    reader = _get()
+    if reader is None or not answer.strip():
+        return None
+    key = (first_text(question, reference), answer)
+    with _lock:
+        if key in _seen:
+            _seen.move_to_end(key)
+            return _seen[key]
+    encoded = reader.tokenizer.encode(*key)
+    feed = {
+        "input_ids": np.array([encoded.ids], dtype=np.int64),
+        "attention_mask": np.ones((1, len(encoded.ids)), dtype=np.int64),
+        "token_type_ids": np.array([encoded.type_ids], dtype=np.int64),
+    }
+    # onnxruntime releases the GIL: two requests read on two cores at once, outside the lock.
+    logit = float(reader.session.run(None, feed)[0][0])
+    found = 1.0 / (1.0 + math.exp(-logit))
+    with _lock:
+        _seen[key] = found
+        while len(_seen) > _CACHE_SIZE:
+            _seen.popitem(last=False)
+    return found

@@ -1,0 +1,173 @@
+"""The learned reader ships in the package, loads verified, reads meaning the rubric's lists miss,
+and only ever doubts an answer: it holds content down with a sentence that says what it is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from interviewer.assessment import reader, scoring, semantic
+from interviewer.catalog.loading import load_catalog
+from interviewer.ops.settings import PROJECT_ROOT
+
+CATALOG = load_catalog(PROJECT_ROOT / "personas", PROJECT_ROOT / "rubrics")
+PERSONA = CATALOG.personas["technical-ml"]
+RUBRIC = CATALOG.rubric_for(PERSONA)
+needs_reader = pytest.mark.skipif(not reader.available(), reason="the learned reader is not installed")
+
+# Written for this test, in neither the rubric's lists nor any dev set.
+DROPOUT = "tml-dropout"
+RIGHT = {
+    "en": (
+        "Dropout is a regulariser for neural networks. During training, each unit of a layer is switched off at random "
+        "with probability p on every mini-batch, so the network cannot rely on any single unit and co-adaptation between "
+        "units is reduced; it is like training a large ensemble of thinned networks that share weights. At inference "
+        "every unit is kept and the activations are scaled so their expected value matches training, which inverted "
+        "dropout does instead at training time by dividing by 1 - p. It reduces overfitting, at the price of slower "
+        "convergence, and it is less useful with batch normalisation or with very little data."
+    ),
+    "fr": (
+        "Le dropout est une régularisation des réseaux de neurones. Pendant l'entraînement, chaque unité d'une couche est "
+        "éteinte au hasard avec une probabilité p à chaque mini-batch, si bien que le réseau ne peut s'appuyer sur aucune "
+        "unité seule et que la co-adaptation entre unités diminue ; c'est comme entraîner un grand ensemble de réseaux "
+        "amincis qui partagent leurs poids. À l'inférence, toutes les unités sont gardées et les activations sont mises à "
+        "l'échelle pour que leur espérance soit celle de l'entraînement, ce que le dropout inversé fait plutôt pendant "
+        "l'entraînement en divisant par 1 - p. Il réduit le surapprentissage, au prix d'une convergence plus lente, et il "
+        "sert moins avec la batch normalisation ou avec très peu de données."
+    ),
+}
+
+
+def test_the_reader_ships_inside_the_package_and_loads_verified() -> None:
+    import interviewer
+
+    path = reader._model_file()
+    assert path.is_relative_to(Path(interviewer.__file__).parent)  # nothing fetched, nothing from elsewhere
+    assert semantic._sha256(path) == reader.MODEL_SHA256
+    assert reader.available()
+
+
+def test_a_reader_file_with_another_checksum_is_refused(tmp_path: Path) -> None:
+    fake = tmp_path / "reader.onnx"
+    fake.write_bytes(b"not the model")
+    with pytest.raises(RuntimeError, match="checksum"):
+        semantic.open_session(fake, reader.MODEL_SHA256)
+
+
+def test_switched_off_the_reader_reads_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INTERVIEWER_SEMANTIC", "off")
+    assert reader.probability("What is dropout?", None, "Dropout zeroes activations at random.") is None
+
+
+@needs_reader
+def test_the_reader_gives_a_chance_and_the_same_one_twice() -> None:
+    question = PERSONA.question(DROPOUT).text.get("en")
+    first = reader.probability(question, None, RIGHT["en"])
+    assert first is not None and 0.0 <= first <= 1.0
+    assert reader.probability(question, None, RIGHT["en"]) == first
+
+
+def _assess(text: str, language: str = "en") -> scoring.Assessment:
+    return scoring.assess(
+        thread=text, latest=text, question=PERSONA.question(DROPOUT), rubric=RUBRIC, language=language,  # type: ignore[arg-type]
+        min_words=PERSONA.min_answer_words,
+    )
+
+
+def test_a_doubted_answer_is_held_at_level_two_and_says_it_cannot_point_at_the_mistake(monkeypatch: pytest.MonkeyPatch) -> None:
+    language = "en"
+    monkeypatch.setattr(reader, "probability", lambda *args: 0.97)
+    clear = _assess(RIGHT[language], language)
+    assert clear.doubted is None
+    monkeypatch.setattr(reader, "probability", lambda *args: 0.04)
+    held = _assess(RIGHT[language], language)
+    assert held.doubted == 0.04
+    content = [s for s in held.scores if RUBRIC.criterion(s.criterion_id).offline == "content"]
+    assert content and all(s.score <= scoring.DOUBT_CAP for s in content)
+    assert all("4% chance" in s.rationale and "cannot point at the mistake" in s.rationale for s in content)
+    # How it was put is not what the reader judges.
+    clarity = {s.criterion_id: s.score for s in clear.scores if RUBRIC.criterion(s.criterion_id).offline == "clarity"}
+    assert clarity == {s.criterion_id: s.score for s in held.scores if RUBRIC.criterion(s.criterion_id).offline == "clarity"}
+
+
+def test_french_answers_and_chosen_subjects_are_left_to_the_lists(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The reader is an English model, and "present an algorithm" has no one answer to read against.
+    monkeypatch.setattr(reader, "probability", lambda *args: 0.01)
+    assert _assess(RIGHT["fr"], "fr").doubted is None
+    text = "I will present the k-nearest neighbours algorithm: it predicts from the k closest training points."
+    chosen = scoring.assess(
+        thread=text, latest=text, question=PERSONA.question("tml-present-algorithm"), rubric=RUBRIC, language="en",
+        min_words=PERSONA.min_answer_words,
+    )
+    assert chosen.doubted is None
+
+
+def test_a_confident_reader_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = {s.criterion_id: s.score for s in _assess(RIGHT["en"]).scores}
+    monkeypatch.setattr(reader, "probability", lambda *args: 0.97)
+    after = _assess(RIGHT["en"])
+    assert after.doubted is None and {s.criterion_id: s.score for s in after.scores} == before
+
+
+def test_an_answer_with_a_quoted_mistake_is_corrected_not_doubted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reader, "probability", lambda *args: 0.01)
+    text = (
+        "I will present logistic regression. Logistic regression solves regression: it predicts a continuous target "
+        "such as a house price from a weighted sum of the features, trained by least squares."
+    )
+    wrong = scoring.assess(
+        thread=text, latest=text, question=PERSONA.question("tml-present-algorithm"), rubric=RUBRIC, language="en",
+        min_words=PERSONA.min_answer_words,
+    )
+    assert wrong.misconceptions and wrong.doubted is None
+
+
+def test_a_round_whose_rubric_does_not_ask_for_the_reader_is_never_doubted(monkeypatch: pytest.MonkeyPatch) -> None:
+    persona = CATALOG.personas["manager-fit"]
+    rubric = CATALOG.rubric_for(persona)
+    assert not rubric.learned_reader and RUBRIC.learned_reader
+    monkeypatch.setattr(reader, "probability", lambda *args: 0.01)
+    question = persona.questions[0]
+    text = (
+        "In my internship two of us disagreed about whether to ship a model before the evaluation was finished. "
+        "I asked for a short meeting, we listed what each option risked, and we agreed to ship behind a flag "
+        "while I finished the evaluation that week; the model held up and we kept that way of deciding."
+    )
+    found = scoring.assess(thread=text, latest=text, question=question, rubric=rubric, language="en", min_words=persona.min_answer_words)
+    assert found.doubted is None
+    assert not any("chance of being called correct" in s.rationale for s in found.scores)
+
+
+# Wrong in plain words that no list of the rubric holds (written for this test, in no dev set).
+UNLISTED_WRONG = {
+    "tml-kfold": (
+        "K-fold cross-validation splits the data into k parts and trains k models, each on one part alone, then tests "
+        "each model on the same part it was trained on. The final score is the best of the k scores, since that is the "
+        "model we keep. A larger k means less data per model, so the estimate gets more optimistic, and k equal to one "
+        "is leave-one-out. It is mainly used to make training faster on big datasets."
+    ),
+    "tml-relu": (
+        "ReLU outputs the input when it is negative and zero otherwise, so it keeps only the negative part of the signal. "
+        "Its gradient is zero for positive inputs, which is why it avoids exploding gradients. It is smooth everywhere, "
+        "which makes it easy to optimise, and it was replaced by the sigmoid in modern networks because the sigmoid never saturates."
+    ),
+}
+
+
+@needs_reader
+@pytest.mark.parametrize("question_id", sorted(UNLISTED_WRONG))
+def test_the_reader_doubts_a_fluent_wrong_answer_no_list_catches(question_id: str) -> None:
+    text = UNLISTED_WRONG[question_id]
+    found = scoring.assess(
+        thread=text, latest=text, question=PERSONA.question(question_id), rubric=RUBRIC, language="en", min_words=PERSONA.min_answer_words
+    )
+    assert not found.contradictions and not found.misconceptions  # the lists see nothing wrong here
+    assert found.doubted is not None
+    assert all(s.score <= scoring.DOUBT_CAP for s in found.scores if RUBRIC.criterion(s.criterion_id).offline == "content")
+
+
+@needs_reader
+def test_the_reader_does_not_doubt_a_correct_explanation() -> None:
+    found = _assess(RIGHT["en"])
+    assert found.doubted is None and all(s.score >= 4 for s in found.scores)
