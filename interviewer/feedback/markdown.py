@@ -158,6 +158,8 @@ def render_markdown(report: Report) -> str:
         for c in q.corrections:
             fix = f" In fact: {markdown_text(c.correction)}" if c.correction else f" This contradicts: {markdown_text(c.about)}."
             lines += [f'You said: "{markdown_cell(c.quote)}".{fix}', ""]
+        if q.doubt:
+            lines += [f"Doubted: {markdown_text(q.doubt)}", ""]
         if q.listed_key_points:
             lines += ["Named but not explained (no credit): " + "; ".join(markdown_text(p) for p in q.listed_key_points) + ".", ""]
         if q.missing_key_points:

@@ -12,12 +12,16 @@ from interviewer.storage.tables import AnswerScore
 
 OFFLINE_METHOD = (
     "The offline scorer: each key point counts when a clause of the answer states it (naming it in a list "
-    "earns nothing; stating it negated or reversed is a contradiction), common misconceptions are caught{paraphrase}, "
+    "earns nothing; stating it negated or reversed is a contradiction), common misconceptions are caught{paraphrase}{reader}, "
     "and clarity is read from sentence-level signals."
 )
 
 
 PARAPHRASE = ", paraphrases are credited by sentence similarity"
+READER = (
+    ", a reader trained on graded answers doubts an answer it finds unlikely to be correct "
+    "(its content held at level 2, marked on the answer)"
+)
 
 
 OFFLINE_CANNOT_SEE = [
@@ -27,7 +31,9 @@ OFFLINE_CANNOT_SEE = [
 ]
 
 
-def scorer_info(model: str, scores: Sequence[AnswerScore], rubric: Rubric, semantic_available: bool) -> ScorerInfo:
+def scorer_info(
+    model: str, scores: Sequence[AnswerScore], rubric: Rubric, semantic_available: bool, reader_available: bool = False
+) -> ScorerInfo:
     """Which scorer produced the report, what it measures and what it cannot see."""
     # A score is offline when the session has no model, or when the offline scorer stood in for the judge.
     offline = {s.model == "offline" or s.scored_by == "offline" for s in scores} or {model == "offline"}
@@ -35,8 +41,10 @@ def scorer_info(model: str, scores: Sequence[AnswerScore], rubric: Rubric, seman
         cannot = list(OFFLINE_CANNOT_SEE)
         if not semantic_available:
             cannot.append("paraphrases: the embedding model is off or not installed, so only the rubric's own phrases count")
+        if reader_available:
+            cannot.append("which sentence is wrong when the learned reader doubts an answer: it reads the answer as a whole")
         cannot += [f"{c.name}: {c.offline_reason}" for c in rubric.criteria if c.offline == "not_assessed"]
-        method = OFFLINE_METHOD.format(paraphrase=PARAPHRASE if semantic_available else "")
+        method = OFFLINE_METHOD.format(paraphrase=PARAPHRASE if semantic_available else "", reader=READER if reader_available else "")
         return ScorerInfo(kind="offline", name="offline", method=method, cannot_see=cannot)
     kind = "judge" if offline == {False} else "mixed"
     judge = next((s.model for s in scores if s.model != "offline" and s.scored_by != "offline"), model)

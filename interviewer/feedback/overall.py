@@ -31,7 +31,8 @@ def question_overall(question: QuestionResult, rubric: Rubric) -> float | None:
 def overall_score(rubric: Rubric, questions: list[QuestionResult], criteria: list[CriterionResult]) -> tuple[float | None, str | None]:
     """The round's overall and, when answers that stated a mistake held it down, why.
 
-    Each such answer counts at most `mistake_cap`: the overall loses what the answer scored above
+    An answer the offline scorer's learned reader doubted (`doubt`) counts as one that stated a
+    mistake. Each such answer counts at most `mistake_cap`: the overall loses what the answer scored above
     the cap, in proportion to the answer's share of the round's planned minutes. A round of one
     wrong answer therefore scores at most the cap; one wrong answer in ten costs a tenth of it."""
     mean = weighted({c.id: c.score for c in criteria}, rubric)
@@ -42,7 +43,7 @@ def overall_score(rubric: Rubric, questions: list[QuestionResult], criteria: lis
     lost, held = 0.0, 0
     for q in scored:
         own = question_overall(q, rubric)
-        if not q.corrections or own is None or minutes <= 0:
+        if not (q.corrections or q.doubt) or own is None or minutes <= 0:
             continue
         above = own - capped(own, stated_mistake=True, rubric=rubric)
         if above > 0:
@@ -53,7 +54,8 @@ def overall_score(rubric: Rubric, questions: list[QuestionResult], criteria: lis
     score = round(max(1.0, mean - lost), 2)
     answers = "an answer" if held == 1 else f"{held} answers"
     return score, (
-        f"Held at {score:.2f} from {mean:.2f}: {answers} stated a mistake (quoted under the question), "
+        f"Held at {score:.2f} from {mean:.2f}: {answers} stated a mistake (quoted under the question) "
+        "or read as wrong to the offline scorer's learned reader, "
         f"and in this round an answer that does counts at most {rubric.mistake_cap:g} out of 5, "
         "however clearly it is put."
     )

@@ -1,8 +1,7 @@
 """Build the feedback report from stored turns and scores (pure), and render it.
 
-Scores are derived data: the report reads the latest score of each question thread, so a
-follow-up that fills a gap raises the question's score, as it would with a human interviewer.
-Every quote in the report is taken from what the candidate said, never paraphrased.
+Scores are derived data: the report reads the latest score of each question thread, so a follow-up
+that fills a gap raises the question's score, as with a human interviewer. Every quote is verbatim.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from interviewer.assessment import scoring, semantic
+from interviewer.assessment import reader, scoring, semantic
 from interviewer.assessment.turns import TurnView, presentation_words
 from interviewer.catalog.fields import Language
 from interviewer.catalog.personas import Persona, Question
@@ -66,7 +65,7 @@ def quote_of(text: str, language: Language) -> str:
 
 def band_for(score: float, *, wrong: bool = False, unchecked: bool = False) -> Band:
     """The practice band of an overall score. "Ready" says the answers would hold up: never after
-    an answer that said something wrong, nor when whether an answer is right went unchecked."""
+    an answer that said something wrong (or that the learned reader doubted), nor when whether an answer is right went unchecked."""
     for bound, key, label in BANDS:
         if score >= bound and not ((wrong or unchecked) and key == "ready"):
             return Band(key=key, label=label)
@@ -136,6 +135,7 @@ def _question_result(
     listed: list[str] = []
     corrections: list[Correction] = []
     facts: list[lessons.AnswerFacts] = []
+    doubt: str | None = None  # offline only: the learned reader's doubt, when no sentence was found wrong
     if answers:
         language: Language = answers[-1].language  # type: ignore[assignment]
         assessment = scoring.assess(
@@ -150,6 +150,8 @@ def _question_result(
             Correction(quote=f.quote, about=f.about, correction=f.correction)
             for f in assessment.contradictions + assessment.misconceptions
         ]
+        if assessment.doubted is not None and final and all(s.scored_by == "offline" for s in final):
+            doubt = scoring.doubt_sentence(assessment.doubted)
         facts = _answer_facts(answers, follow_ups, question=question, rubric=rubric, min_words=persona.min_answer_words)
     found = (judge_findings or {}).get(last_scored) if last_scored is not None else None
     if found and key and final and all(s.scored_by == "judge" for s in final):
@@ -188,6 +190,7 @@ def _question_result(
         missing_key_points=missing,
         listed_key_points=listed,
         corrections=corrections,
+        doubt=doubt,
         reference_answer=key.reference_answer if key else None,
         source=key.source if key else None,
     )
@@ -318,7 +321,7 @@ def build_report(
     facts = {f.question_id: f for _, f in built}
     criteria = criteria_results(rubric, questions)
     overall, held = overall_score(rubric, questions, criteria)
-    wrong = any(q.corrections for q in questions)
+    wrong = any(q.corrections or q.doubt for q in questions)
     unchecked, withheld = _unchecked_content(rubric, questions, criteria)
     if withheld:
         overall, held = None, None
@@ -327,7 +330,7 @@ def build_report(
     # A round is complete once the interviewer reached its closing; before that, no band is earned.
     complete = any(t.role == "interviewer" and t.kind in ("closing", "farewell") for t in turns) or answered >= planned
     band = band_for(overall, wrong=wrong, unchecked=unchecked) if overall is not None and complete else None
-    scorer = scorer_info(session.model, scores, rubric, semantic.available())
+    scorer = scorer_info(session.model, scores, rubric, semantic.available(), rubric.learned_reader and reader.available())
     strengths, improvements = highlights(rubric, criteria, questions, facts)
     current = HistoryPoint(
         session_id=session.id, created_at=session.created_at, score=overall,

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 BandKey = Literal["ready", "nearly-there", "developing", "needs-groundwork"]
 # Lower bounds of the weighted overall score (1-5) for each practice band, best first.
 BANDS: tuple[tuple[float, BandKey, str], ...] = (
@@ -129,6 +129,7 @@ class QuestionResult(Part):
     missing_key_points: list[str]
     listed_key_points: list[str] = Field(default_factory=list, description="Key points only named in a list or a heading, never explained: they earn nothing")
     corrections: list[Correction] = Field(default_factory=list, description="Contradicted key points and common misconceptions stated, each with the sentence and the correction")
+    doubt: str | None = Field(default=None, description="Offline: the learned reader found the answer unlikely to be correct though no sentence was found wrong; says its chance and that it cannot point at the mistake")
     reference_answer: str | None = Field(description="The rubric's model answer, when it has one")
     source: str | None = Field(description="Where the question or model answer comes from, with its licence")
 
@@ -213,7 +214,7 @@ class Usage(Part):
 
 
 class Report(Part):
-    schema_version: Literal[4] = SCHEMA_VERSION
+    schema_version: Literal[5] = SCHEMA_VERSION
     disclaimer: str
     session: SessionInfo
     overall: Overall

@@ -214,3 +214,4 @@ def test_a_clear_delivery_does_not_lift_an_answer_with_a_mistake_into_a_passing_
     assert held in markdown
     page = client.get(f"/api/sessions/{report['id']}/report?format=html").text
     assert "Held at 2.40 from " in page
+

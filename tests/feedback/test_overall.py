@@ -73,3 +73,10 @@ def test_one_answer_is_capped_only_when_it_stated_a_mistake() -> None:
     assert capped(3.1, stated_mistake=True, rubric=rubric) == 2.4
     assert capped(3.1, stated_mistake=False, rubric=rubric) == 3.1
     assert capped(3.1, stated_mistake=True, rubric=make_rubric()) == 3.1
+
+
+def test_an_answer_the_learned_reader_doubted_is_held_like_one_that_stated_a_mistake() -> None:
+    rubric = make_rubric(mistake_cap=2.4)
+    doubted = question("q-1", WRONG).model_copy(update={"doubt": "A reader trained on graded answers gives this answer a 6% chance ..."})
+    score, held = overall(rubric, [doubted])
+    assert score == 2.4 and held is not None and "learned reader" in held
