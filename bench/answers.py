@@ -47,7 +47,7 @@ by a helper who had not seen the rubric, for this project:
   after the overall's mistake cap.
 
 Prints, per set and kind, the mean overall (held at the rubric's `mistake_cap` when the answer
-states a mistake, as in the report) and how many meet the issue's bars: a correct complete
+states a mistake or the learned reader doubts it, as in the report) and how many meet the issue's bars: a correct complete
 answer at least 3.5 with nothing called wrong; a fluent wrong one under 2.5 with correctness at
 most 2; a bare list under 2.5. Then how many English and French answers of the same question and
 kind differ by more than one level on a criterion (they are written apart, not translated). To
@@ -87,15 +87,17 @@ def main() -> None:
             scored = {s.criterion_id: (s.score if getattr(s, "assessed", True) else None) for s in a.scores}
             weights = {c: rubric.criterion(c).weight for c, v in scored.items() if v is not None}
             overall = sum(scored[c] * w for c, w in weights.items()) / sum(weights.values())  # type: ignore[operator]
-            # As the report: an answer that states a mistake counts at most the rubric's cap (older code has none).
-            if getattr(rubric, "mistake_cap", None) is not None and (a.contradictions or a.misconceptions):
+            # As the report: an answer that states a mistake, or that the learned reader doubts,
+            # counts at most the rubric's cap (older code has neither).
+            doubted = getattr(a, "doubted", None) is not None
+            if getattr(rubric, "mistake_cap", None) is not None and (a.contradictions or a.misconceptions or doubted):
                 overall = min(overall, rubric.mistake_cap)
             correctness = scored.get("correctness")
             # As the report: no overall when whether the answer is right was not checked (an
             # algorithm the rubric has no topic for), so no bar is met either way.
             withheld = "correctness" in scored and correctness is None
             meets = {
-                "right": not withheld and overall >= 3.5 and not a.contradictions and not a.misconceptions,
+                "right": not withheld and overall >= 3.5 and not a.contradictions and not a.misconceptions and not doubted,
                 # A question without a correctness criterion (a case study) is held to the overall alone.
                 "wrong": not withheld and overall < 2.5 and ("correctness" not in scored or (correctness is not None and correctness <= 2)),
                 "keywords": overall < 2.5,

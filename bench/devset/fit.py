@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from interviewer.assessment import content, evaluation
+from interviewer.assessment import content, evaluation, reader
 from interviewer.assessment import reference
 
 FOLDS = 5
@@ -45,7 +45,8 @@ def signals_of(path: Path, *, use_model: bool) -> list[Row]:
             language="en", use_model=use_model,
         )
         assert m.reference is not None
-        rows.append({"question": item.question, "score": item.score, "focus": m.focus, **asdict(m.reference)})
+        read = reader.probability(item.question, item.reference_answer, item.answer) if use_model else None
+        rows.append({"question": item.question, "score": item.score, "focus": m.focus, "reader": read, **asdict(m.reference)})
     return rows
 
 
@@ -59,6 +60,8 @@ def features(row: Row, baseline_share: float, names: list[str]) -> list[float]:
     found = signals.features() | {
         k: max(0.0, (float(v) - zero) / (1 - zero)) for k, v in (("whole", signals.whole), ("recall", signals.recall)) if v is not None
     }
+    if row.get("reader") is not None:
+        found["reader"] = float(row["reader"])  # type: ignore[arg-type]
     return [found[name] for name in names]
 
 
@@ -134,10 +137,25 @@ def figures(rows: list[Row], values: list[float]) -> str:
     return f"pairwise {agreement:.3f} ({pairs} pairs), Pearson {r:.3f}"
 
 
+def _unseen_by_reader(name: str, rows: list[Row]) -> list[Row]:
+    """A SemEval dev half's answers to the questions the reader was not trained on; other sets whole."""
+    from cross_finetune import DEVSET, SEMEVAL_DEV, kept_out
+
+    if name not in SEMEVAL_DEV:
+        return rows
+    # The split is drawn over both SemEval dev halves together, as in training.
+    trained_on = [(n, json.loads(line)) for n in SEMEVAL_DEV for line in (DEVSET / n).open(encoding="utf-8")]
+    held = kept_out({(n, r["question"]) for n, r in trained_on if r.get("reference_answer")})
+    return [r for r in rows if (name, str(r["question"])) in held]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", type=Path, nargs="+", help="dev halves of graded sets (JSONL, grades 0-5)")
     parser.add_argument("--cache", type=Path, help="keep the measured signals in this JSON file between runs")
+    parser.add_argument("--reader", action="store_true", help=(
+        "also fit the weights with the learned reader's chance (assessment/reader.py) as a fifth signal, on the "
+        "questions it never saw: a SemEval dev half keeps only the questions cross_finetune.py kept out of training"))
     args = parser.parse_args(argv)
     cached = json.loads(args.cache.read_text()) if args.cache and args.cache.exists() else {}
     for path in args.files:
@@ -147,11 +165,18 @@ def main(argv: list[str] | None = None) -> int:
                 cached[key] = signals_of(path, use_model=mode == "model")
     if args.cache:
         args.cache.write_text(json.dumps(cached))
-    for mode, names, shares in (
+    modes = [
         ("model", ["lexical", "new_words", "whole", "recall"], BASELINES),
         ("lexical", ["lexical", "new_words"], (0.0,)),
-    ):
-        sets = [cached[f"{p.name}:{mode}"] for p in args.files]
+    ]
+    if args.reader:
+        modes.insert(0, ("reader", ["lexical", "new_words", "whole", "recall", "reader"], (reference.QUESTION_BASELINE,)))
+    for mode, names, shares in modes:
+        sets = [cached[f"{p.name}:{'lexical' if mode == 'lexical' else 'model'}"] for p in args.files]
+        if mode == "reader":
+            # An empty answer has no reading: those rows are scored without the reader.
+            sets = [[r for r in _unseen_by_reader(p.name, rows) if r.get("reader") is not None] for p, rows in zip(args.files, sets, strict=True)]
+            print("reader: answers the reader never saw, per set: " + ", ".join(str(len(rows)) for rows in sets))
         for share in shares:
             print(f"{mode}, question baseline {share}, cross-validated by question:")
             for path, rows, values in zip(args.files, sets, cross_validated(sets, share, names), strict=True):
@@ -159,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
         share = shares[-1] if mode == "lexical" else reference.QUESTION_BASELINE
         weights = fit(sets, share, names)
         print(f"  weights fitted on all dev sets (baseline {share}): {weights}, power {calibration(sets, weights, share, names)}")
+        if mode == "reader":
+            continue  # not kept in reference.py: see the README, "A learned reader"
         kept = reference.MODEL_WEIGHTS if mode == "model" else reference.LEXICAL_WEIGHTS
         print(f"  the power for the weights kept in reference.py: {calibration(sets, kept, share, names)}")
     return 0
