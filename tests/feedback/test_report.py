@@ -261,3 +261,15 @@ def test_the_scorer_claims_paraphrase_credit_only_with_the_model() -> None:
     without = method.scorer_info("offline", [], RUBRIC, semantic_available=False)
     assert "paraphrases are credited" in with_model.method and not any("paraphrases" in c for c in with_model.cannot_see)
     assert "paraphrases" not in without.method and any(c.startswith("paraphrases") for c in without.cannot_see)
+
+
+def test_a_doubt_is_shown_under_its_question_and_claimed_only_where_the_reader_ran() -> None:
+    built = build()
+    doubt = "A reader trained on graded answers gives this answer a 7% chance of being called correct, ..."
+    doubted = built.model_copy(update={"questions": [built.questions[0].model_copy(update={"doubt": doubt}), *built.questions[1:]]})
+    assert f"Doubted: {doubt}" in report.render(doubted, "md")
+    assert "<strong>Doubted:</strong> A reader trained on graded answers gives this answer a 7% chance" in report.render(doubted, "html")
+    with_reader = method.scorer_info("offline", [], RUBRIC, semantic_available=True, reader_available=True)
+    without = method.scorer_info("offline", [], RUBRIC, semantic_available=True)
+    assert "doubts an answer" in with_reader.method and any("learned reader" in c for c in with_reader.cannot_see)
+    assert "doubts" not in without.method and not any("learned reader" in c for c in without.cannot_see)
