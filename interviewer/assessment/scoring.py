@@ -92,8 +92,11 @@ class Assessment:
 
 
 def doubted(m: Measure) -> float | None:
-    """The reader's chance when it doubts an answer no sentence of which was found wrong."""
-    if m.wrong or m.read_correct is None or m.read_correct >= DOUBT_BELOW:
+    """The reader's chance when it doubts an answer no sentence of which was found wrong and whose
+    content alone would score above DOUBT_CAP. The reader reads missing content as wrong (a correct
+    answer cut to its first two sentences falls under DOUBT_BELOW half the time), so a thin answer,
+    already held low by what it covers, is never said to be doubted."""
+    if m.wrong or m.read_correct is None or m.read_correct >= DOUBT_BELOW or level_of(m.quality) <= DOUBT_CAP:
         return None
     return m.read_correct
 

@@ -171,3 +171,17 @@ def test_the_reader_doubts_a_fluent_wrong_answer_no_list_catches(question_id: st
 def test_the_reader_does_not_doubt_a_correct_explanation() -> None:
     found = _assess(RIGHT["en"])
     assert found.doubted is None and all(s.score >= 4 for s in found.scores)
+
+
+def test_a_thin_correct_answer_is_held_by_what_it_covers_never_doubted(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The reader reads missing content as wrong; an answer that covers little already scores low
+    # for that, and saying it may be wrong would accuse a correct answer of a mistake.
+    monkeypatch.setattr(reader, "probability", lambda *args: 0.03)
+    thin = "Dropout switches units off at random during training, so the network cannot rely on any single one."
+    found = _assess(thin)
+    content = [s for s in found.scores if RUBRIC.criterion(s.criterion_id).offline == "content"]
+    assert content and all(s.score <= scoring.DOUBT_CAP for s in content)  # held by what it covers
+    assert found.doubted is None
+    assert not any("chance of being called correct" in s.rationale for s in found.scores)
+    # The same reading of a full answer is a doubt.
+    assert _assess(RIGHT["en"]).doubted == 0.03
