@@ -75,9 +75,14 @@ class Measure:
     topic: Topic | None = None
     facts: list[KeyPoint] = field(default_factory=list)
     unknown_topic: bool = False
-    # Against key points: the learned reader's chance that a grader calls the whole answer
-    # correct (assessment/reader.py); None without the model.
-    read_correct: float | None = None
+    # Against key points: what the learned reader would read (question, reference answer, answer;
+    # assessment/reader.py), None where it does not read. Read only when asked: see read_correct.
+    reader_input: tuple[str, str | None, str] | None = None
+
+    def read_correct(self) -> float | None:
+        """The reader's chance that a grader calls the whole answer correct (about 30 ms the first
+        time, then cached by text), None where it does not read."""
+        return reader.probability(*self.reader_input) if self.reader_input else None
 
     @property
     def quality(self) -> float:
@@ -305,7 +310,6 @@ def measure(
     # Not where the candidate chooses the subject: there is no one answer to read it against (the
     # topic's facts are checked instead); and only in the language the reader reads.
     readable = use_model and use_reader and key_points and not chosen_from and language in reader.LANGUAGES
-    read_correct = reader.probability(question_text, reference_answer, text) if readable else None
     if key_points:
         # With topics the key points are parts of an answer, never contradicted: contradictions are the facts'.
         value = _share(key_points, covered, paraphrased, contradictions=0 if chosen_from else contradicted)
@@ -354,7 +358,7 @@ def measure(
         topic=topic,
         facts=facts,
         unknown_topic=bool(chosen_from) and topic is None,
-        read_correct=read_correct,
+        reader_input=(question_text, reference_answer, text) if readable else None,
     )
 
 

@@ -96,9 +96,10 @@ def doubted(m: Measure) -> float | None:
     content alone would score above DOUBT_CAP. The reader reads missing content as wrong (a correct
     answer cut to its first two sentences falls under DOUBT_BELOW half the time), so a thin answer,
     already held low by what it covers, is never said to be doubted."""
-    if m.wrong or m.read_correct is None or m.read_correct >= DOUBT_BELOW or level_of(m.quality) <= DOUBT_CAP:
-        return None
-    return m.read_correct
+    if m.wrong or m.reader_input is None or level_of(m.quality) <= DOUBT_CAP:
+        return None  # the reader could change nothing here: it is not run
+    chance = m.read_correct()
+    return chance if chance is not None and chance < DOUBT_BELOW else None
 
 
 def doubt_sentence(chance: float) -> str:
