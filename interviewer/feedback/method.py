@@ -19,8 +19,8 @@ OFFLINE_METHOD = (
 
 PARAPHRASE = ", paraphrases are credited by sentence similarity"
 READER = (
-    ", a reader trained on graded answers doubts an answer it finds unlikely to be correct "
-    "(its content held at level 2, marked on the answer)"
+    ", a reader trained on graded answers doubts a full answer it finds unlikely to be correct "
+    "(its content held at level 2, marked on the answer; a thin answer is held by what it covers instead)"
 )
 
 

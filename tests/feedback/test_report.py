@@ -271,5 +271,5 @@ def test_a_doubt_is_shown_under_its_question_and_claimed_only_where_the_reader_r
     assert "<strong>Doubted:</strong> A reader trained on graded answers gives this answer a 7% chance" in report.render(doubted, "html")
     with_reader = method.scorer_info("offline", [], RUBRIC, semantic_available=True, reader_available=True)
     without = method.scorer_info("offline", [], RUBRIC, semantic_available=True)
-    assert "doubts an answer" in with_reader.method and any("learned reader" in c for c in with_reader.cannot_see)
+    assert "doubts a full answer" in with_reader.method and any("learned reader" in c for c in with_reader.cannot_see)
     assert "doubts" not in without.method and not any("learned reader" in c for c in without.cannot_see)
