@@ -53,8 +53,7 @@ class SessionState:
 
 def load_state(*, db: Session, session_id: str) -> SessionState:
     """The session's state; its objects are detached, so they outlive `db` and its commits."""
-    status = queries.session_status(db=db, session_id=session_id)
-    session = None if status is None else transcripts.session(session_id, status, lambda: _session_row(db, session_id))
+    session = queries.session_row(db=db, session_id=session_id)
     if session is None:
         transcripts.forget(session_id)
         raise SessionNotFound(session_id)
@@ -62,18 +61,10 @@ def load_state(*, db: Session, session_id: str) -> SessionState:
     rubric = transcripts.rubric(session.rubric_hash, lambda: queries.snapshot_text(db=db, session_id=session_id, which="rubric"))
     base = transcripts.known(session_id)
     new = queries.list_turns(db=db, session_id=session_id, after_seq=base.last_seq)
+    db.expunge(session)
     for turn in new:
         db.expunge(turn)
     return SessionState(session, persona, rubric, transcripts.extend(session_id, base, new))
-
-
-def _session_row(db: Session, session_id: str) -> InterviewSession:
-    row = queries.session_row(db=db, session_id=session_id)
-    if row is None:  # deleted between two reads
-        transcripts.forget(session_id)
-        raise SessionNotFound(session_id)
-    db.expunge(row)
-    return row
 
 
 def get_session(*, db: Session, session_id: str) -> SessionView:

@@ -2,7 +2,6 @@
 O(1) rows whatever the length of the session:
 
 - persona and rubric snapshots, parsed once per content hash (a snapshot never changes);
-- each session's row, read again only when its status changed (nothing else of it ever does);
 - each session's transcript (turns are append-only: a request reads only the turns after the last
   one it knows, so another worker's turns are picked up too), with the engine's view of each turn;
 - each answer's quick reading (the engine's, when it decides) and full assessment (background
@@ -24,7 +23,7 @@ from interviewer.assessment.text import words
 from interviewer.assessment.turns import TurnView
 from interviewer.catalog.personas import Persona
 from interviewer.catalog.rubrics import Rubric
-from interviewer.storage.tables import InterviewSession, Turn
+from interviewer.storage.tables import Turn
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -88,20 +87,6 @@ def remember_snapshots(persona_hash: str, parsed_persona: Persona, rubric_hash: 
     _rubrics.put(rubric_hash, parsed_rubric)
 
 
-# Session rows as last read (detached, read-only), for the sessions being practised right now.
-_sessions: Lru[str, InterviewSession] = Lru(4096)
-
-
-def session(session_id: str, status: str, read: Callable[[], InterviewSession]) -> InterviewSession:
-    """The session's row; `read` reads it again on a miss or when its status is no longer `status`
-    (ended: its end time changed with it)."""
-    row = _sessions.get(session_id)
-    if row is None or row.status != status:
-        row = read()
-        _sessions.put(session_id, row)
-    return row
-
-
 def view_of(turn: Turn) -> TurnView:
     return TurnView(role=turn.role, kind=turn.kind, question_id=turn.question_id, probe_id=turn.probe_id, words=len(words(turn.content)), content=turn.content)  # type: ignore[arg-type]
 
@@ -144,7 +129,6 @@ def extend(session_id: str, base: Transcript, new: list[Turn]) -> Transcript:
 def forget(session_id: str) -> None:
     """The session is gone (deleted or purged)."""
     _transcripts.pop(session_id)
-    _sessions.pop(session_id)
 
 
 # Each answer's assessments, by (session id, seq, full): ids are unique across databases. The

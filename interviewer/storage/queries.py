@@ -49,14 +49,6 @@ def session_row(*, db: Session, session_id: str) -> InterviewSession | None:
     return db.exec(_SESSION_ROW, params={"session_id": session_id}).first()
 
 
-_SESSION_STATUS = select(InterviewSession.status).where(InterviewSession.id == bindparam("session_id"))
-
-
-def session_status(*, db: Session, session_id: str) -> str | None:
-    """A session's status alone (None: no such session): the one column of its row a turn can change."""
-    return db.connection().execute(_SESSION_STATUS, {"session_id": session_id}).scalar()
-
-
 def snapshot_text(*, db: Session, session_id: str, which: str) -> str:
     return db.exec(select(SNAPSHOTS[which]).where(InterviewSession.id == session_id)).one()
 
