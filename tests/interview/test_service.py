@@ -37,3 +37,27 @@ def test_an_answer_stored_resumed_or_refused_leaves_no_transaction_open(db: Sess
     with pytest.raises(InvalidInput):
         _accept(db, session_id, "   ", "k2")
     assert not db.in_transaction(), "an empty answer"
+
+
+def test_a_session_ended_or_deleted_by_another_worker_is_seen_at_the_next_answer(db: Session, catalog: Catalog) -> None:
+    # This worker keeps the session's row between turns; another worker (here: a bare statement)
+    # ending or deleting it is still seen, since every turn reads its status.
+    from sqlalchemy import delete
+
+    from interviewer.interview.errors import SessionEnded, SessionNotFound
+    from interviewer.storage import queries, tables
+
+    session_id = _session(db, catalog)
+    assert _accept(db, session_id, ANSWER, "k1") is not None
+    queries.set_status(db=db, session_id=session_id, status="ended", ended_at=tables.now())
+    db.commit()
+    with pytest.raises(SessionEnded):
+        _accept(db, session_id, "A second answer, about calibration of the scores.", "k2")
+    assert service.get_session(db=db, session_id=session_id).session.ended_at is not None
+    other = _session(db, catalog)
+    assert _accept(db, other, ANSWER, "k1") is not None
+    # Deleted as by another worker: a bare statement, this worker's caches never told.
+    db.execute(delete(tables.InterviewSession).where(tables.InterviewSession.id == other))  # type: ignore[arg-type]
+    db.commit()
+    with pytest.raises(SessionNotFound):
+        _accept(db, other, "A second answer, about calibration of the scores.", "k2")
