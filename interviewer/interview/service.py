@@ -155,18 +155,14 @@ def prepare_session(
         if claims is None:
             claims = takehome_module.extract_claims(takehome, language=language or persona.language)
         persona, rubric, records = takehome_module.with_claims(persona, rubric, claims)
-    persona_snapshot, persona_hash = snapshot(persona)
-    rubric_snapshot, rubric_hash = snapshot(rubric)
     session = InterviewSession(
         user_id=user_id,
         persona_id=persona.id,
         rubric_id=rubric.id,
         language=language or persona.language,
         model=model,
-        persona_snapshot=persona_snapshot,
-        persona_hash=persona_hash,
-        rubric_snapshot=rubric_snapshot,
-        rubric_hash=rubric_hash,
+        persona_hash=snapshot(persona)[1],
+        rubric_hash=snapshot(rubric)[1],
         plan=[],
         job_description=clean_text(job_description, field="job_description", limit=document_limit),
         cv=clean_text(cv, field="cv", limit=document_limit),
@@ -179,7 +175,7 @@ def prepare_session(
     if handoff_notes:
         # A loop's earlier notes go in this session's own persona snapshot, like take-home claims (issue 18).
         persona = handoff.with_notes(persona, rubric, handoff_notes, planned=session.plan)
-        session.persona_snapshot, session.persona_hash = snapshot(persona)
+        session.persona_hash = snapshot(persona)[1]
     move = engine.first_move(persona, session.plan, session.language, focus)  # type: ignore[arg-type]
     pending = _pending(session=session, persona=persona, rubric=rubric, turns=[], answer=None, move=move, lacking=[])
     if drill is None:
@@ -202,7 +198,13 @@ def store_session(
                   completion_tokens=u.completion_tokens, cost_usd=u.cost_usd, latency_ms=u.latency_ms)
         for purpose, u in calls
     ]
+    context = pending.context
+    # The session's own persona and rubric (with its take-home claims or a loop's notes): what its
+    # hashes name. The snapshot() of each is cached by object, so this serialises nothing again.
+    snapshots = [snapshot(context.persona), snapshot(context.rubric)]
+    assert [h for _, h in snapshots] == [session.persona_hash, session.rubric_hash], "the session's snapshots are of its own persona and rubric"
     with database.writing(db):
+        queries.store_snapshots(db=db, snapshots=snapshots)
         db.add(session)
         db.add(opening)
         db.flush()
@@ -214,7 +216,6 @@ def store_session(
         db.expunge(session)
         db.expunge(opening)
         db.commit()
-    context = pending.context
     transcripts.remember_snapshots(session.persona_hash, context.persona, session.rubric_hash, context.rubric)
     transcripts.extend(session.id, transcripts.Transcript(), [opening])
     return SessionView(session=session, persona=context.persona, rubric=context.rubric, turns=[opening], judge_calls=accounted)

@@ -57,8 +57,8 @@ def load_state(*, db: Session, session_id: str) -> SessionState:
     if session is None:
         transcripts.forget(session_id)
         raise SessionNotFound(session_id)
-    persona = transcripts.persona(session.persona_hash, lambda: queries.snapshot_text(db=db, session_id=session_id, which="persona"))
-    rubric = transcripts.rubric(session.rubric_hash, lambda: queries.snapshot_text(db=db, session_id=session_id, which="rubric"))
+    persona = transcripts.persona(session.persona_hash, lambda: queries.snapshot_text(db=db, snapshot_hash=session.persona_hash))
+    rubric = transcripts.rubric(session.rubric_hash, lambda: queries.snapshot_text(db=db, snapshot_hash=session.rubric_hash))
     base = transcripts.known(session_id)
     new = queries.list_turns(db=db, session_id=session_id, after_seq=base.last_seq)
     db.expunge(session)

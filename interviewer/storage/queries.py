@@ -10,7 +10,6 @@ from sqlalchemy import bindparam, delete, func, insert, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 from interviewer.storage.database import writing
 from interviewer.storage.tables import (
@@ -24,6 +23,7 @@ from interviewer.storage.tables import (
     Loop,
     Report,
     ReportShare,
+    Snapshot,
     Turn,
     User,
     now,
@@ -34,23 +34,27 @@ def get_session(*, db: Session, session_id: str) -> InterviewSession | None:
     return db.get(InterviewSession, session_id)
 
 
-# The snapshots are large (100 KB and more) and parsed once per hash: a turn reads them only on a miss.
-SNAPSHOTS = {"persona": InterviewSession.persona_snapshot, "rubric": InterviewSession.rubric_snapshot}
-
-
-# Built once: building the defer() options was a fifth of storing an answer, under load (py-spy).
-_SESSION_ROW = select(InterviewSession).where(InterviewSession.id == bindparam("session_id")).options(
-    defer(InterviewSession.persona_snapshot), defer(InterviewSession.rubric_snapshot)  # type: ignore[arg-type]
-)
-
-
 def session_row(*, db: Session, session_id: str) -> InterviewSession | None:
-    """The session's row without its persona and rubric snapshots (read them with `snapshot_text`)."""
-    return db.exec(_SESSION_ROW, params={"session_id": session_id}).first()
+    """The session's row; its persona and rubric are rows of `snapshot` (read them with `snapshot_text`)."""
+    return db.get(InterviewSession, session_id)
 
 
-def snapshot_text(*, db: Session, session_id: str, which: str) -> str:
-    return db.exec(select(SNAPSHOTS[which]).where(InterviewSession.id == session_id)).one()
+def snapshot_text(*, db: Session, snapshot_hash: str) -> str:
+    """A persona's or rubric's stored JSON. Large (a rubric is close to a megabyte) and parsed once
+    per hash: a turn reads it only on a miss."""
+    return db.exec(select(Snapshot.content).where(Snapshot.hash == snapshot_hash)).one()
+
+
+def store_snapshots(*, db: Session, snapshots: list[tuple[str, str]]) -> None:
+    """Store (content, hash) snapshots not stored yet, in the current transaction; another
+    session's worker storing the same one at the same moment is no conflict."""
+    wanted = {snapshot_hash: content for content, snapshot_hash in snapshots}
+    stored = set(db.exec(select(Snapshot.hash).where(Snapshot.hash.in_(wanted))))  # type: ignore[attr-defined]
+    missing = [{"hash": h, "content": c} for h, c in wanted.items() if h not in stored]
+    if not missing:
+        return
+    insert = postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.execute(insert(Snapshot.__table__).values(missing).on_conflict_do_nothing(index_elements=["hash"]))  # type: ignore[attr-defined]
 
 
 def session_owner(*, db: Session, session_id: str) -> str | None:

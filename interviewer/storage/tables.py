@@ -65,6 +65,15 @@ class ApiToken(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class Snapshot(SQLModel, table=True):
+    """A persona or rubric as sessions started with it: its canonical JSON, stored once by its
+    SHA-256 however many sessions use it. Kept apart from the session's row: a rubric is close to
+    a megabyte, and on SQLite reading the columns stored after it walked every overflow page."""
+
+    hash: str = Field(primary_key=True, max_length=64)
+    content: str = Field(sa_column=Column(Text, nullable=False))
+
+
 class InterviewSession(SQLModel, table=True):
     __tablename__ = "interview_session"
     # One session per round of a loop: two concurrent "next" never start the same round twice.
@@ -78,11 +87,10 @@ class InterviewSession(SQLModel, table=True):
     language: str = Field(max_length=8)
     status: str = Field(default="active", max_length=16)
     model: str = Field(max_length=200)
-    # The persona and rubric as they were when the session started: editing YAML never changes a past report.
-    persona_snapshot: str = Field(sa_column=Column(Text, nullable=False))
-    persona_hash: str = Field(max_length=64)
-    rubric_snapshot: str = Field(sa_column=Column(Text, nullable=False))
-    rubric_hash: str = Field(max_length=64)
+    # The persona and rubric as they were when the session started (rows of `snapshot`, by their
+    # SHA-256): editing YAML never changes a past report.
+    persona_hash: str = Field(foreign_key="snapshot.hash", max_length=64)
+    rubric_hash: str = Field(foreign_key="snapshot.hash", max_length=64)
     plan: list[str] = Field(sa_column=Column(JSON, nullable=False))
     job_description: str | None = Field(default=None, sa_column=Column(Text))
     cv: str | None = Field(default=None, sa_column=Column(Text))

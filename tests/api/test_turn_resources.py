@@ -14,12 +14,13 @@ import pytest
 import respx
 from fastapi.testclient import TestClient
 from sqlalchemy import event
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from interviewer.api.app import create_app
 from interviewer.interview import documents, takehome
 from interviewer.ops.settings import Settings
 from interviewer.storage import queries
+from interviewer.storage.tables import Snapshot
 
 from tests.support.fake_models import API_BASE, OPENAI_URL, FakeOpenAI, is_judge
 from tests.support.interviews import settled
@@ -96,11 +97,21 @@ def test_a_turn_and_its_scoring_run_the_same_statements_at_answer_2_and_answer_1
             break
         # One score row per criterion of the question: that varies with the question, not with the session.
         counts.append(sum(not s.startswith("INSERT INTO answer_score") for s in statements))
-        snapshot_reads.append(sum("persona_snapshot" in s or "rubric_snapshot" in s for s in statements))
+        snapshot_reads.append(sum("FROM snapshot" in s for s in statements))
     assert len(counts) >= 8
     # Whatever the length of the session: the same statements, and the snapshots are never re-read.
     assert max(counts[1:]) == min(counts[1:]), counts
     assert snapshot_reads == [0] * len(snapshot_reads)
+
+
+def test_sessions_of_one_round_store_its_persona_and_rubric_once(client: TestClient) -> None:
+    for _ in range(3):
+        assert client.post("/api/sessions", json={"persona_id": "technical-ml"}).status_code == 201
+    with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
+        hashes = {(s.persona_hash, s.rubric_hash) for s in queries.list_sessions(db=db)}
+        stored = db.exec(select(Snapshot.hash)).all()
+    # A rubric is close to a megabyte: a class's sessions share one copy of it, not one each.
+    assert len(hashes) == 1 and sorted(stored) == sorted(next(iter(hashes)))
 
 
 def test_an_exhausted_connection_pool_answers_503_with_retry_after(database_url: str) -> None:

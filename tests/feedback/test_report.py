@@ -37,7 +37,7 @@ SCORES = {
 def _session(**fields: object) -> InterviewSession:
     return InterviewSession(
         id="s" * 32, persona_id="mini", rubric_id="mini", language="en", model="offline", status="ended",
-        persona_snapshot="{}", persona_hash="p" * 64, rubric_snapshot="{}", rubric_hash="r" * 64,
+        persona_hash="p" * 64, rubric_hash="r" * 64,
         plan=["q-backprop", "q-1"], created_at=START, **fields,
     )
 

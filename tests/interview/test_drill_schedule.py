@@ -18,9 +18,10 @@ T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 def ended_session(db: Session, *, at: datetime, scores: dict[str, list[int]], status: str = "ended", user_id: str = store.LOCAL_USER) -> str:
     """A session of technical-ml that ended at `at`, its answer to each question scored as given."""
     queries.ensure_local_user(db=db)
+    queries.store_snapshots(db=db, snapshots=[("{}", "p"), ("{}", "r")])
     session = InterviewSession(
         user_id=user_id, persona_id="technical-ml", rubric_id="technical-ml", language="en", status=status, model="offline",
-        persona_snapshot="{}", persona_hash="p", rubric_snapshot="{}", rubric_hash="r", plan=list(scores), created_at=at - timedelta(hours=1),
+        persona_hash="p", rubric_hash="r", plan=list(scores), created_at=at - timedelta(hours=1),
         ended_at=at if status == "ended" else None,
     )
     db.add(session)

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlalchemy import Column, Integer, inspect, text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 
 from interviewer.api.app import create_app
 from interviewer.cli.main import main
@@ -23,7 +23,7 @@ from interviewer.ops.settings import Settings, get_settings
 from interviewer.storage import migrations
 from interviewer.storage import queries
 from interviewer.storage.database import make_engine
-from interviewer.storage.tables import InterviewSession, Turn
+from interviewer.storage.tables import InterviewSession, Snapshot, Turn
 
 TABLES = set(SQLModel.metadata.tables)
 
@@ -72,11 +72,12 @@ def test_rows_written_at_the_baseline_survive_every_upgrade(engine: Engine) -> N
     migrations.downgrade(engine, "base")
     migrations.upgrade(engine, migrations.BASELINE)
     with engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO interview_session (id, persona_id, rubric_id, language, status, model, persona_snapshot, "
-            "persona_hash, rubric_snapshot, rubric_hash, plan, created_at) VALUES ('s1', 'technical-ml', "
-            "'technical-ml', 'en', 'active', 'offline', '{}', 'a', '{}', 'b', '[\"q1\"]', CURRENT_TIMESTAMP)"
-        ))
+        for session_id in ("s1", "s2"):
+            connection.execute(text(
+                "INSERT INTO interview_session (id, persona_id, rubric_id, language, status, model, persona_snapshot, "
+                f"persona_hash, rubric_snapshot, rubric_hash, plan, created_at) VALUES ('{session_id}', 'technical-ml', "
+                "'technical-ml', 'en', 'active', 'offline', '{\"p\": 1}', 'a', '{\"r\": 2}', 'b', '[\"q1\"]', CURRENT_TIMESTAMP)"
+            ))
         connection.execute(text(
             "INSERT INTO turn (session_id, seq, role, kind, language, content, created_at) "
             "VALUES ('s1', 1, 'interviewer', 'question', 'en', 'Why?', CURRENT_TIMESTAMP)"
@@ -86,6 +87,22 @@ def test_rows_written_at_the_baseline_survive_every_upgrade(engine: Engine) -> N
         session = queries.get_session(db=db, session_id="s1")
         assert session is not None and session.plan == ["q1"]
         assert [t.content for t in queries.list_turns(db=db, session_id="s1")] == ["Why?"]
+        # Two sessions of the same persona and rubric: each snapshot is stored once.
+        assert sorted(db.exec(select(Snapshot.hash, Snapshot.content)).all()) == [("a", '{"p": 1}'), ("b", '{"r": 2}')]
+
+
+def test_going_back_before_0008_puts_the_snapshots_back_in_each_session_row(engine: Engine) -> None:
+    migrations.upgrade(engine)
+    with Session(engine) as db:
+        queries.ensure_local_user(db=db)
+        queries.store_snapshots(db=db, snapshots=[('{"p": 1}', "a"), ('{"r": 2}', "b")])
+        db.add(InterviewSession(id="s1", persona_id="p", rubric_id="r", language="en", model="offline", persona_hash="a", rubric_hash="b", plan=[]))
+        db.commit()
+    migrations.downgrade(engine, "0007")
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT persona_snapshot, rubric_snapshot FROM interview_session WHERE id = 's1'")).one()
+    assert tuple(row) == ('{"p": 1}', '{"r": 2}')
+    migrations.upgrade(engine)
 
 
 def test_a_database_created_before_migrations_is_adopted(engine: Engine) -> None:
@@ -166,10 +183,8 @@ def test_sqlite_table_rebuilds_keep_child_rows(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'rebuild.db'}")
     migrations.upgrade(engine)
     with Session(engine) as db:
-        session = InterviewSession(
-            persona_id="p", rubric_id="r", language="en", model="offline", persona_snapshot="{}", persona_hash="a",
-            rubric_snapshot="{}", rubric_hash="b", plan=[],
-        )
+        queries.store_snapshots(db=db, snapshots=[("{}", "a"), ("{}", "b")])
+        session = InterviewSession(persona_id="p", rubric_id="r", language="en", model="offline", persona_hash="a", rubric_hash="b", plan=[])
         db.add(session)
         db.commit()
         db.add(Turn(session_id=session.id, seq=1, role="interviewer", kind="question", language="en", content="Hello"))

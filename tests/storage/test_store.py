@@ -14,9 +14,10 @@ from interviewer.storage.tables import AnswerScore, InterviewSession, Turn
 
 
 def make_session(db: Session) -> InterviewSession:
+    queries.store_snapshots(db=db, snapshots=[("{}", "a" * 64), ("{}", "b" * 64)])
     session = InterviewSession(
         persona_id="technical-ml", rubric_id="technical-ml", language="en", model="offline",
-        persona_snapshot="{}", persona_hash="a" * 64, rubric_snapshot="{}", rubric_hash="b" * 64,
+        persona_hash="a" * 64, rubric_hash="b" * 64,
         plan=["q1", "q2"], takehome="Notre agent PPO atteint 200 ± 12 de récompense 🎯 (中文, עברית).",
     )
     db.add(session)
