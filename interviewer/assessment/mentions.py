@@ -160,11 +160,15 @@ def terms_in(text: str, *, language: Language, avoid: str = "", vocabulary: froz
     stop = _stop_words_with_english(language)
     field_stems = domain_stems()
 
+    known: dict[str, bool] = {}
+
     def salient(token: str) -> bool:
         # Only words of the field are worth repeating back: "baseline" is, "remember" is not.
-        if len(token) < WORD_MIN_LETTERS or token in stop or token in _BLAND or not token.isalpha():
-            return False
-        return any(stem in field_stems or stem in vocabulary for stem in (stems([token], language)[0], stems([token], "en")[0]))
+        if token not in known:
+            known[token] = not (len(token) < WORD_MIN_LETTERS or token in stop or token in _BLAND or not token.isalpha()) and any(
+                stem in field_stems or stem in vocabulary for stem in (stems([token], language)[0], stems([token], "en")[0])
+            )
+        return known[token]
 
     counts: dict[str, int] = {}
     tokens = words(text)

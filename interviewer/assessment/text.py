@@ -110,8 +110,9 @@ def detect_language(text: str) -> Language | None:
     tokens = words(text)
     if len(tokens) < 3:
         return None
-    en = sum(t in stop_words("en") for t in tokens)
-    fr = sum(t in stop_words("fr") for t in tokens)
+    english, french = stop_words("en"), stop_words("fr")
+    en = sum(t in english for t in tokens)
+    fr = sum(t in french for t in tokens)
     if len(tokens) < 6:
         # "Je ne sais pas": a short answer counts only when no word of the other language is in it.
         return "fr" if fr >= 2 and en == 0 else "en" if en >= 2 and fr == 0 else None
