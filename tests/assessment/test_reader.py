@@ -91,10 +91,10 @@ def test_a_doubted_answer_is_held_at_level_two_and_says_it_cannot_point_at_the_m
     assert clarity == {s.criterion_id: s.score for s in held.scores if RUBRIC.criterion(s.criterion_id).offline == "clarity"}
 
 
-def test_french_answers_and_chosen_subjects_are_left_to_the_lists(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The reader is an English model, and "present an algorithm" has no one answer to read against.
+def test_french_answers_are_read_too_and_chosen_subjects_are_left_to_the_lists(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Trained on French answers as well; "present an algorithm" has no one answer to read against.
     monkeypatch.setattr(reader, "probability", lambda *args: 0.01)
-    assert _assess(RIGHT["fr"], "fr").doubted is None
+    assert _assess(RIGHT["fr"], "fr").doubted == 0.01
     text = "I will present the k-nearest neighbours algorithm: it predicts from the k closest training points."
     chosen = scoring.assess(
         thread=text, latest=text, question=PERSONA.question("tml-present-algorithm"), rubric=RUBRIC, language="en",
