@@ -312,7 +312,7 @@ def leave_notes_soon(*, engine: Engine, models: llm.Models, locks: KeyedLocks, t
 
 def _loop_of(engine: Engine, session_id: str) -> str | None:
     with Session(engine) as db:
-        row = queries.session_row(db=db, session_id=session_id)
+        row = queries.get_session(db=db, session_id=session_id)
         return row.loop_id if row is not None else None
 
 

@@ -53,7 +53,7 @@ class SessionState:
 
 def load_state(*, db: Session, session_id: str) -> SessionState:
     """The session's state; its objects are detached, so they outlive `db` and its commits."""
-    session = queries.session_row(db=db, session_id=session_id)
+    session = queries.get_session(db=db, session_id=session_id)
     if session is None:
         transcripts.forget(session_id)
         raise SessionNotFound(session_id)

@@ -34,11 +34,6 @@ def get_session(*, db: Session, session_id: str) -> InterviewSession | None:
     return db.get(InterviewSession, session_id)
 
 
-def session_row(*, db: Session, session_id: str) -> InterviewSession | None:
-    """The session's row; its persona and rubric are rows of `snapshot` (read them with `snapshot_text`)."""
-    return db.get(InterviewSession, session_id)
-
-
 def snapshot_text(*, db: Session, snapshot_hash: str) -> str:
     """A persona's or rubric's stored JSON. Large (a rubric is close to a megabyte) and parsed once
     per hash: a turn reads it only on a miss."""
