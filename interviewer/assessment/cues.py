@@ -42,6 +42,11 @@ class Cues:
     # clause only at its start (after punctuation) or after one of `adverbs_after` ("and so").
     adverbs: frozenset[str] = frozenset()
     adverbs_after: frozenset[str] = frozenset()
+    # Stems of verbs whose negation keeps their object ("without changing the argmax").
+    preserving: frozenset[str] = frozenset()
+    # Words that restrict a claim ("only"), and French ones that do so after "ne" ("ne ... que").
+    restrictive: frozenset[str] = frozenset()
+    restrictive_after_ne: frozenset[str] = frozenset()
 
 
 def _load(name: str) -> Any:
@@ -84,7 +89,15 @@ def cues(language: Language) -> Cues:
         relatives=frozenset(w for c in _texts(data.get("relatives", []), "negation.yaml") for w in tokens(c)),
         adverbs=frozenset(w for c in _texts(data.get("adverbs", []), "negation.yaml") for w in tokens(c)),
         adverbs_after=frozenset(w for c in _texts(data.get("adverbs_after", []), "negation.yaml") for w in tokens(c)),
+        preserving=frozenset(stems([w for c in _texts(data.get("preserving", []), "negation.yaml") for w in tokens(c)], language)),
+        restrictive=frozenset(w for c in _texts(data.get("restrictive", []), "negation.yaml") for w in tokens(c)),
+        restrictive_after_ne=frozenset(_words(data.get("restrictive_after_ne", []))),
     )
+
+
+def _words(items: list[str]) -> list[str]:
+    # An elided word ("qu'") is a token only before a word: tokenise it before one.
+    return [w for item in _texts(items, "negation.yaml") for w in (tokens(item + "x")[:-1] if item.endswith("'") else tokens(item))]
 
 
 @cache

@@ -4,7 +4,11 @@ The cues are data (`data/negation.yaml`, `data/opposites.yaml`), in both languag
 is cut into clauses at punctuation, at words that end a negation's scope ("but", "mais") and at
 words that open a condition ("if", "si", also data); a clause with an odd number of negation cues
 is negated. A phrase found in a negated clause, or
-found with one of its words replaced by that word's opposite, is contradicted, not covered.
+found with one of its words replaced by that word's opposite, is contradicted, not covered;
+except where the negation falls on a verb that would change or lose the phrase ("without changing
+the argmax"), where a restricted claim says the opposite word ("depends only through"), or where
+another form of the word stands beside its opposite ("maximum likelihood is minimising"): there
+the sentence says nothing certain of the phrase.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from interviewer.catalog.fields import Language
 _NE_WINDOW = 4
 # How many content words a negation reaches across to deny a lone term ("does not use a sigmoid": 1).
 TERM_REACH = 2
+# Two stems sharing this many first letters are forms of one word ("maximum", "maximis").
+KIN_PREFIX = 5
 # The word that introduces the second term of a comparison ("denser than oil", "plus dense que l'huile").
 _COMPARISON: dict[str, str] = {"en": "than", "fr": "que"}
 _CLAUSE_PUNCTUATION = re.compile(r"[,;:()\[\]—–]|\s-\s")
@@ -162,7 +168,13 @@ def _swapped(required: frozenset[str], direct: frozenset[str], stems: frozenset[
     """Parts of the phrase missing from the clause whose opposite stands there instead (an opposite
     that is itself part of the phrase, as in "min and max", is no reversal)."""
     opposite = opposites(language)
-    return {r for r in required - direct if (opposite.get(r, frozenset()) - required) & stems}
+    return {r for r in required - direct if (opposite.get(r, frozenset()) - required) & stems and not _kin_in(r, stems)}
+
+
+def _kin_in(stem: str, stems: frozenset[str]) -> bool:
+    """Another form of the word stands in the clause ("maximum" for "maximise"): "maximum likelihood
+    is minimising the squared error" relates the two, it reverses nothing."""
+    return len(stem) >= KIN_PREFIX and any(s != stem and s[:KIN_PREFIX] == stem[:KIN_PREFIX] for s in stems)
 
 
 def may_be_reversed(p: Phrase, sentence: Sentence, language: Language) -> bool:
@@ -268,6 +280,14 @@ def phrase_polarity(p: Phrase, sentence: Sentence, language: Language) -> Polari
     standing = {o for r in swapped for o in opposites(language).get(r, frozenset()) if o in clause.stems}
     position = _last_position(required | standing, sentence, clause)
     negated_here = position in clause.negated_words
+    if negated_here and _preserved(sentence, clause, required | standing, position, language):
+        # "without changing the argmax", "so you don't wipe out the pretrained features": what is
+        # denied is a change to the phrase's words, which affirms them rather than denying them.
+        return None
+    if swapped and _restricted(sentence, clause, language):
+        # "depends on the past only through the present state" agrees with "independent of the
+        # past": a restricted claim may say the opposite word and mean the same thing.
+        return None
     if negated_here and len(required) == 1 and not swapped and not _denies_term(sentence, clause, position, language):
         # A lone term is a name, not a claim: "neither step can increase the inertia" denies the
         # increase (a word with an opposite), and says nothing against the inertia.
@@ -286,6 +306,28 @@ def phrase_polarity(p: Phrase, sentence: Sentence, language: Language) -> Polari
         # "so that the team does not drown in alerts" deny neither.
         return None
     return "contradicted" if contrary else "stated"
+
+
+def _preserved(sentence: Sentence, clause: Clause, words: frozenset[str] | set[str], position: int, language: Language) -> bool:
+    """A verb whose negation keeps its object ("change", "lose") stands between the negation and
+    the phrase's word at `position`, and is not part of the phrase."""
+    opened = [n for n in _scope_starts(sentence.words, language) if clause.start <= n < position]
+    if not opened:
+        return False
+    preserving = cues(language).preserving - words
+    return any(sentence.word_stems[i] in preserving for i in range(opened[-1] + 1, position))
+
+
+def _restricted(sentence: Sentence, clause: Clause, language: Language) -> bool:
+    """The clause restricts its claim: "only", "seulement", or a French "ne ... que"."""
+    c = cues(language)
+    words = sentence.words
+    for i in range(clause.start, clause.end):
+        if words[i] in c.restrictive:
+            return True
+        if words[i] in c.restrictive_after_ne and any(w in NE for w in words[max(clause.start, i - _NE_WINDOW) : i]):
+            return True
+    return False
 
 
 def canonical(stem: str, language: Language) -> str:

@@ -303,3 +303,50 @@ def test_a_comparison_with_its_terms_the_other_way_round(language: str, referenc
     """"B is more dense than A" restates "A is less dense than B"; "B is less dense than A" denies it."""
     r, a = sentences(reference, language)[0], sentences(answer, language)[0]
     assert claims_disagree(clauses(r, language)[0], clauses(a, language)[0], language) is disagree
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "key_phrase", "expected"),
+    [
+        # A negated verb that would change or lose its object keeps it: nothing is denied...
+        ("en", "Taking the log turns the product into a sum without changing the argmax.", "argmax", None),
+        ("fr", "On passe au logarithme, qui transforme le produit en somme sans changer l'argmax.", "argmax", None),
+        ("en", "Use a smaller learning rate so you don't wipe out the pretrained features.", "pretrained features", None),
+        ("fr", "On ajuste le réseau avec un petit taux d'apprentissage, qui n'efface pas les poids pré-entraînés.", "poids pré-entraînés", None),
+        # ... while a negated verb that uses or has it still denies it.
+        ("en", "The model does not use the pretrained features.", "pretrained features", "contradicted"),
+        ("fr", "Le modèle n'utilise pas les poids pré-entraînés.", "poids pré-entraînés", "contradicted"),
+    ],
+)
+def test_a_negated_change_keeps_its_object(language: str, text: str, key_phrase: str, expected: str | None) -> None:
+    assert polarity(text, key_phrase, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "key_phrase", "expected"),
+    [
+        # "Depends only through" agrees with "independent": a restricted claim is not reversed...
+        ("en", "The future depends on the past only through the present state.", "independent of the past", None),
+        ("fr", "Le futur ne dépend du passé qu'à travers l'état présent.", "indépendant du passé", None),
+        # ... an unrestricted one is.
+        ("en", "The future depends on the past.", "independent of the past", "contradicted"),
+        ("fr", "Le futur dépend du passé.", "indépendant du passé", "contradicted"),
+    ],
+)
+def test_a_restricted_claim_with_the_opposite_word_is_not_its_contrary(language: str, text: str, key_phrase: str, expected: str | None) -> None:
+    assert polarity(text, key_phrase, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "key_phrase", "expected"),
+    [
+        # Another form of the phrase's word beside its opposite relates the two, it reverses nothing...
+        ("en", "So maximum likelihood for w is minimising the squared errors.", "maximise the likelihood", None),
+        ("fr", "Donc le maximum de vraisemblance revient à minimiser les carrés des erreurs.", "maximiser la vraisemblance", None),
+        # ... the opposite alone still reverses the claim.
+        ("en", "The model minimises the likelihood.", "maximise the likelihood", "contradicted"),
+        ("fr", "Le modèle minimise la vraisemblance.", "maximiser la vraisemblance", "contradicted"),
+    ],
+)
+def test_an_opposite_beside_another_form_of_the_word_is_no_reversal(language: str, text: str, key_phrase: str, expected: str | None) -> None:
+    assert polarity(text, key_phrase, language) == expected
