@@ -73,3 +73,30 @@ def test_five_words_without_a_function_word_are_a_string_of_keywords(language: s
     assert found.is_list
     [said] = sentences(terse, language)  # type: ignore[arg-type]
     assert not said.is_list
+
+
+@pytest.mark.parametrize(
+    ("language", "dense", "keywords"),
+    [
+        (
+            "en",
+            "A random forest trains deep, decorrelated trees independently on bootstrap samples with random feature subsets "
+            "and averages them, which mainly reduces variance and needs little tuning.",
+            "bagging bootstrap samples random feature subsets deep trees majority vote variance reduction out-of-bag error "
+            "feature importance parallel training decorrelated trees averaging predictions",
+        ),
+        (
+            "fr",
+            "Le boosting ajoute séquentiellement des arbres peu profonds, chacun ajusté au gradient négatif de la perte, "
+            "pondéré par un petit taux d'apprentissage, réduisant surtout le biais mais exigeant un arrêt précoce.",
+            "bagging échantillons bootstrap sous-ensembles aléatoires de variables arbres profonds vote majoritaire réduction "
+            "de variance erreur out-of-bag importance des variables entraînement parallèle",
+        ),
+    ],
+)
+def test_a_dense_explaining_sentence_is_not_a_list_and_a_string_of_terms_is(language: str, dense: str, keywords: str) -> None:
+    # Technical prose has few function words; a string of terms has almost none.
+    [said] = sentences(dense, language)  # type: ignore[arg-type]
+    assert not said.is_list
+    [listed] = sentences(keywords, language)  # type: ignore[arg-type]
+    assert listed.is_list
