@@ -42,6 +42,8 @@ class Cues:
     # clause only at its start (after punctuation) or after one of `adverbs_after` ("and so").
     adverbs: frozenset[str] = frozenset()
     adverbs_after: frozenset[str] = frozenset()
+    # Words that make a negation right before them partial ("not always", "isn't fully").
+    degree: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
     # Stems of verbs whose negation keeps their object ("without changing the argmax").
     preserving: frozenset[str] = frozenset()
     # Words that restrict a claim ("only"), and French ones that do so after "ne" ("ne ... que").
@@ -89,6 +91,7 @@ def cues(language: Language) -> Cues:
         relatives=frozenset(w for c in _texts(data.get("relatives", []), "negation.yaml") for w in tokens(c)),
         adverbs=frozenset(w for c in _texts(data.get("adverbs", []), "negation.yaml") for w in tokens(c)),
         adverbs_after=frozenset(w for c in _texts(data.get("adverbs_after", []), "negation.yaml") for w in tokens(c)),
+        degree=_by_first_word(data.get("degree", [])),
         preserving=frozenset(stems([w for c in _texts(data.get("preserving", []), "negation.yaml") for w in tokens(c)], language)),
         restrictive=frozenset(w for c in _texts(data.get("restrictive", []), "negation.yaml") for w in tokens(c)),
         restrictive_after_ne=frozenset(_words(data.get("restrictive_after_ne", []))),

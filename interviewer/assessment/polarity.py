@@ -6,9 +6,9 @@ words that open a condition ("if", "si", also data); a clause with an odd number
 is negated. A phrase found in a negated clause, or
 found with one of its words replaced by that word's opposite, is contradicted, not covered;
 except where the negation falls on a verb that would change or lose the phrase ("without changing
-the argmax"), where a restricted claim says the opposite word ("depends only through"), or where
-another form of the word stands beside its opposite ("maximum likelihood is minimising"): there
-the sentence says nothing certain of the phrase.
+the argmax"), where a word of degree qualifies it ("isn't fully expanded"), where a restricted claim
+says the opposite word ("depends only through"), or where another form of the word stands beside its
+opposite ("maximum likelihood is minimising"): there the sentence says nothing certain of the phrase.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ KIN_PREFIX = 5
 # The word that introduces the second term of a comparison ("denser than oil", "plus dense que l'huile").
 _COMPARISON: dict[str, str] = {"en": "than", "fr": "que"}
 _CLAUSE_PUNCTUATION = re.compile(r"[,;:()\[\]—–]|\s-\s")
+# Marks after which a new statement begins, as at the start of a sentence.
+_STATEMENT_PUNCTUATION = re.compile(r"[;:]")
 # A short aside in brackets belongs to its clause: cutting at "gas (carbon dioxide) is produced"
 # would leave "is produced" without its subject, and "if gas" a condition about nothing.
 _ASIDE = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
@@ -122,8 +124,9 @@ def clauses(sentence: Sentence, language: Language) -> list[Clause]:
     cuts |= breakers | compares
     conditions = {i for i, _ in _starts(words, c.conditions)}
     negative_conditions = {i for i, _ in _starts(words, c.negative_conditions)}
-    if any(words[: len(cue)] == cue for cue in c.fronted_conditions.get(words[0], ())):
-        conditions.add(0)
+    # At the start of the sentence, or of a statement after ";" or ":" (which begins like one).
+    fronts = {0} | {len(tokens(text[: m.start()])) for m in _STATEMENT_PUNCTUATION.finditer(text)}
+    conditions |= {at for at in fronts if at < len(words) and any(words[at : at + len(cue)] == cue for cue in c.fronted_conditions.get(words[at], ()))}
     cuts |= conditions | negative_conditions
     # A prefix cue ("non supervisé") negates the next word only; any other cue, the rest of its clause.
     prefixed = {n + 1 for n in negation_positions(words, language) if words[n] in c.prefixes}
@@ -284,6 +287,9 @@ def phrase_polarity(p: Phrase, sentence: Sentence, language: Language) -> Polari
         # "without changing the argmax", "so you don't wipe out the pretrained features": what is
         # denied is a change to the phrase's words, which affirms them rather than denying them.
         return None
+    if negated_here and _qualified(sentence, clause, required | standing, position, language):
+        # "a node that isn't fully expanded", "not always": the negation qualifies, it does not deny.
+        return None
     if swapped and _restricted(sentence, clause, language):
         # "depends on the past only through the present state" agrees with "independent of the
         # past": a restricted claim may say the opposite word and mean the same thing.
@@ -316,6 +322,17 @@ def _preserved(sentence: Sentence, clause: Clause, words: frozenset[str] | set[s
         return False
     preserving = cues(language).preserving - words
     return any(sentence.word_stems[i] in preserving for i in range(opened[-1] + 1, position))
+
+
+def _qualified(sentence: Sentence, clause: Clause, words: frozenset[str] | set[str], position: int, language: Language) -> bool:
+    """The negation before the phrase's word at `position` is followed by a word of degree ("not
+    always", "pas forcément") that is not itself part of the phrase ("is always a good metric")."""
+    cue = max((n for n in negation_positions(sentence.words, language) if clause.start <= n < position), default=None)
+    if cue is None:
+        return False
+    after = sentence.words[cue + 1 :]
+    degree = cues(language).degree
+    return any(after[: len(d)] == d and not set(sentence.word_stems[cue + 1 : cue + 1 + len(d)]) & words for d in degree.get(after[0] if after else "", ()))
 
 
 def _restricted(sentence: Sentence, clause: Clause, language: Language) -> bool:

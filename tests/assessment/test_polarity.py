@@ -350,3 +350,50 @@ def test_a_restricted_claim_with_the_opposite_word_is_not_its_contrary(language:
 )
 def test_an_opposite_beside_another_form_of_the_word_is_no_reversal(language: str, text: str, key_phrase: str, expected: str | None) -> None:
     assert polarity(text, key_phrase, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "key_phrase", "expected"),
+    [
+        # A word of degree after the negation qualifies the claim: nothing is denied...
+        ("en", "Expansion: at a node that isn't fully expanded, add a child.", "expand a node", None),
+        ("fr", "À un nœud qui n'est pas complètement développé, on ajoute un enfant.", "nœud développé", None),
+        ("en", "Accuracy is not always a good metric.", "accuracy is a good metric", None),
+        ("fr", "L'accuracy n'est pas toujours une bonne métrique.", "l'accuracy est une bonne métrique", None),
+        # ... unless the word of degree is the phrase's own: then the negation denies it.
+        ("en", "Accuracy is not always a good metric.", "accuracy is always a good metric", "contradicted"),
+        ("fr", "L'accuracy n'est pas toujours une bonne métrique.", "l'accuracy est toujours une bonne métrique", "contradicted"),
+    ],
+)
+def test_a_negation_qualified_by_a_word_of_degree_denies_nothing(language: str, text: str, key_phrase: str, expected: str | None) -> None:
+    assert polarity(text, key_phrase, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "key_phrase", "expected"),
+    [
+        # "and" before a new subject ends the negation's scope...
+        ("en", "The symmetry is never broken and each layer behaves like a single neuron.", "like a single neuron", "stated"),
+        ("fr", "La symétrie n'est jamais brisée et chaque couche se comporte comme un seul neurone.", "comme un seul neurone", "stated"),
+        # ... "and" before another verb of the same subject does not.
+        ("en", "It cannot overfit and has a single neuron.", "has a single neuron", "contradicted"),
+        ("fr", "Il ne surapprend pas et utilise un seul neurone.", "utilise un seul neurone", "contradicted"),
+    ],
+)
+def test_and_before_a_new_subject_ends_a_negation(language: str, text: str, key_phrase: str, expected: str | None) -> None:
+    assert polarity(text, key_phrase, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "key_phrase", "expected"),
+    [
+        # "without" opening a statement after ";" or ":" is a condition, as at a sentence's start...
+        ("en", "The dot product has variance d; without scaling the logits grow with d.", "logits grow with d", None),
+        ("fr", "Le produit scalaire a une variance d ; sans normalisation les logits croissent avec d.", "logits croissent avec d", None),
+        # ... inside a clause it denies.
+        ("en", "The dot product has variance d, and the model trains without scaling.", "scaling", "contradicted"),
+        ("fr", "Le produit scalaire a une variance d, et le modèle s'entraîne sans normalisation.", "normalisation", "contradicted"),
+    ],
+)
+def test_without_opening_a_statement_is_a_condition(language: str, text: str, key_phrase: str, expected: str | None) -> None:
+    assert polarity(text, key_phrase, language) == expected
