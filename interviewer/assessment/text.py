@@ -210,7 +210,8 @@ KEYWORDS_FUNCTION_SHARE = 0.0
 KEYWORDS_MIN_WORDS = 5
 # Comma-separated fragments this short are an enumeration, not clauses.
 ENUMERATION_MIN_ITEMS = 4
-ENUMERATION_MAX_ITEM_WORDS = 4
+# French takes a word more for the same term ("procédure d'entraînement", "training procedure").
+ENUMERATION_MAX_ITEM_WORDS: dict[Language, int] = {"en": 4, "fr": 5}
 
 
 def is_list(raw: str, found_tokens: list[str], language: Language) -> bool:
@@ -222,7 +223,7 @@ def is_list(raw: str, found_tokens: list[str], language: Language) -> bool:
     if len(found_tokens) >= KEYWORDS_MIN_WORDS and function_share <= KEYWORDS_FUNCTION_SHARE:
         return True
     items = [i for i in re.split(r"[,;/|•·]|\s-\s", raw) if words(i)]
-    if len(items) >= ENUMERATION_MIN_ITEMS and max(len(words(i)) for i in items) <= ENUMERATION_MAX_ITEM_WORDS:
+    if len(items) >= ENUMERATION_MIN_ITEMS and max(len(words(i)) for i in items) <= ENUMERATION_MAX_ITEM_WORDS[language]:
         return True
     # A bullet line or heading without a verb-bearing function word.
     return raw.lstrip().startswith(("#", "-", "*", "•")) and function_share < LIST_FUNCTION_SHARE

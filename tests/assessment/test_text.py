@@ -100,3 +100,16 @@ def test_a_dense_explaining_sentence_is_not_a_list_and_a_string_of_terms_is(lang
     assert not said.is_list
     [listed] = sentences(keywords, language)  # type: ignore[arg-type]
     assert listed.is_list
+
+
+@pytest.mark.parametrize(
+    ("language", "labels"),
+    [
+        ("en", "Problem it solves, how it works internally, training objective and procedure, limitations or failure cases, cost or complexity."),
+        ("fr", "Problème résolu, fonctionnement interne, fonction objectif et procédure d'entraînement, limites ou cas d'échec, coût ou complexité."),
+    ],
+)
+def test_an_enumeration_of_short_terms_is_a_list_in_either_language(language: str, labels: str) -> None:
+    # French takes a word more per term, so its items may be a word longer.
+    [found] = sentences(labels, language)  # type: ignore[arg-type]
+    assert found.is_list
