@@ -57,9 +57,10 @@ by a helper who had not seen the rubric, for this project:
 - `devset/technical-heldout-11.jsonl` and `-12.jsonl`: the same again, each by two helpers who read
   only the questions, written while a third reader was trained; the third reader was chosen on
   -11 (English only, or French too) and -12 scored after the choice, once with each reader;
-- `devset/technical-heldout-13.jsonl` and `-14.jsonl`: the same again, written in the session after;
-  -13 scored once, then read to fix the negation and list rules, and -14 left unread and scored
-  once with the code before those fixes and once after.
+- `devset/technical-heldout-13.jsonl` to `-15.jsonl`: the same again, written in the session after;
+  -13 scored once, then read to fix the negation and list rules; -14 left unread and scored once
+  with the code before those fixes and once after, then read for a second round; -15 left unread
+  and scored once with the code of each round.
 
 Prints, per set and kind, the mean overall (held at the rubric's `mistake_cap` when the answer
 states a mistake or the learned reader doubts it, as in the report) and how many meet the issue's bars: a correct complete
@@ -83,7 +84,7 @@ from interviewer.catalog.loading import load_catalog
 from interviewer.ops.settings import PROJECT_ROOT
 
 DEVSET = Path(__file__).resolve().parent / "devset"
-SETS = ("presentations.jsonl", "presentations-2.jsonl", "presentations-3-fr.jsonl", "presentations-heldout.jsonl", "technical-answers.jsonl", "technical-heldout.jsonl", "technical-heldout-2.jsonl", "technical-answers-3.jsonl", "technical-answers-4.jsonl", "technical-answers-5.jsonl", "technical-answers-6-a.jsonl", "technical-answers-6-b.jsonl", "technical-answers-6-c.jsonl", "technical-answers-6-d.jsonl", "technical-heldout-3.jsonl", "technical-heldout-4.jsonl", "technical-heldout-5.jsonl", "technical-heldout-6.jsonl", "presentations-heldout-2.jsonl", "technical-heldout-7.jsonl", "technical-heldout-8.jsonl", "technical-heldout-9.jsonl", "technical-heldout-10.jsonl", "technical-heldout-11.jsonl", "technical-heldout-12.jsonl", "technical-heldout-13.jsonl", "technical-heldout-14.jsonl")
+SETS = ("presentations.jsonl", "presentations-2.jsonl", "presentations-3-fr.jsonl", "presentations-heldout.jsonl", "technical-answers.jsonl", "technical-heldout.jsonl", "technical-heldout-2.jsonl", "technical-answers-3.jsonl", "technical-answers-4.jsonl", "technical-answers-5.jsonl", "technical-answers-6-a.jsonl", "technical-answers-6-b.jsonl", "technical-answers-6-c.jsonl", "technical-answers-6-d.jsonl", "technical-heldout-3.jsonl", "technical-heldout-4.jsonl", "technical-heldout-5.jsonl", "technical-heldout-6.jsonl", "presentations-heldout-2.jsonl", "technical-heldout-7.jsonl", "technical-heldout-8.jsonl", "technical-heldout-9.jsonl", "technical-heldout-10.jsonl", "technical-heldout-11.jsonl", "technical-heldout-12.jsonl", "technical-heldout-13.jsonl", "technical-heldout-14.jsonl", "technical-heldout-15.jsonl")
 BARS = {"right": "overall >= 3.5, nothing called wrong", "wrong": "overall < 2.5, correctness <= 2", "keywords": "overall < 2.5"}
 
 
