@@ -64,11 +64,15 @@ def _texts(items: list[Any], where: str) -> list[str]:
     return items
 
 
+def _item_tokens(item: str) -> tuple[str, ...]:
+    # An elided last word ("lorsqu'") is a token only before a word: tokenise it before one.
+    return tuple(tokens(item + "x"))[:-1] if item.endswith("'") else tuple(tokens(item))
+
+
 def _by_first_word(items: list[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
     index: dict[str, list[tuple[str, ...]]] = {}
     for item in _texts(items, "negation.yaml"):
-        # An elided last word ("lorsqu'") is a token only before a word: tokenise it before one.
-        words = tuple(tokens(item + "x"))[:-1] if item.endswith("'") else tuple(tokens(item))
+        words = _item_tokens(item)
         if words:
             index.setdefault(words[0], []).append(words)
     return {first: tuple(sequences) for first, sequences in index.items()}
@@ -94,13 +98,8 @@ def cues(language: Language) -> Cues:
         degree=_by_first_word(data.get("degree", [])),
         preserving=frozenset(stems([w for c in _texts(data.get("preserving", []), "negation.yaml") for w in tokens(c)], language)),
         restrictive=frozenset(w for c in _texts(data.get("restrictive", []), "negation.yaml") for w in tokens(c)),
-        restrictive_after_ne=frozenset(_words(data.get("restrictive_after_ne", []))),
+        restrictive_after_ne=frozenset(w for c in _texts(data.get("restrictive_after_ne", []), "negation.yaml") for w in _item_tokens(c)),
     )
-
-
-def _words(items: list[str]) -> list[str]:
-    # An elided word ("qu'") is a token only before a word: tokenise it before one.
-    return [w for item in _texts(items, "negation.yaml") for w in (tokens(item + "x")[:-1] if item.endswith("'") else tokens(item))]
 
 
 @cache
