@@ -195,23 +195,28 @@ def phrase_negated(text: str, language: Language) -> bool:
 Polarity = Literal["stated", "contradicted"]
 
 
+def _scope_opened(sentence: Sentence, clause: Clause, position: int, language: Language) -> int | None:
+    """Where the last negation before `position` in the clause opens its scope: a French "ne"
+    comes before its verb ("n'augmente pas la variance"); None without one."""
+    return max((n for n in _scope_starts(sentence.words, language) if clause.start <= n < position), default=None)
+
+
 def _denies_term(sentence: Sentence, clause: Clause, position: int, language: Language) -> bool:
     """The negation before the term at `position` denies it, not a change of it: "neither step can
     increase the inertia" says the inertia never grows, nothing against the inertia."""
-    # From where the scope opens: a French "ne" comes before its verb ("n'augmente pas la variance").
-    before = [n for n in _scope_starts(sentence.words, language) if clause.start <= n < position]
-    if not before:
+    opened = _scope_opened(sentence, clause, position, language)
+    if opened is None:
         return True
     reversible = opposites(language)
     # The cues themselves ("never", opposite of "always") are the negation, not a change.
     cue_words = set(negation_positions(sentence.words, language))
-    between = [i for i in range(before[-1] + 1, position) if i not in cue_words and sentence.words[i] not in NE]
+    between = [i for i in range(opened + 1, position) if i not in cue_words and sentence.words[i] not in NE]
     if any(sentence.word_stems[i] in reversible for i in between):
         return False
     # Far from the negation, the term is part of what is denied, not its object: "Adam does not
     # store a full matrix of second derivatives like Newton" denies no Newton.
     stop = stop_words(language)
-    cue = max((n for n in cue_words if n < position), default=before[-1])
+    cue = max((n for n in cue_words if n < position), default=opened)
     return sum(sentence.words[i] not in stop for i in between if i > cue) <= TERM_REACH
 
 
@@ -317,11 +322,11 @@ def phrase_polarity(p: Phrase, sentence: Sentence, language: Language) -> Polari
 def _preserved(sentence: Sentence, clause: Clause, words: frozenset[str] | set[str], position: int, language: Language) -> bool:
     """A verb whose negation keeps its object ("change", "lose") stands between the negation and
     the phrase's word at `position`, and is not part of the phrase."""
-    opened = [n for n in _scope_starts(sentence.words, language) if clause.start <= n < position]
-    if not opened:
+    opened = _scope_opened(sentence, clause, position, language)
+    if opened is None:
         return False
     preserving = cues(language).preserving - words
-    return any(sentence.word_stems[i] in preserving for i in range(opened[-1] + 1, position))
+    return any(sentence.word_stems[i] in preserving for i in range(opened + 1, position))
 
 
 def _qualified(sentence: Sentence, clause: Clause, words: frozenset[str] | set[str], position: int, language: Language) -> bool:
