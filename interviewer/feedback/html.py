@@ -21,6 +21,8 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates ship inside the package: no stat() of the file on every render.
+        auto_reload=False,
     )
 
 

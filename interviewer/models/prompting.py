@@ -22,6 +22,8 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         keep_trailing_newline=False,
         autoescape=False,
+        # Templates ship inside the package: no stat() of the file on every render.
+        auto_reload=False,
     )
 
 

@@ -48,6 +48,8 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates ship inside the package: no stat() of the file on every render.
+        auto_reload=False,
     )
     env.globals.update(asset_version=_asset_version(), language_names=LANGUAGE_NAMES)
     return env
