@@ -16,6 +16,7 @@ import anyio
 import pytest
 import respx
 
+from interviewer.models.litellm_import import import_litellm
 from interviewer.models.llm import Models
 from interviewer.ops.settings import Settings
 from tests.support.fake_models import openai_completion, openai_sse
@@ -69,6 +70,7 @@ class CountingServer:
 def server(no_network: respx.MockRouter, monkeypatch: pytest.MonkeyPatch) -> Iterator[CountingServer]:
     s = CountingServer()
     monkeypatch.setenv("DISABLE_AIOHTTP_TRANSPORT", "False")  # the transport the service runs with
+    import_litellm()  # as the service does: never a price-map download, even when this file runs alone
     from litellm.llms.custom_httpx.http_handler import AsyncHTTPHandler
 
     assert AsyncHTTPHandler.should_use_aiohttp_transport()
