@@ -49,6 +49,8 @@ class Cues:
     # Words that restrict a claim ("only"), and French ones that do so after "ne" ("ne ... que").
     restrictive: frozenset[str] = frozenset()
     restrictive_after_ne: frozenset[str] = frozenset()
+    # Stems of verbs of checking: a negation after one is what is checked ("check it isn't leakage").
+    verifying: frozenset[str] = frozenset()
 
 
 def _load(name: str) -> Any:
@@ -99,6 +101,7 @@ def cues(language: Language) -> Cues:
         preserving=frozenset(stems([w for c in _texts(data.get("preserving", []), "negation.yaml") for w in tokens(c)], language)),
         restrictive=frozenset(w for c in _texts(data.get("restrictive", []), "negation.yaml") for w in tokens(c)),
         restrictive_after_ne=frozenset(w for c in _texts(data.get("restrictive_after_ne", []), "negation.yaml") for w in _item_tokens(c)),
+        verifying=frozenset(stems([w for c in _texts(data.get("verifying", []), "negation.yaml") for w in tokens(c)], language)),
     )
 
 

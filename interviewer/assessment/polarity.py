@@ -288,6 +288,10 @@ def phrase_polarity(p: Phrase, sentence: Sentence, language: Language) -> Polari
     standing = {o for r in swapped for o in opposites(language).get(r, frozenset()) if o in clause.stems}
     position = _last_position(required | standing, sentence, clause)
     negated_here = position in clause.negated_words
+    if negated_here and (checker := _checked(sentence, clause, position, language)) is not None:
+        # "I check it isn't leakage": the negation is what is checked; a phrase that names the
+        # check ("check for leakage") is stated, any other is neither stated nor denied.
+        return "stated" if checker in required else None
     if negated_here and _preserved(sentence, clause, required | standing, position, language):
         # "without changing the argmax", "so you don't wipe out the pretrained features": what is
         # denied is a change to the phrase's words, which affirms them rather than denying them.
@@ -327,6 +331,17 @@ def _preserved(sentence: Sentence, clause: Clause, words: frozenset[str] | set[s
         return False
     preserving = cues(language).preserving - words
     return any(sentence.word_stems[i] in preserving for i in range(opened + 1, position))
+
+
+def _checked(sentence: Sentence, clause: Clause, position: int, language: Language) -> str | None:
+    """The stem of a verb of checking ("check", « vérifie ») that the negation before `position`
+    follows in its clause, itself not negated; None when there is none."""
+    opened = _scope_opened(sentence, clause, position, language)
+    if opened is None:
+        return None
+    verifying = cues(language).verifying
+    first_cue = min((n for n in _scope_starts(sentence.words, language) if clause.start <= n), default=opened)
+    return next((sentence.word_stems[i] for i in range(clause.start, min(opened, first_cue)) if sentence.word_stems[i] in verifying), None)
 
 
 def _qualified(sentence: Sentence, clause: Clause, words: frozenset[str] | set[str], position: int, language: Language) -> bool:

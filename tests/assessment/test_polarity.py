@@ -397,3 +397,24 @@ def test_and_before_a_new_subject_ends_a_negation(language: str, text: str, key_
 )
 def test_without_opening_a_statement_is_a_condition(language: str, text: str, key_phrase: str, expected: str | None) -> None:
     assert polarity(text, key_phrase, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "key_phrase", "expected"),
+    [
+        # A negation after a verb of checking is what is checked: the check is stated...
+        ("en", "Before fixing anything I check it isn't leakage between the splits.", "check for leakage", "stated"),
+        ("fr", "Avant de corriger quoi que ce soit, je vérifie qu'il n'y a pas de fuite entre les jeux.", "vérifie la fuite", "stated"),
+        # ... and another phrase of the checked clause is neither stated nor denied.
+        ("en", "I make sure the test set is not used for tuning.", "used for tuning", None),
+        ("fr", "Je m'assure que le jeu de test n'est pas utilisé pour le réglage.", "utilisé pour le réglage", None),
+        # A negated check still denies it, and a negation with no check before it still denies.
+        ("en", "I never check for leakage before training.", "check for leakage", "contradicted"),
+        ("fr", "Je ne vérifie jamais la fuite avant l'entraînement.", "vérifie la fuite", "contradicted"),
+        ("en", "There is no leakage to check between the splits.", "leakage", "contradicted"),
+        ("fr", "Il n'y a pas de fuite entre les jeux.", "fuite", "contradicted"),
+    ],
+)
+def test_a_negation_after_a_verb_of_checking_is_what_is_checked(language: str, text: str, key_phrase: str, expected: str | None) -> None:
+    assert polarity(text, key_phrase, language) == expected
+
