@@ -51,6 +51,8 @@ class Cues:
     restrictive_after_ne: frozenset[str] = frozenset()
     # Stems of verbs of checking: a negation after one is what is checked ("check it isn't leakage").
     verifying: frozenset[str] = frozenset()
+    # Conjunctions that join two clauses under one condition ("when A and B").
+    coordinating: frozenset[str] = frozenset()
 
 
 def _load(name: str) -> Any:
@@ -101,6 +103,7 @@ def cues(language: Language) -> Cues:
         preserving=frozenset(stems([w for c in _texts(data.get("preserving", []), "negation.yaml") for w in tokens(c)], language)),
         restrictive=frozenset(w for c in _texts(data.get("restrictive", []), "negation.yaml") for w in tokens(c)),
         restrictive_after_ne=frozenset(w for c in _texts(data.get("restrictive_after_ne", []), "negation.yaml") for w in _item_tokens(c)),
+        coordinating=frozenset(w for c in _texts(data.get("coordinating", []), "negation.yaml") for w in tokens(c)),
         verifying=frozenset(stems([w for c in _texts(data.get("verifying", []), "negation.yaml") for w in tokens(c)], language)),
     )
 

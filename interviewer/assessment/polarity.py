@@ -116,10 +116,14 @@ def clauses(sentence: Sentence, language: Language) -> list[Clause]:
     for mark in _CLAUSE_PUNCTUATION.finditer(text):
         if mark.start() not in asides:
             cuts.add(len(tokens(text[: mark.start()])))
+    marked = set(cuts)
     c = cues(language)
     # "is therefore a linear function": a consequence adverb inside a clause opens no new one.
     inside = {i for i in range(1, len(words)) if words[i] in c.adverbs and i not in cuts and words[i - 1] not in c.adverbs_after}
     breakers = {i for i, _ in _starts(words, c.scope_breakers)} - inside
+    # "when the classes are balanced and every error costs the same": "and" before a new subject
+    # opens a new statement, but under the same condition as the clause it is joined to.
+    joined = {i for i, sequence in _starts(words, c.scope_breakers) if sequence[0] in c.coordinating} - marked
     compares = {i for i, _ in _starts(words, c.comparisons)}
     cuts |= breakers | compares
     conditions = {i for i, _ in _starts(words, c.conditions)}
@@ -147,9 +151,11 @@ def clauses(sentence: Sentence, language: Language) -> list[Clause]:
             sides = (range(start, marker), range(marker + 1, end))
             before, after = (frozenset(word_stems[i] for i in side if words[i] not in stop) for side in sides)
             compared = (before, after)
+        under = bool(found) and start in joined and found[-1].condition
         found.append(Clause(
             start, end, frozenset(word_stems[start:end]), len(inside), covered, compared,
-            condition=start in conditions or start in negative_conditions, negative_condition=start in negative_conditions,
+            condition=start in conditions or start in negative_conditions or under,
+            negative_condition=start in negative_conditions or (under and found[-1].negative_condition),
             breaks=start in breakers or start in compares,
             compares=start in compares or bool(found and found[-1].compares and words[start] in c.relatives),
         ))

@@ -418,3 +418,19 @@ def test_without_opening_a_statement_is_a_condition(language: str, text: str, ke
 def test_a_negation_after_a_verb_of_checking_is_what_is_checked(language: str, text: str, key_phrase: str, expected: str | None) -> None:
     assert polarity(text, key_phrase, language) == expected
 
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "key_phrase", "expected"),
+    [
+        # "and" before a new subject opens a new statement, still under the condition it is joined to...
+        ("en", "Accuracy is fine when the classes are balanced and every error costs the same.", "errors have different costs", None),
+        ("en", "The model is fine when the data is clean and each feature does not drift.", "feature drifts", None),
+        ("fr", "Le modèle convient quand les données sont propres et chaque variable ne dérive pas.", "variable dérive", None),
+        # ... and without a condition, that statement still denies.
+        ("en", "The data is clean and each feature does not drift.", "feature drifts", "contradicted"),
+        ("fr", "Les données sont propres et chaque variable ne dérive pas.", "variable dérive", "contradicted"),
+    ],
+)
+def test_a_clause_joined_by_and_stays_under_its_condition(language: str, text: str, key_phrase: str, expected: str | None) -> None:
+    assert polarity(text, key_phrase, language) == expected
