@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from interviewer.assessment import polarity, reader, topics
+from interviewer.assessment import agreement, polarity, reader, topics
 from interviewer.assessment.focus import focus_of
 from interviewer.assessment.text import Sentence, content_stems, detect_language, phrase, sentences
 from interviewer.catalog.fields import Language
@@ -184,7 +184,7 @@ def misconceptions_stated(
 
 
 def _canonical(stems_: frozenset[str], language: Language) -> frozenset[str]:
-    return frozenset(polarity.canonical(s, language) for s in stems_)
+    return frozenset(agreement.canonical(s, language) for s in stems_)
 
 
 def _clause_stems(clause: polarity.Clause, sentence: Sentence, language: Language) -> frozenset[str]:
@@ -204,7 +204,7 @@ def _disagree(r_sentence: Sentence, r_clause: polarity.Clause, a_sentence: Sente
     is defined") asserts nothing, and a claim made under a condition is read with it: "the
     compiler makes one when none is defined" restates "if one is defined, the compiler makes
     none", and "X is a true positive when the class is not 1" denies "... when the class is 1"."""
-    differ = polarity.claims_disagree(r_clause, a_clause, language)
+    differ = agreement.claims_disagree(r_clause, a_clause, language)
     if r_clause.condition or a_clause.condition:
         return None if differ else False
     r_condition, a_condition = polarity.condition_for(r_sentence, r_clause, language), polarity.condition_for(a_sentence, a_clause, language)

@@ -173,7 +173,7 @@ def condition_for(sentence: Sentence, clause: Clause, language: Language) -> Cla
     return None
 
 
-def _swapped(required: frozenset[str], direct: frozenset[str], stems: frozenset[str], language: Language) -> set[str]:
+def reversed_stems(required: frozenset[str], direct: frozenset[str], stems: frozenset[str], language: Language) -> set[str]:
     """Parts of the phrase missing from the clause whose opposite stands there instead (an opposite
     that is itself part of the phrase, as in "min and max", is no reversal)."""
     opposite = opposites(language)
@@ -189,7 +189,7 @@ def _kin_in(stem: str, stems: frozenset[str]) -> bool:
 def may_be_reversed(p: Phrase, sentence: Sentence, language: Language) -> bool:
     """Cheap test before `phrase_polarity`: part of the phrase is there and another part's opposite."""
     present = p.required & sentence.all_stems
-    return bool(present) and bool(_swapped(p.required, present, sentence.all_stems, language))
+    return bool(present) and bool(reversed_stems(p.required, present, sentence.all_stems, language))
 
 
 @cache
@@ -256,7 +256,7 @@ def _phrase_clause(p: Phrase, sentence: Sentence, language: Language) -> tuple[C
     best: tuple[int, Clause, set[str]] | None = None
     for clause in found:
         direct = required & clause.stems
-        swapped = _swapped(required, direct, clause.stems, language)
+        swapped = reversed_stems(required, direct, clause.stems, language)
         # A lone opposite is another topic ("regression" is not a denial of "classification").
         if len(direct) + len(swapped) == len(required) and (not swapped or direct):
             key = (len(direct), clause, swapped)
@@ -371,34 +371,3 @@ def _restricted(sentence: Sentence, clause: Clause, language: Language) -> bool:
         if words[i] in c.restrictive_after_ne and any(w in NE for w in words[max(clause.start, i - _NE_WINDOW) : i]):
             return True
     return False
-
-
-def canonical(stem: str, language: Language) -> str:
-    """One name for a stem and its opposites, so a claim and its contrary align."""
-    group = opposites(language).get(stem)
-    return min(group | {stem}) if group else stem
-
-
-def terms_reversed(reference: Clause, answer: Clause) -> bool:
-    """Both clauses compare, and the answer puts the reference's terms the other way round: "corn
-    syrup is denser than oil" against "oil is less dense than corn syrup" (with "less" for "more",
-    the same claim). Each clause's second term (after "than", content words) stands in the other's
-    first part, and the two second terms share nothing."""
-    if reference.compared is None or answer.compared is None:
-        return False
-    (r_before, r_after), (a_before, a_after) = reference.compared, answer.compared
-    return bool(a_after & r_before) and bool(r_after & a_before) and not (a_after & r_after)
-
-
-def claims_disagree(reference: Clause, answer: Clause, language: Language) -> bool:
-    """Two aligned clauses disagree when one is negated and the other not (or, both negated, when
-    the counts differ in parity), counting swapped opposites; a comparison whose terms are the
-    other way round counts as one more swap."""
-    swaps = len(_swapped(reference.stems, reference.stems & answer.stems, answer.stems - reference.stems, language))
-    if terms_reversed(reference, answer):
-        swaps += 1
-    if reference.negated and answer.negated:
-        differ = reference.negations % 2 != answer.negations % 2
-    else:
-        differ = reference.negated != answer.negated
-    return differ != (swaps % 2 == 1)

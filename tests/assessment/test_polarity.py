@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from interviewer.assessment.polarity import asserts, claims_disagree, clauses, condition_for, cues, negation_positions, opposites, phrase_polarity
+from interviewer.assessment.polarity import asserts, clauses, condition_for, cues, negation_positions, opposites, phrase_polarity
 from interviewer.assessment.text import phrase, sentences, tokens
 
 
@@ -288,24 +288,6 @@ def test_the_cue_and_opposite_data_exist_in_both_languages(language: str) -> Non
 
 
 @pytest.mark.parametrize(
-    ("language", "reference", "answer", "disagree"),
-    [
-        ("en", "Oil is less dense than corn syrup.", "Corn syrup is more dense than oil.", False),
-        ("en", "Oil is less dense than corn syrup.", "Corn syrup is less dense than oil.", True),
-        ("en", "Oil is less dense than corn syrup.", "Oil is more dense than corn syrup.", True),
-        ("en", "Oil is less dense than corn syrup.", "Oil is less dense than the corn syrup.", False),
-        ("fr", "L'huile est moins dense que le sirop.", "Le sirop est plus dense que l'huile.", False),
-        ("fr", "L'huile est moins dense que le sirop.", "Le sirop est moins dense que l'huile.", True),
-        ("fr", "L'huile est moins dense que le sirop.", "L'huile est plus dense que le sirop.", True),
-    ],
-)
-def test_a_comparison_with_its_terms_the_other_way_round(language: str, reference: str, answer: str, disagree: bool) -> None:
-    """"B is more dense than A" restates "A is less dense than B"; "B is less dense than A" denies it."""
-    r, a = sentences(reference, language)[0], sentences(answer, language)[0]
-    assert claims_disagree(clauses(r, language)[0], clauses(a, language)[0], language) is disagree
-
-
-@pytest.mark.parametrize(
     ("language", "text", "key_phrase", "expected"),
     [
         # A negated verb that would change or lose its object keeps it: nothing is denied...
@@ -417,7 +399,6 @@ def test_without_opening_a_statement_is_a_condition(language: str, text: str, ke
 )
 def test_a_negation_after_a_verb_of_checking_is_what_is_checked(language: str, text: str, key_phrase: str, expected: str | None) -> None:
     assert polarity(text, key_phrase, language) == expected
-
 
 
 @pytest.mark.parametrize(
