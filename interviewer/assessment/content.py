@@ -281,8 +281,8 @@ def measure(
     explaining = {
         i for i, s in enumerate(found) if not s.is_list and not (labels and echoes_labels(s, labels, question_stems, language))
     }
-    results = [_key_point(p, found, explaining, language, contradictable=not chosen_from) for p in key_points]
-    results += [_key_point(p, found, explaining, language) for p in facts]
+    results = [_key_point(p, found, explaining, language, contradictable=p.contradictable and not chosen_from) for p in key_points]
+    results += [_key_point(p, found, explaining, language, contradictable=p.contradictable) for p in facts]
     covered = [r.point for r in results if r.state == "covered"]
     contradictions = [Finding(quote=r.quote or "", about=r.point.label) for r in results if r.state == "contradicted"]
     wrong_sentences = {r.sentences[0] for r in results if r.state == "contradicted"}

@@ -57,6 +57,9 @@ class KeyPoint(Strict):
     label: Text
     en: list[Text] = Field(min_length=1)
     fr: list[Text] = Field(min_length=1)
+    # False for a risk that good answers name as what they avoid ("so signals neither vanish nor
+    # explode"): saying it under a negation is not denying it.
+    contradictable: bool = True
 
     def phrases(self, language: Language) -> list[str]:
         # English technical terms are common in French answers, so French also accepts them.

@@ -276,3 +276,24 @@ def test_a_paraphrase_sharing_no_word_with_the_key_point_is_credited() -> None:
         question_text="What does logistic regression output?", key_points=[point], reference_answer=None, language="en",
     )
     assert m.paraphrased == [point] and m.content > 0
+
+
+RISK = KeyPoint(
+    label="weights too large or too small make the signals explode or vanish", en=["signals explode", "signals vanish"],
+    fr=["les signaux explosent", "les signaux disparaissent"], contradictable=False,
+)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "The goal of a good initialisation is to keep the variance constant, so signals neither vanish nor explode."),
+        ("fr", "Avec une bonne initialisation, la variance reste constante d'une couche à l'autre : les signaux n'explosent pas et ne disparaissent pas."),
+    ],
+)
+def test_a_risk_named_as_what_is_avoided_is_not_a_contradiction(language: str, text: str) -> None:
+    """A key point marked `contradictable: false` is a risk good answers name as what they avoid."""
+    m = measure(text, question_text=QUESTION, key_points=[RISK], reference_answer=None, language=language)  # type: ignore[arg-type]
+    assert not m.contradictions and m.covered == [RISK]
+    claim = RISK.model_copy(update={"contradictable": True})
+    assert measure(text, question_text=QUESTION, key_points=[claim], reference_answer=None, language=language).contradictions  # type: ignore[arg-type]
