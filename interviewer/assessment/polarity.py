@@ -9,6 +9,7 @@ except where the negation falls on a verb that would change or lose the phrase (
 the argmax"), where a word of degree qualifies it ("isn't fully expanded"), where a restricted claim
 says the opposite word ("depends only through"), or where another form of the word stands beside its
 opposite ("maximum likelihood is minimising"): there the sentence says nothing certain of the phrase.
+A negation after a verb of checking ("I check it isn't leakage") is what is checked, not a denial.
 """
 
 from __future__ import annotations
