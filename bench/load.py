@@ -161,7 +161,8 @@ def main() -> None:
                     tally, elapsed = asyncio.run(run(app.url, args.interviews, args.answers))
                     # The server's CPU over the run (every worker; background scoring still running is not counted).
                     server_cpu = cpu_seconds(app.process.pid) - cpu_before if app.process.poll() is None else float("nan")
-                    judged = judge_calls(app.url) if app.process.poll() is None else {}
+                    # A server told to stop closes its socket before it exits: nothing to ask it then.
+                    judged = judge_calls(app.url) if app.process.poll() is None and not args.sigterm_after else {}
                     if args.sigterm_after:
                         app.process.wait(timeout=120)
                     log = app.log.read_text(errors="replace")

@@ -19,6 +19,9 @@ from sqlmodel import Session
 # respx intercepts httpx only: litellm's calls go through httpx here, through aiohttp in production
 # (tests/models/test_connections.py runs that one against a real server on 127.0.0.1).
 os.environ["DISABLE_AIOHTTP_TRANSPORT"] = "True"  # set outright: an exported False would bypass the mocks
+# Scoring runs in this process's threads: a spawned scoring process per test app would cost each
+# test seconds (tests/interview/test_scorer_process.py runs that path).
+os.environ["INTERVIEWER_SCORING_PROCESSES"] = "0"
 
 from interviewer.api.app import create_app  # noqa: E402
 from interviewer.catalog.loading import Catalog, load_catalog

@@ -119,7 +119,8 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
     # One scorer or report build at a time per session, so each answer is judged once.
     app.state.scoring_locks = KeyedLocks(engine, lease_s=lease_s, prefix="scoring")
     app.state.scoring = ScoringQueue(
-        engine=engine, models=app.state.models, locks=app.state.scoring_locks, concurrency=settings.scoring_concurrency
+        engine=engine, models=app.state.models, locks=app.state.scoring_locks, concurrency=settings.scoring_concurrency,
+        processes=settings.scoring_processes,
     )
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     # Share links are read anonymously: counted per client address instead of per token.

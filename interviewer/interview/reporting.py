@@ -5,11 +5,9 @@ the transcript and the session's rubric snapshot.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import time
 import weakref
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,10 +24,10 @@ from interviewer.interview import transcripts
 from interviewer.interview.state import (
     SessionState,
     SessionView,
-    answers_to,
     assess_answer,
     get_session,
     load_state,
+    thread_texts,
 )
 from interviewer.models import calls
 from interviewer.models import llm
@@ -50,12 +48,12 @@ class Unscored:
     assessment: scoring.Assessment
 
 
-def _unscored(view: SessionView | SessionState, turn: Turn) -> Unscored:
+def unscored(view: SessionView | SessionState, turn: Turn, assessment: scoring.Assessment | None = None) -> Unscored:
     assert turn.question_id is not None and turn.id is not None
     # Computed once per answer (the report reuses it); outside any global lock: a turn never waits for it.
-    assessment = assess_answer(view, view.turns, turn)
+    assessment = assessment or assess_answer(view, view.turns, turn)
     assert assessment is not None
-    thread = scoring.merge_answers([t.content for t in answers_to(view.turns, turn.question_id, up_to=turn.seq)], turn.language)  # type: ignore[arg-type]
+    thread = scoring.merge_answers(thread_texts(view.turns, turn), turn.language)  # type: ignore[arg-type]
     return Unscored(turn.id, turn.question_id, turn.language, thread, assessment)  # type: ignore[arg-type]
 
 
@@ -64,11 +62,11 @@ def unscored_answers(*, db: Session, session_id: str) -> tuple[SessionView, list
     view = get_session(db=db, session_id=session_id)
     scored = queries.scored_turn_ids(db=db, session_id=session_id)
     db.commit()
-    items = [_unscored(view, t) for t in view.turns if t.role == "candidate" and t.question_id is not None and t.id not in scored]
+    items = [unscored(view, t) for t in view.turns if t.role == "candidate" and t.question_id is not None and t.id not in scored]
     return view, items
 
 
-def unscored_answer(*, db: Session, session_id: str, seq: int) -> tuple[SessionState, Unscored] | None:
+def unscored_turn(*, db: Session, session_id: str, seq: int) -> tuple[SessionState, Turn] | None:
     """One answer, if it still needs scores: what background scoring reads after a turn (O(1) rows)."""
     state = load_state(db=db, session_id=session_id)
     turn = next((t for t in state.transcript.turns if t.seq == seq), None)
@@ -77,7 +75,7 @@ def unscored_answer(*, db: Session, session_id: str, seq: int) -> tuple[SessionS
         return None
     scored = queries.is_scored(db=db, turn_id=turn.id)
     db.commit()
-    return None if scored else (state, _unscored(state, turn))
+    return None if scored else (state, turn)
 
 
 def save_scores(
@@ -240,7 +238,7 @@ async def rejudge_fallbacks(*, db: Session, models: llm.Models, session_id: str)
         db.commit()
         now = time.monotonic()
         ready = [t for t in view.turns if t.id in turn_ids and rejudges.get(t.id, (0, 0.0))[1] <= now and rejudges.get(t.id, (0, 0.0))[0] < REJUDGE_ATTEMPTS]  # type: ignore[arg-type]
-        return view, [_unscored(view, t) for t in ready[:REJUDGE_PER_REQUEST]]
+        return view, [unscored(view, t) for t in ready[:REJUDGE_PER_REQUEST]]
 
     view, items = await anyio.to_thread.run_sync(due)
     done = 0
@@ -269,33 +267,6 @@ async def score_pending(*, db: Session, models: llm.Models, session_id: str) -> 
         )
     await rejudge_fallbacks(db=db, models=models, session_id=session_id)
     return len(items)
-
-
-async def score_answer(
-    *, engine: Engine, models: llm.Models, session_id: str, seq: int, executor: Executor | None = None,
-) -> bool:
-    """Score one new answer (background scoring after its turn); False when there was nothing to do.
-    `executor`: where its CPU work (the full assessment) runs; by default anyio's worker threads."""
-
-    def read() -> tuple[SessionState, Unscored] | None:
-        with Session(engine) as db:
-            return unscored_answer(db=db, session_id=session_id, seq=seq)
-
-    if executor is None:
-        found = await anyio.to_thread.run_sync(read)
-    else:
-        found = await asyncio.get_running_loop().run_in_executor(executor, read)
-    if found is None:
-        return False
-    state, item = found
-    scores, model, usage = await judge_unscored(models, state, item)
-
-    def save() -> None:
-        with Session(engine) as db:
-            save_scores(db=db, session_id=session_id, item=item, scores=scores, model=model, usage=usage)
-
-    await anyio.to_thread.run_sync(save)
-    return True
 
 
 def _code_version() -> str:

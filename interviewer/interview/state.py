@@ -91,6 +91,28 @@ def read_answer(view: SessionView | SessionState, turns: list[Turn] | tuple[Turn
     return _assessment(view, turns, answer, full=False)
 
 
+def assess_thread(
+    persona: Persona, rubric: Rubric, *, question_id: str, answers: list[str], latest: str, language: str, full: bool,
+) -> scoring.Assessment:
+    """The assessment of one answer from its question thread's texts: pure, so a scoring process
+    can run it on what it is sent (interview/scorer_process.py)."""
+    return scoring.assess(
+        thread=scoring.merge_answers(answers, language),  # type: ignore[arg-type]
+        latest=latest,
+        question=persona.question(question_id),
+        rubric=rubric,
+        language=language,  # type: ignore[arg-type]
+        min_words=persona.min_answer_words,
+        use_model=full,
+    )
+
+
+def thread_texts(turns: list[Turn] | tuple[Turn, ...], answer: Turn) -> list[str]:
+    """What the candidate said about the answer's question, up to and including it."""
+    assert answer.question_id is not None
+    return [t.content for t in answers_to(list(turns), answer.question_id, up_to=answer.seq)]
+
+
 def _assessment(view: SessionView | SessionState, turns: list[Turn] | tuple[Turn, ...], answer: Turn, *, full: bool) -> scoring.Assessment | None:
     question_id = answer.question_id
     if question_id is None:
@@ -99,15 +121,9 @@ def _assessment(view: SessionView | SessionState, turns: list[Turn] | tuple[Turn
         full = False  # without the embedding model, the full assessment is the quick reading: made once
 
     def compute() -> scoring.Assessment:
-        thread = answers_to(list(turns), question_id, up_to=answer.seq)
-        return scoring.assess(
-            thread=scoring.merge_answers([t.content for t in thread], answer.language),  # type: ignore[arg-type]
-            latest=answer.content,
-            question=view.persona.question(question_id),
-            rubric=view.rubric,
-            language=answer.language,  # type: ignore[arg-type]
-            min_words=view.persona.min_answer_words,
-            use_model=full,
+        return assess_thread(
+            view.persona, view.rubric, question_id=question_id, answers=thread_texts(turns, answer), latest=answer.content,
+            language=answer.language, full=full,  # type: ignore[arg-type]
         )
 
     return transcripts.assessment(answer.session_id, answer.seq, compute, full=full)

@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     shutdown_grace_s: float = Field(default=10.0, ge=0)
     # Answers scored at once in the background by a worker; the others queue, so turns come first.
     scoring_concurrency: int = Field(default=2, ge=1, le=32)
+    # Child processes that make those answers' full assessments (interview/scorer_process.py), so
+    # that scoring never holds this worker's GIL while a turn runs; 0: in this worker's threads.
+    scoring_processes: int = Field(default=1, ge=0, le=32)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # json: one object per line with the request id; text: for people; auto: text on a terminal, json otherwise.
     log_format: Literal["auto", "json", "text"] = "auto"

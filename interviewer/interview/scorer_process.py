@@ -1,0 +1,142 @@
+"""Background scoring's CPU work in a child process, so that it never holds the worker's GIL.
+
+The full assessment of an answer (the lexical scorer, the learned reader, the embedding model) is
+pure Python for most of its 50-100 ms. Run in a thread of the web worker, it holds the worker's GIL
+in slices of 5 ms, and every turn that arrives meanwhile waits for them: it added 7-8 ms to a
+model turn of bench/turns.py. In a child process at the lowest CPU priority it takes only the CPU
+that turns leave, on a core of its own when there is one.
+
+A job carries the texts of the answer's question thread and the hashes of the session's persona
+and rubric snapshots. The child parses a snapshot once per hash (the same caches as the worker's,
+interview/transcripts.py); the snapshots' JSON (a rubric is close to a megabyte) is sent only
+when the child says it has not seen that hash yet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import multiprocessing.connection
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
+
+from interviewer.assessment import scoring, semantic
+from interviewer.interview import transcripts
+from interviewer.interview.state import assess_thread
+
+log = logging.getLogger("interviewer.scoring")
+
+
+@dataclass(frozen=True)
+class Job:
+    persona_hash: str
+    rubric_hash: str
+    question_id: str
+    answers: list[str]
+    latest: str
+    language: str
+    # The snapshots' JSON: sent again only when the child answered `Unknown` for these hashes.
+    persona_json: str | None = None
+    rubric_json: str | None = None
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """The child has not parsed this job's snapshots yet: send them."""
+
+
+@dataclass(frozen=True)
+class Assessed:
+    assessment: scoring.Assessment
+    # False when the embedding model is off in the child: the assessment is then the quick reading.
+    full: bool
+
+
+def _start_child() -> None:
+    """The child takes only the CPU that the web worker leaves, and exits with it: a worker killed
+    without shutting its pool down (SIGKILL, a crash) leaves no scoring process behind."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, 0, 19)
+    except (AttributeError, OSError) as exc:  # not allowed here: the child still runs, at normal priority
+        log.debug("the scoring process keeps its priority: %s", exc)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True, name="parent-watch").start()
+
+
+def _exit_with(parent_sentinel: int) -> None:
+    multiprocessing.connection.wait([parent_sentinel])
+    os._exit(0)
+
+
+def _known(content_hash: str, text: str | None, parse: Callable[[str, Callable[[], str]], object]) -> object | None:
+    if text is not None:
+        return parse(content_hash, lambda: text)
+    try:
+        return parse(content_hash, _raise_unknown)
+    except LookupError:
+        return None
+
+
+def _raise_unknown() -> str:
+    raise LookupError("snapshot not sent")
+
+
+def run(job: Job) -> Assessed | Unknown:
+    """In the child: assess the answer from its job alone."""
+    persona = _known(job.persona_hash, job.persona_json, transcripts.persona)
+    rubric = _known(job.rubric_hash, job.rubric_json, transcripts.rubric)
+    if persona is None or rubric is None:
+        return Unknown()
+    full = semantic.available()
+    assessment = assess_thread(
+        persona, rubric, question_id=job.question_id, answers=job.answers, latest=job.latest,  # type: ignore[arg-type]
+        language=job.language, full=full,
+    )
+    return Assessed(assessment, full)
+
+
+class ScorerProcesses:
+    """A pool of `size` scoring processes, started on first use (spawned: the worker has threads)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._pool: ProcessPoolExecutor | None = None
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.size, mp_context=multiprocessing.get_context("spawn"), initializer=_start_child
+            )
+        return self._pool
+
+    async def assess(self, job: Job, snapshots: Callable[[], tuple[str, str]]) -> Assessed:
+        """The job's assessment; `snapshots` reads the (persona, rubric) JSON when the child needs them.
+        Raises BrokenProcessPool when the child died (the caller assesses in a thread instead)."""
+        loop = asyncio.get_running_loop()
+        try:
+            result = await loop.run_in_executor(self._executor(), run, job)
+            if isinstance(result, Unknown):
+                persona_json, rubric_json = await loop.run_in_executor(None, snapshots)
+                result = await loop.run_in_executor(self._executor(), run, replace(job, persona_json=persona_json, rubric_json=rubric_json))
+        except BrokenProcessPool:
+            log.warning("a scoring process died; the next answer starts a new one")
+            self.close()
+            raise
+        assert isinstance(result, Assessed), "a job sent with its snapshots is always assessed"
+        return result
+
+    def close(self) -> None:
+        """Stop the processes without waiting: a scorer cut short is redone by the next report build."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
