@@ -15,6 +15,8 @@ from interviewer.catalog.fields import Language
 
 # A French particle that negates only after "ne"/"n'" ("ne ... plus").
 NE = {"ne", "n'"}
+# Words between a verb of preventing and its particle: its object ("prevents each position from").
+PREVENT_WINDOW = 6
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,33 @@ class Cues:
     verifying: frozenset[str] = frozenset()
     # Conjunctions that join two clauses under one condition ("when A and B").
     coordinating: frozenset[str] = frozenset()
+    # Verbs of preventing, the particle after their object ("prevents X from"), and what the next
+    # word must look like for the particle to deny it (a verb: "from attending", « de regarder »).
+    preventing: frozenset[str] = frozenset()
+    preventing_particles: frozenset[str] = frozenset()
+    prevented_endings: tuple[str, ...] = ()
+    prevented_words: frozenset[str] = frozenset()
+
+    def prevents(self, words: tuple[str, ...], i: int) -> bool:
+        """The particle at `i` ends "prevents <object> from" and a verb follows it ("from
+        attending", « de regarder »): what follows is denied."""
+        after = words[i + 1] if i + 1 < len(words) else ""
+        if not (after in self.prevented_words or any(after.endswith(e) and len(after) > len(e) + 1 for e in self.prevented_endings)):
+            return False
+        verb = next((j for j in range(i - 1, max(-1, i - PREVENT_WINDOW - 1), -1) if words[j] in self.preventing), None)
+        if verb is None:
+            return False
+        # "does not stop the model from overfitting", « n'empêche pas de » prevent nothing: the
+        # negated verb is read as a negated change (polarity._preserved), not as two denials.
+        near = words[max(0, verb - 3) : verb] + words[verb + 1 : verb + 2]
+        return not any(w in self.words or w in NE or any(w.endswith(x) for x in self.suffixes) for w in near)
+
+    def reach(self, words: tuple[str, ...], n: int, end: int) -> int:
+        """Where the negation at `n` stops covering words: the end of its clause, or for a particle
+        of preventing, the next coordinating conjunction ("from co-adapting and acts like ...")."""
+        if words[n] not in self.preventing_particles:
+            return end
+        return next((i for i in range(n + 1, end) if words[i] in self.coordinating), end)
 
 
 def _load(name: str) -> Any:
@@ -85,6 +114,7 @@ def _by_first_word(items: list[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
 @cache
 def cues(language: Language) -> Cues:
     data = _load("negation.yaml")[language]
+    preventing = data.get("preventing", {})
     return Cues(
         words=frozenset(w for c in _texts(data["cues"], "negation.yaml") for w in tokens(c) if w not in NE),
         after_ne=frozenset(w for c in _texts(data.get("after_ne", []), "negation.yaml") for w in tokens(c)),
@@ -105,6 +135,10 @@ def cues(language: Language) -> Cues:
         restrictive_after_ne=frozenset(w for c in _texts(data.get("restrictive_after_ne", []), "negation.yaml") for w in _item_tokens(c)),
         coordinating=frozenset(w for c in _texts(data.get("coordinating", []), "negation.yaml") for w in tokens(c)),
         verifying=frozenset(stems([w for c in _texts(data.get("verifying", []), "negation.yaml") for w in tokens(c)], language)),
+        preventing=frozenset(w for c in _texts(preventing.get("verbs", []), "negation.yaml") for w in tokens(c)),
+        preventing_particles=frozenset(w for c in _texts(preventing.get("particles", []), "negation.yaml") for w in _item_tokens(c)),
+        prevented_endings=tuple(_texts(preventing.get("next_endings", []), "negation.yaml")),
+        prevented_words=frozenset(w for c in _texts(preventing.get("next_words", []), "negation.yaml") for w in _item_tokens(c)),
     )
 
 

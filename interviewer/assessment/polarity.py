@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Literal
 
-from interviewer.assessment.cues import NE, cues, opposites
+from interviewer.assessment.cues import NE, PREVENT_WINDOW, cues, opposites
 from interviewer.assessment.text import Phrase, Sentence, stop_words, tokens
 from interviewer.catalog.fields import Language
 
@@ -62,7 +62,20 @@ def negation_positions(words: tuple[str, ...], language: Language) -> list[int]:
             found.append(i)
         elif w in c.after_ne and any(x in NE for x in words[max(0, i - _NE_WINDOW) : i]):
             found.append(i)
+        elif w in c.preventing_particles and c.prevents(words, i):
+            found.append(i)
     return found
+
+
+def _prevention_named(sentence: Sentence, clause: Clause, words: frozenset[str] | set[str], position: int, language: Language) -> bool:
+    """The negation before `position` is the particle of a verb of preventing that the phrase names
+    itself: "prevents units from co-adapting" states "prevents co-adaptation"."""
+    opened = _scope_opened(sentence, clause, position, language)
+    c = cues(language)
+    if opened is None or sentence.words[opened] not in c.preventing_particles:
+        return False
+    window = range(max(clause.start, opened - PREVENT_WINDOW), opened)
+    return any(sentence.words[i] in c.preventing and sentence.word_stems[i] in words for i in window)
 
 
 @dataclass(frozen=True)
@@ -143,7 +156,9 @@ def clauses(sentence: Sentence, language: Language) -> list[Clause]:
         if end <= start:
             continue
         inside = [n for n in starts if start <= n < end]
-        covered = frozenset(range(min(inside), end)) if inside else frozenset()
+        # A cue covers the rest of its clause; a particle of preventing, only its verb's phrase: "it
+        # stops units from co-adapting and acts like an ensemble" denies no ensemble.
+        covered = frozenset(i for n in inside for i in range(n, c.reach(words, n, end)))
         covered |= {n for n in prefixed if start <= n < end}
         marker = next((i for i in range(start, end) if words[i] == _COMPARISON[language]), None)
         compared = None
@@ -294,7 +309,7 @@ def phrase_polarity(p: Phrase, sentence: Sentence, language: Language) -> Polari
     # The opposites standing for reversed words ("dépend" for "indépendants") carry a negation too.
     standing = {o for r in swapped for o in opposites(language).get(r, frozenset()) if o in clause.stems}
     position = _last_position(required | standing, sentence, clause)
-    negated_here = position in clause.negated_words
+    negated_here = position in clause.negated_words and not _prevention_named(sentence, clause, required | standing, position, language)
     if negated_here and (checker := _checked(sentence, clause, position, language)) is not None:
         # "I check it isn't leakage": the negation is what is checked; a phrase that names the
         # check ("check for leakage") is stated, any other is neither stated nor denied.
@@ -331,13 +346,15 @@ def phrase_polarity(p: Phrase, sentence: Sentence, language: Language) -> Polari
 
 
 def _preserved(sentence: Sentence, clause: Clause, words: frozenset[str] | set[str], position: int, language: Language) -> bool:
-    """A verb whose negation keeps its object ("change", "lose") stands between the negation and
-    the phrase's word at `position`, and is not part of the phrase."""
+    """A verb whose negation keeps its object ("change", "lose") or lets it happen ("does not stop
+    the model from overfitting") stands between the negation and the phrase's word at `position`,
+    and is not part of the phrase."""
     opened = _scope_opened(sentence, clause, position, language)
     if opened is None:
         return False
-    preserving = cues(language).preserving - words
-    return any(sentence.word_stems[i] in preserving for i in range(opened + 1, position))
+    c = cues(language)
+    preserving = c.preserving - words
+    return any(sentence.word_stems[i] in preserving or sentence.words[i] in c.preventing for i in range(opened + 1, position))
 
 
 def _checked(sentence: Sentence, clause: Clause, position: int, language: Language) -> str | None:

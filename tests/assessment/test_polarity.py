@@ -415,3 +415,26 @@ def test_a_negation_after_a_verb_of_checking_is_what_is_checked(language: str, t
 )
 def test_a_clause_joined_by_and_stays_under_its_condition(language: str, text: str, key_phrase: str, expected: str | None) -> None:
     assert polarity(text, key_phrase, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "key_phrase", "expected"),
+    [
+        # A verb of preventing denies the verb after its particle: the mask is no misconception...
+        ("en", "A causal mask prevents each position from attending to future tokens.", "attends to future tokens", "contradicted"),
+        ("fr", "Un masque causal empêche chaque position de regarder les jetons futurs.", "regarde les jetons futurs", "contradicted"),
+        # ... a negated prevention lets it happen, and neither states nor denies it...
+        ("en", "Weight decay does not stop the model from overfitting on its own.", "the model overfits", None),
+        ("fr", "La régularisation n'empêche pas le modèle de surapprendre à elle seule.", "le modèle surapprend", None),
+        # ... a phrase that names the prevention itself is stated, and the particle denies only its verb's phrase...
+        ("en", "It prevents units from co-adapting.", "prevents co-adaptation", "stated"),
+        ("fr", "Ça empêche les unités de se co-adapter.", "empêche la co-adaptation", "stated"),
+        ("en", "It stops units from co-adapting and acts like an ensemble of thinned networks.", "acts like an ensemble", "stated"),
+        ("fr", "Ça empêche les unités de se co-adapter et agit comme un ensemble de sous-réseaux.", "agit comme un ensemble", "stated"),
+        # ... and without a verb after the particle, what is prevented is left as said.
+        ("en", "A time-based split prevents data leakage from the future.", "data leakage", "stated"),
+        ("fr", "Le découpage temporel empêche la fuite de données du futur.", "fuite de données", "stated"),
+    ],
+)
+def test_a_verb_of_preventing_denies_the_verb_after_its_particle(language: str, text: str, key_phrase: str, expected: str | None) -> None:
+    assert polarity(text, key_phrase, language) == expected
