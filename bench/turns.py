@@ -5,7 +5,9 @@
 - an answer turn (POST /answers, JSON) offline, and with a model served by the stand-in: with the
   same model as the judge (two judge calls per answer in the background, after the reply) and with
   the offline judge;
-- the offline turn's cost against the session's length (answer 5 against answer 40).
+- the offline turn's cost against the session's length (answer 5 against answer 40);
+- with --back-to-back, model turns sent one right after another, each answer's background scoring
+  running while the next turn is served.
 
 The figures are sampled interleaved (one of each in turn), so that a shared machine's changing
 load weighs on all of them alike. Then the service's own cost per turn with a model (model turn minus bare litellm call) next to
@@ -129,6 +131,23 @@ def positions_only(sessions: int, length: int) -> None:
     print(row(f"offline turn, answers {last - 4}-{last}", late))
 
 
+def back_to_back(samples: int, delay: float) -> None:
+    """Model turns one right after another (a candidate who answers at once), so each answer's
+    background scoring runs while the next turn is served: what the scoring costs a turn."""
+    with tempfile.TemporaryDirectory(prefix="bench-turns-") as tmp:
+        work = Path(tmp)
+        with standin_model(delay, work) as model, \
+                interviewer(app_env(database_url=f"sqlite:///{work / 'model.db'}", model="openai/standin", api_base=model.url + "/v1")
+                            | {"INTERVIEWER_JUDGE_MODEL": "offline"}, work) as app, \
+                httpx.Client() as client:
+            turns = Turns(client, app.url)
+            turns.run(20)
+            times = turns.run(samples)
+    print(f"\n{samples} model turns back to back (stand-in model, offline judge: each answer scored in the background meanwhile)\n")
+    print("| figure | n | p50 ms | p99 ms |\n|---|---|---|---|")
+    print(row("model turn, back to back", times))
+
+
 def row(name: str, values: list[float]) -> str:
     return f"| {name} | {len(values)} | {percentile(values, 50):.1f} | {percentile(values, 99):.1f} |"
 
@@ -139,9 +158,13 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=0.0, help="the stand-in model's answer delay (s)")
     parser.add_argument("--length", type=int, default=40, help="answers in the long sessions")
     parser.add_argument("--positions", type=int, default=0, help="only time N long offline sessions, by answer position")
+    parser.add_argument("--back-to-back", action="store_true", help="only time model turns sent one right after another")
     args = parser.parse_args()
     if args.positions:
         positions_only(args.positions, args.length)
+        return
+    if args.back_to_back:
+        back_to_back(args.samples, args.delay)
         return
     n = args.samples
     with tempfile.TemporaryDirectory(prefix="bench-turns-") as tmp:
