@@ -51,7 +51,8 @@ class Unscored:
 def unscored(view: SessionView | SessionState, turn: Turn, assessment: scoring.Assessment | None = None) -> Unscored:
     assert turn.question_id is not None and turn.id is not None
     # Computed once per answer (the report reuses it); outside any global lock: a turn never waits for it.
-    assessment = assessment or assess_answer(view, view.turns, turn)
+    if assessment is None:
+        assessment = assess_answer(view, view.turns, turn)
     assert assessment is not None
     thread = scoring.merge_answers(thread_texts(view.turns, turn), turn.language)  # type: ignore[arg-type]
     return Unscored(turn.id, turn.question_id, turn.language, thread, assessment)  # type: ignore[arg-type]

@@ -19,8 +19,9 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import os
+import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
@@ -60,6 +61,9 @@ class Assessed:
 def _start_child() -> None:
     """The child takes only the CPU that the web worker leaves, and exits with it: a worker killed
     without shutting its pool down (SIGKILL, a crash) leaves no scoring process behind."""
+    # Ctrl-C goes to the whole process group: the worker shuts the child down, and the child
+    # exits with the worker anyway (below); it would only print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         os.setpriority(os.PRIO_PROCESS, 0, 19)
     except (AttributeError, OSError) as exc:  # not allowed here: the child still runs, at normal priority
@@ -107,6 +111,7 @@ class ScorerProcesses:
     def __init__(self, size: int) -> None:
         self.size = size
         self._pool: ProcessPoolExecutor | None = None
+        self._warned = False
 
     @property
     def started(self) -> bool:
@@ -119,24 +124,31 @@ class ScorerProcesses:
             )
         return self._pool
 
-    async def assess(self, job: Job, snapshots: Callable[[], tuple[str, str]]) -> Assessed:
+    async def assess(self, job: Job, snapshots: Callable[[], Awaitable[tuple[str, str]]]) -> Assessed:
         """The job's assessment; `snapshots` reads the (persona, rubric) JSON when the child needs them.
         Raises BrokenProcessPool when the child died (the caller assesses in a thread instead)."""
         loop = asyncio.get_running_loop()
+        pool = self._executor()
         try:
-            result = await loop.run_in_executor(self._executor(), run, job)
+            result = await loop.run_in_executor(pool, run, job)
             if isinstance(result, Unknown):
-                persona_json, rubric_json = await loop.run_in_executor(None, snapshots)
-                result = await loop.run_in_executor(self._executor(), run, replace(job, persona_json=persona_json, rubric_json=rubric_json))
+                persona_json, rubric_json = await snapshots()
+                result = await loop.run_in_executor(pool, run, replace(job, persona_json=persona_json, rubric_json=rubric_json))
         except BrokenProcessPool:
             log.warning("a scoring process died; the next answer starts a new one")
-            self.close()
+            if self._pool is pool:  # not a newer pool that another scorer started meanwhile
+                self.close()
             raise
-        assert isinstance(result, Assessed), "a job sent with its snapshots is always assessed"
+        if not isinstance(result, Assessed):
+            raise RuntimeError("a scoring process asked again for snapshots it was sent")
+        if not result.full and not self._warned:
+            self._warned = True
+            log.warning("the scoring process has no embedding model: background scores use the lexical signals only")
         return result
 
     def close(self) -> None:
-        """Stop the processes without waiting: a scorer cut short is redone by the next report build."""
+        """Stop the processes without waiting here: a scorer cut short is redone by the next report
+        build. (At interpreter exit, concurrent.futures still waits for a job already running.)"""
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None

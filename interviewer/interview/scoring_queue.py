@@ -117,8 +117,8 @@ async def score_answer(
     processes: ScorerProcesses | None = None,
 ) -> bool:
     """Score one new answer (background scoring after its turn); False when there was nothing to do.
-    `executor`: where its database reads run; `processes`: where its full assessment runs (by
-    default in `executor` too, or anyio's worker threads)."""
+    `executor`: where its database reads run (by default anyio's worker threads); `processes`:
+    where its full assessment runs (by default in those threads too)."""
     loop = asyncio.get_running_loop()
 
     def in_thread(step: Callable[[], T]) -> Awaitable[T]:
@@ -132,7 +132,7 @@ async def score_answer(
     if found is None:
         return False
     state, turn = found
-    assessment = await _assessed(engine, state, turn, processes) if processes is not None else None
+    assessment = await _assessed(engine, state, turn, processes, in_thread) if processes is not None else None
     item = await in_thread(lambda: feedback.unscored(state, turn, assessment))
     scores, model, usage = await feedback.judge_unscored(models, state, item)
 
@@ -144,7 +144,9 @@ async def score_answer(
     return True
 
 
-async def _assessed(engine: Engine, state: SessionState, turn: Turn, processes: ScorerProcesses) -> scoring.Assessment | None:
+async def _assessed(
+    engine: Engine, state: SessionState, turn: Turn, processes: ScorerProcesses, in_thread: Callable[[Callable[[], T]], Awaitable[T]],
+) -> scoring.Assessment | None:
     """The answer's full assessment made in a scoring process and kept like one made here; None
     when the process died (the caller makes it in a thread)."""
     session = state.session
@@ -162,7 +164,7 @@ async def _assessed(engine: Engine, state: SessionState, turn: Turn, processes: 
             )
 
     try:
-        assessed = await processes.assess(job, snapshots)
+        assessed = await processes.assess(job, lambda: in_thread(snapshots))
     except BrokenProcessPool:
         return None
     return transcripts.assessment(turn.session_id, turn.seq, lambda: assessed.assessment, full=assessed.full)

@@ -3,6 +3,10 @@ itself would give, and a scoring process that dies costs no answer its scores.""
 
 from __future__ import annotations
 
+import asyncio
+import multiprocessing
+import os
+import signal
 import uuid
 from collections.abc import Iterator
 from concurrent.futures.process import BrokenProcessPool
@@ -113,3 +117,28 @@ def test_a_scoring_process_that_dies_costs_no_answer_its_scores(sqlite_url: str,
         session_id = _interview(client)
     pairs = list(_stored_against_here(sqlite_url, session_id))
     assert pairs and all(stored == here for stored, here in pairs)
+
+
+def test_a_killed_scoring_process_fails_its_job_and_the_next_job_starts_a_new_one(catalog: Catalog) -> None:
+    persona = catalog.persona("technical-ml")
+    rubric = catalog.rubric_for(persona)
+    job = _job(catalog)
+
+    async def snapshots() -> tuple[str, str]:
+        return persona.model_dump_json(), rubric.model_dump_json()
+
+    async def scenario(processes: ScorerProcesses) -> tuple[Assessed, Assessed]:
+        before = await processes.assess(job, snapshots)  # a new child: asks for the snapshots, then assesses
+        for child in multiprocessing.active_children():
+            os.kill(child.pid, signal.SIGKILL)  # type: ignore[arg-type]
+            child.join(10)
+        with pytest.raises(BrokenProcessPool):
+            await processes.assess(job, snapshots)
+        return before, await processes.assess(job, snapshots)
+
+    processes = ScorerProcesses(1)
+    try:
+        before, after = asyncio.run(scenario(processes))
+    finally:
+        processes.close()
+    assert after == before
