@@ -15,7 +15,8 @@ from interviewer.catalog.fields import Language
 
 # A French particle that negates only after "ne"/"n'" ("ne ... plus").
 NE = {"ne", "n'"}
-# Words between a verb of preventing and its particle: its object ("prevents each position from").
+# How far before its particle a verb of preventing is looked for: at most 5 words of object
+# between them ("prevents each position from").
 PREVENT_WINDOW = 6
 
 
@@ -61,20 +62,31 @@ class Cues:
     preventing_particles: frozenset[str] = frozenset()
     prevented_endings: tuple[str, ...] = ()
     prevented_words: frozenset[str] = frozenset()
+    # Words with a verb's ending that are not verbs (« de notre modèle », « de mémoire »).
+    not_prevented: frozenset[str] = frozenset()
 
-    def prevents(self, words: tuple[str, ...], i: int) -> bool:
-        """The particle at `i` ends "prevents <object> from" and a verb follows it ("from
-        attending", « de regarder »): what follows is denied."""
+    def prevention_verb(self, words: tuple[str, ...], i: int) -> int | None:
+        """Where the verb of preventing is whose particle is at `i`, when a verb follows that
+        particle ("prevents each position from attending", « empêche chaque position de regarder »)
+        and the verb is not itself negated; None otherwise."""
         after = words[i + 1] if i + 1 < len(words) else ""
-        if not (after in self.prevented_words or any(after.endswith(e) and len(after) > len(e) + 1 for e in self.prevented_endings)):
-            return False
+        verb_like = after in self.prevented_words or (
+            after not in self.not_prevented and any(after.endswith(e) and len(after) > len(e) + 1 for e in self.prevented_endings)
+        )
+        if not verb_like:
+            return None
         verb = next((j for j in range(i - 1, max(-1, i - PREVENT_WINDOW - 1), -1) if words[j] in self.preventing), None)
         if verb is None:
-            return False
+            return None
         # "does not stop the model from overfitting", « n'empêche pas de » prevent nothing: the
         # negated verb is read as a negated change (polarity._preserved), not as two denials.
         near = words[max(0, verb - 3) : verb] + words[verb + 1 : verb + 2]
-        return not any(w in self.words or w in NE or any(w.endswith(x) for x in self.suffixes) for w in near)
+        if any(w in self.words or w in NE or any(w.endswith(x) for x in self.suffixes) for w in near):
+            return None
+        return verb
+
+    def prevents(self, words: tuple[str, ...], i: int) -> bool:
+        return self.prevention_verb(words, i) is not None
 
     def reach(self, words: tuple[str, ...], n: int, end: int) -> int:
         """Where the negation at `n` stops covering words: the end of its clause, or for a particle
@@ -139,6 +151,7 @@ def cues(language: Language) -> Cues:
         preventing_particles=frozenset(w for c in _texts(preventing.get("particles", []), "negation.yaml") for w in _item_tokens(c)),
         prevented_endings=tuple(_texts(preventing.get("next_endings", []), "negation.yaml")),
         prevented_words=frozenset(w for c in _texts(preventing.get("next_words", []), "negation.yaml") for w in _item_tokens(c)),
+        not_prevented=frozenset(w for c in _texts(preventing.get("not_verbs", []), "negation.yaml") for w in tokens(c)),
     )
 
 

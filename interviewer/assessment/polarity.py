@@ -155,7 +155,9 @@ def clauses(sentence: Sentence, language: Language) -> list[Clause]:
     for start, end in zip(bounds, bounds[1:], strict=False):
         if end <= start:
             continue
-        inside = [n for n in starts if start <= n < end]
+        # A particle of preventing negates only in the clause of its verb ("prevents overfitting; from
+        # training onwards the loss falls" denies nothing after the semicolon).
+        inside = [n for n in starts if start <= n < end and (words[n] not in c.preventing_particles or (c.prevention_verb(words, n) or -1) >= start)]
         # A cue covers the rest of its clause; a particle of preventing, only its verb's phrase: "it
         # stops units from co-adapting and acts like an ensemble" denies no ensemble.
         covered = frozenset(i for n in inside for i in range(n, c.reach(words, n, end)))
@@ -354,7 +356,10 @@ def _preserved(sentence: Sentence, clause: Clause, words: frozenset[str] | set[s
         return False
     c = cues(language)
     preserving = c.preserving - words
-    return any(sentence.word_stems[i] in preserving or sentence.words[i] in c.preventing for i in range(opened + 1, position))
+    return any(
+        sentence.word_stems[i] in preserving or (sentence.words[i] in c.preventing and sentence.word_stems[i] not in words)
+        for i in range(opened + 1, position)
+    )
 
 
 def _checked(sentence: Sentence, clause: Clause, position: int, language: Language) -> str | None:

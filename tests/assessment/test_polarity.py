@@ -431,6 +431,15 @@ def test_a_clause_joined_by_and_stays_under_its_condition(language: str, text: s
         ("fr", "Ça empêche les unités de se co-adapter.", "empêche la co-adaptation", "stated"),
         ("en", "It stops units from co-adapting and acts like an ensemble of thinned networks.", "acts like an ensemble", "stated"),
         ("fr", "Ça empêche les unités de se co-adapter et agit comme un ensemble de sous-réseaux.", "agit comme un ensemble", "stated"),
+        # ... a negated prevention that the phrase names is still denied...
+        ("en", "Dropout does not prevent co-adaptation.", "prevents co-adaptation", "contradicted"),
+        ("fr", "Le dropout n'empêche pas le surapprentissage.", "empêche le surapprentissage", "contradicted"),
+        # ... a particle reaches no further than its verb's clause, and a noun after it is no verb...
+        ("en", "It prevents overfitting; from training onwards the loss falls.", "the loss falls", "stated"),
+        ("fr", "Le dropout empêche le surapprentissage de notre modèle.", "notre modèle", "stated"),
+        ("fr", "Le dropout empêche la fuite de mémoire.", "fuite de mémoire", "stated"),
+        # ... "keep ... from" retains rather than prevents...
+        ("en", "Batch norm keeps the running statistics from training.", "running statistics from training", "stated"),
         # ... and without a verb after the particle, what is prevented is left as said.
         ("en", "A time-based split prevents data leakage from the future.", "data leakage", "stated"),
         ("fr", "Le découpage temporel empêche la fuite de données du futur.", "fuite de données", "stated"),
