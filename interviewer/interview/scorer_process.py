@@ -1,10 +1,11 @@
 """Background scoring's CPU work in a child process, so that it never holds the worker's GIL.
 
-The full assessment of an answer (the lexical scorer, the learned reader, the embedding model) is
-pure Python for most of its 50-100 ms. Run in a thread of the web worker, it holds the worker's GIL
-in slices of 5 ms, and every turn that arrives meanwhile waits for them: it added 7-8 ms to a
-model turn of bench/turns.py. In a child process at the lowest CPU priority it takes only the CPU
-that turns leave, on a core of its own when there is one.
+The full assessment of a new answer (the lexical scorer, the learned reader, the embedding model)
+takes about 50 ms on a 2-core machine (p50 46 ms), half of it or more in Python that holds the GIL
+(onnxruntime releases it). Run in a thread of the web worker, it holds the worker's GIL in slices
+of 5 ms, and a turn that arrives meanwhile waits for them: nice 19 lowers a thread's share of the
+CPU, not of the GIL. In a child process at the lowest CPU priority it takes only the CPU that turns
+leave, on a core of its own when there is one (bench/README.md, "Scoring in a process of its own").
 
 A job carries the texts of the answer's question thread and the hashes of the session's persona
 and rubric snapshots. The child parses a snapshot once per hash (the same caches as the worker's,
