@@ -113,23 +113,33 @@ class ScorerProcesses:
         self.size = size
         self._pool: ProcessPoolExecutor | None = None
         self._warned = False
+        # Why processes cannot start on this machine, once found: never tried again.
+        self._cannot: str | None = None
 
     @property
     def started(self) -> bool:
         return self._pool is not None
 
     def _executor(self) -> ProcessPoolExecutor:
+        if self._cannot is not None:
+            raise BrokenProcessPool(self._cannot)
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.size, mp_context=multiprocessing.get_context("spawn"), initializer=_start_child
-            )
+            try:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.size, mp_context=multiprocessing.get_context("spawn"), initializer=_start_child
+                )
+            except (OSError, NotImplementedError, ImportError) as exc:
+                # No process pools here (a sandbox without shared-memory semaphores): threads it is, for good.
+                self._cannot = f"scoring processes cannot start here ({type(exc).__name__}: {exc})"
+                log.warning("%s; background scoring runs in the worker's threads", self._cannot)
+                raise BrokenProcessPool(self._cannot) from exc
         return self._pool
 
     async def assess(self, job: Job, snapshots: Callable[[], Awaitable[tuple[str, str]]]) -> Assessed:
         """The job's assessment; `snapshots` reads the (persona, rubric) JSON when the child needs them.
         Raises BrokenProcessPool when the child died (the caller assesses in a thread instead)."""
         loop = asyncio.get_running_loop()
-        pool = self._executor()
+        pool = self._executor()  # raises BrokenProcessPool where processes cannot start
         try:
             result = await loop.run_in_executor(pool, run, job)
             if isinstance(result, Unknown):

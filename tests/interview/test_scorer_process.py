@@ -142,3 +142,15 @@ def test_a_killed_scoring_process_fails_its_job_and_the_next_job_starts_a_new_on
     finally:
         processes.close()
     assert after == before
+
+
+def test_where_processes_cannot_start_answers_are_scored_in_threads(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_pools(*args: object, **kwargs: object) -> None:
+        raise OSError(38, "Function not implemented")  # as in a sandbox without shared-memory semaphores
+
+    monkeypatch.setattr(scorer_process, "ProcessPoolExecutor", no_pools)
+    with TestClient(create_app(Settings(database_url=sqlite_url, model="offline", scoring_processes=1))) as client:
+        session_id = _interview(client)
+        assert not client.app.state.scoring.processes_started  # type: ignore[attr-defined]
+    pairs = list(_stored_against_here(sqlite_url, session_id))
+    assert pairs and all(stored == here for stored, here in pairs)
