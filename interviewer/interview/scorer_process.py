@@ -79,28 +79,17 @@ def _exit_with(parent_sentinel: int) -> None:
     os._exit(0)
 
 
-def _known(content_hash: str, text: str | None, parse: Callable[[str, Callable[[], str]], object]) -> object | None:
-    if text is not None:
-        return parse(content_hash, lambda: text)
-    try:
-        return parse(content_hash, _raise_unknown)
-    except LookupError:
-        return None
-
-
-def _raise_unknown() -> str:
-    raise LookupError("snapshot not sent")
-
-
 def run(job: Job) -> Assessed | Unknown:
     """In the child: assess the answer from its job alone."""
-    persona = _known(job.persona_hash, job.persona_json, transcripts.persona)
-    rubric = _known(job.rubric_hash, job.rubric_json, transcripts.rubric)
-    if persona is None or rubric is None:
-        return Unknown()
+    if job.persona_json is None or job.rubric_json is None:
+        if not transcripts.knows_snapshots(job.persona_hash, job.rubric_hash):
+            return Unknown()
+    # Parsed once per hash: read only on a miss, which only a job carrying its snapshots reaches.
+    persona = transcripts.persona(job.persona_hash, lambda: job.persona_json or "")
+    rubric = transcripts.rubric(job.rubric_hash, lambda: job.rubric_json or "")
     full = semantic.available()
     assessment = assess_thread(
-        persona, rubric, question_id=job.question_id, answers=job.answers, latest=job.latest,  # type: ignore[arg-type]
+        persona, rubric, question_id=job.question_id, answers=job.answers, latest=job.latest,
         language=job.language, full=full,
     )
     return Assessed(assessment, full)
@@ -128,6 +117,8 @@ class ScorerProcesses:
                 self._pool = ProcessPoolExecutor(
                     max_workers=self.size, mp_context=multiprocessing.get_context("spawn"), initializer=_start_child
                 )
+            # What multiprocessing raises without working semaphores: OSError (ENOSYS), NotImplementedError
+            # (its system-limits check), ImportError (multiprocessing.synchronize without sem_open).
             except (OSError, NotImplementedError, ImportError) as exc:
                 # No process pools here (a sandbox without shared-memory semaphores): threads it is, for good.
                 self._cannot = f"scoring processes cannot start here ({type(exc).__name__}: {exc})"

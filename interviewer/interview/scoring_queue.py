@@ -133,7 +133,8 @@ async def score_answer(
         return False
     state, turn = found
     assessment = await _assessed(engine, state, turn, processes, in_thread) if processes is not None else None
-    item = await in_thread(lambda: feedback.unscored(state, turn, assessment))
+    # Made in a scoring process, the assessment leaves only the texts to join; otherwise it is made now, in a thread.
+    item = feedback.unscored(state, turn, assessment) if assessment is not None else await in_thread(lambda: feedback.unscored(state, turn))
     scores, model, usage = await feedback.judge_unscored(models, state, item)
 
     def save() -> None:

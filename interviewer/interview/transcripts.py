@@ -81,6 +81,11 @@ def rubric(content_hash: str, read: Callable[[], str]) -> Rubric:
     return parsed
 
 
+def knows_snapshots(persona_hash: str, rubric_hash: str) -> bool:
+    """Both snapshots are parsed here already (a scoring process asks for them otherwise)."""
+    return _personas.get(persona_hash) is not None and _rubrics.get(rubric_hash) is not None
+
+
 def remember_snapshots(persona_hash: str, parsed_persona: Persona, rubric_hash: str, parsed_rubric: Rubric) -> None:
     """A new session's snapshots are known already: its first answer need not parse them."""
     _personas.put(persona_hash, parsed_persona)
