@@ -72,7 +72,7 @@ by a helper who had not seen the rubric, for this project:
   counts with the code of that session's start and after its changes.
 
 Prints, per set and kind, the mean overall (held at the rubric's `mistake_cap` when the answer
-states a mistake or the learned reader doubts it, as in the report) and how many meet the issue's bars: a correct complete
+states a mistake, the learned reader doubts it, or it scores 2 or less on every content criterion, as in the report) and how many meet the issue's bars: a correct complete
 answer at least 3.5 with nothing called wrong; a fluent wrong one under 2.5 with correctness at
 most 2; a bare list under 2.5. Then how many English and French answers of the same question and
 kind differ by more than one level on a criterion (they are written apart, not translated). To
@@ -115,7 +115,10 @@ def main() -> None:
             # As the report: an answer that states a mistake, or that the learned reader doubts,
             # counts at most the rubric's cap (older code has neither).
             doubted = getattr(a, "doubted", None) is not None
-            if getattr(rubric, "mistake_cap", None) is not None and (a.contradictions or a.misconceptions or doubted):
+            # As the report, too: 2 or less on every content criterion counts at most the cap.
+            content = [v for c, v in scored.items() if v is not None and getattr(rubric.criterion(c), "offline", "content") == "content"]
+            fell_short = bool(content) and max(content) <= 2
+            if getattr(rubric, "mistake_cap", None) is not None and (a.contradictions or a.misconceptions or doubted or fell_short):
                 overall = min(overall, rubric.mistake_cap)
             correctness = scored.get("correctness")
             # As the report: no overall when whether the answer is right was not checked (an

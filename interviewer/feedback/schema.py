@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 BandKey = Literal["ready", "nearly-there", "developing", "needs-groundwork"]
 # Lower bounds of the weighted overall score (1-5) for each practice band, best first.
 BANDS: tuple[tuple[float, BandKey, str], ...] = (
@@ -48,7 +48,7 @@ class Band(Part):
 
 
 class Overall(Part):
-    score: float | None = Field(description="Criterion scores weighted by the rubric's weights, 1-5, then held down where the rubric caps answers that stated a mistake (see held); null when nothing was scored")
+    score: float | None = Field(description="Criterion scores weighted by the rubric's weights, 1-5, then held down where the rubric caps answers that are not right (see held); null when nothing was scored")
     out_of: Literal[5] = 5
     band: Band | None = Field(description="Practice band of the overall score; practice feedback, not a hiring decision. 'Ready' requires no contradiction, no misconception and no answer whose content went unchecked")
     questions_asked: int
@@ -62,7 +62,7 @@ class Overall(Part):
     )
     held: str | None = Field(
         default=None,
-        description="Why score is below the criteria's weighted mean: answers that stated a mistake count at most the rubric's mistake_cap, however clearly they were put",
+        description="Why score is below the criteria's weighted mean: answers that stated a mistake, that the learned reader doubted, or that scored 2 or less on every criterion judging what is said count at most the rubric's mistake_cap, however clearly they were put",
     )
 
 
@@ -214,7 +214,7 @@ class Usage(Part):
 
 
 class Report(Part):
-    schema_version: Literal[5] = SCHEMA_VERSION
+    schema_version: Literal[6] = SCHEMA_VERSION
     disclaimer: str
     session: SessionInfo
     overall: Overall

@@ -215,3 +215,36 @@ def test_a_clear_delivery_does_not_lift_an_answer_with_a_mistake_into_a_passing_
     page = client.get(f"/api/sessions/{report['id']}/report?format=html").text
     assert "Held at 2.40 from " in page
 
+
+
+# Fluent and true, but it says what k-means is for and little of how it works: no sentence to
+# correct, so only the content criteria can tell it falls short.
+VAGUE = {
+    "en": (
+        "I would like to present k-means, a clustering algorithm. It groups similar points together, and it is one of the "
+        "classic methods that every data scientist should know. I used it last year to segment the customers of an online "
+        "shop, and the marketing team found the groups useful. It is simple to run, there is a good implementation in "
+        "scikit-learn, and it scales well to large datasets."
+    ),
+    "fr": (
+        "J'aimerais présenter les k-moyennes (k-means), un algorithme de clustering. Il regroupe les points qui se "
+        "ressemblent, et c'est une des méthodes classiques que tout data scientist doit connaître. Je l'ai utilisé l'an "
+        "dernier pour segmenter les clients d'une boutique en ligne, et l'équipe marketing a trouvé les groupes utiles. Il "
+        "est simple à lancer, il existe une bonne implémentation dans scikit-learn, et il passe bien à l'échelle sur de "
+        "gros jeux de données."
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_clear_delivery_does_not_lift_an_answer_that_says_too_little(client: TestClient, language: str) -> None:
+    report = answer_first_question(client, language, VAGUE[language])
+    [question] = [q for q in report["questions"] if q["question_id"] == "tml-present-algorithm"]
+    assert not question["corrections"] and not question["doubt"], "nothing in it is wrong"
+    scores = question_scores(report)
+    assert scores["correctness"] <= 2 and scores["depth"] <= 2 and scores["clarity"] >= 4
+    # Its weighted mean would pass 2.5 on clarity alone; the overall is held at the cap, and says why.
+    assert report["overall"]["score"] == 2.4
+    held = report["overall"]["held"]
+    assert held.startswith("Held at 2.40 from ") and "2 or less on every criterion that judges what is said" in held
+    assert "stated a mistake" not in held

@@ -108,7 +108,7 @@ def test_report_of_a_session_ended_early_covers_what_was_answered(client: TestCl
     answer(client, session["id"], "I would rather not say much here.")
     client.post(f"/api/sessions/{session['id']}/end")
     report = client.get(f"/api/sessions/{session['id']}/report").json()
-    assert report["schema_version"] == 5
+    assert report["schema_version"] == 6
     assert "not a hiring decision" in report["disclaimer"]
     assert report["overall"]["questions_answered"] == 1
     assert report["questions"][0]["answered"] and report["questions"][0]["scores"]

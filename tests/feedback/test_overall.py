@@ -44,11 +44,36 @@ def test_a_rubric_without_a_cap_keeps_the_weighted_mean() -> None:
     assert score == 2.8 and held is None
 
 
-def test_an_answer_with_no_mistake_is_never_held_down() -> None:
-    rubric = make_rubric(mistake_cap=2.4)
-    # Low scores without a quoted mistake (a thin answer) are the weighted mean, not the cap's business.
-    score, held = overall(rubric, [question("q-1", {"correctness": 2, "depth": 2, "trade_offs": 3, "clarity": 5})])
-    assert score == 2.8 and held is None
+def delivery_rubric() -> Rubric:
+    """The mini rubric with clarity judged on how things are said, as in the technical round."""
+    base = make_rubric(mistake_cap=2.4)
+    criteria = [c.model_copy(update={"offline": "clarity"}) if c.id == "clarity" else c for c in base.criteria]
+    return base.model_copy(update={"criteria": criteria})
+
+
+def test_an_answer_that_says_too_little_that_is_right_is_held_like_a_wrong_one() -> None:
+    # No mistake quoted (none was found), but 2 or less on every criterion that judges what is said:
+    # a clear delivery does not lift it out of the cap.
+    score, held = overall(delivery_rubric(), [question("q-1", {"correctness": 2, "depth": 2, "trade_offs": 2, "clarity": 5})])
+    assert score == 2.4
+    assert held is not None and "2.60" in held and "2 or less on every criterion that judges what is said" in held
+    assert "stated a mistake" not in held
+
+
+def test_an_answer_with_no_mistake_and_some_content_is_never_held_down() -> None:
+    # One content criterion above 2: the weighted mean stands, however low.
+    score, held = overall(delivery_rubric(), [question("q-1", {"correctness": 3, "depth": 2, "trade_offs": 2, "clarity": 5})])
+    assert score == 3.0 and held is None
+    # Without a cap in the rubric nothing is held either.
+    plain = delivery_rubric().model_copy(update={"mistake_cap": None})
+    assert overall(plain, [question("q-1", {"correctness": 2, "depth": 2, "trade_offs": 2, "clarity": 5})]) == (2.6, None)
+
+
+def test_both_reasons_are_said_when_both_held_the_round_down() -> None:
+    questions = [question("q-1", WRONG, mistake=True), question("q-2", {"correctness": 2, "depth": 2, "trade_offs": 2, "clarity": 5})]
+    score, held = overall(delivery_rubric(), questions)
+    assert score == 2.4 and held is not None
+    assert "an answer stated a mistake" in held and "an answer scored 2 or less" in held
 
 
 def test_one_wrong_answer_among_several_costs_its_share_of_the_round() -> None:

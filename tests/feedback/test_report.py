@@ -190,7 +190,7 @@ def test_history_point_reads_stored_reports_of_any_version() -> None:
 def test_json_round_trips_through_the_published_model() -> None:
     built = build()
     assert Report.model_validate_json(report.render(built, "json")) == built
-    assert built.schema_version == 5 and "not a hiring decision" in built.disclaimer
+    assert built.schema_version == 6 and "not a hiring decision" in built.disclaimer
 
 
 def test_markdown_has_every_section() -> None:
