@@ -124,7 +124,8 @@ class Rubric(Strict):
     criteria: list[Criterion] = Field(min_length=4, max_length=6)
     questions: dict[Slug, QuestionKey] = Field(default_factory=dict)
     # Where an explanation is what is judged, a clear delivery must not lift a wrong one into a
-    # passing band: an answer that states a mistake counts at most this much towards the overall.
+    # passing band: an answer that states a mistake, that the learned reader doubts, or that scores
+    # 2 or less on every `offline: content` criterion counts at most this much towards the overall.
     mistake_cap: float | None = Field(default=None, ge=1, le=5)
     # Offline, the learned reader (assessment/reader.py) may doubt an answer it finds unlikely to be
     # correct. Only for rounds like those it was trained on: technical explanations, not stories.

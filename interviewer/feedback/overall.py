@@ -21,9 +21,10 @@ def weighted(scores: Mapping[str, float], rubric: Rubric) -> float | None:
     return sum(scores[c] * w for c, w in weights.items()) / total if total else None
 
 
-def capped(score: float, *, stated_mistake: bool, rubric: Rubric) -> float:
-    """One answer's overall: at most the rubric's mistake cap when the answer stated a mistake."""
-    if stated_mistake and rubric.mistake_cap is not None:
+def capped(score: float, *, held: bool, rubric: Rubric) -> float:
+    """One answer's overall: at most the rubric's mistake cap when the answer is held (it stated a
+    mistake, was doubted, or fell short)."""
+    if held and rubric.mistake_cap is not None:
         return min(score, rubric.mistake_cap)
     return score
 
@@ -33,10 +34,11 @@ def question_overall(question: QuestionResult, rubric: Rubric) -> float | None:
 
 
 def fell_short(question: QuestionResult, rubric: Rubric) -> bool:
-    """The answer scored at most FELL_SHORT on every content criterion it was scored on (those
-    that judge what is said, not how it is put)."""
+    """The answer scored at most FELL_SHORT, as the report shows it, on every content criterion it
+    was scored on: those that judge what is said (`offline: content`), not how it is put. With a
+    judge model too, so a criterion the offline scorer leaves out (trade-offs) does not count."""
     content = {c.id for c in rubric.criteria if c.offline == "content"}
-    scores = [s.calibrated_score or s.score for s in question.scores if s.criterion_id in content]
+    scores = [s.score for s in question.scores if s.criterion_id in content]
     return bool(scores) and max(scores) <= FELL_SHORT
 
 
@@ -49,7 +51,7 @@ def _held_reasons(mistaken: int, short: int) -> str:
         reasons.append(f"{answers(mistaken)} stated a mistake (quoted under the question) or read as wrong to the offline scorer's learned reader")
     if short:
         reasons.append(f"{answers(short)} scored {FELL_SHORT} or less on every criterion that judges what is said")
-    return "; ".join(reasons)
+    return " and ".join(reasons)
 
 
 def overall_score(rubric: Rubric, questions: list[QuestionResult], criteria: list[CriterionResult]) -> tuple[float | None, str | None]:
@@ -71,12 +73,13 @@ def overall_score(rubric: Rubric, questions: list[QuestionResult], criteria: lis
         wrong = bool(q.corrections or q.doubt)
         if not (wrong or fell_short(q, rubric)) or own is None or minutes <= 0:
             continue
-        above = own - capped(own, stated_mistake=True, rubric=rubric)
+        above = own - capped(own, held=True, rubric=rubric)
         if above > 0:
             lost += q.minutes / minutes * above
             mistaken += wrong
             short += not wrong
-    if not (mistaken or short):
+    # A hold too small to show (one answer just above the cap in a long round) is not applied.
+    if lost < 0.005:
         return round(mean, 2), None
     score = round(max(1.0, mean - lost), 2)
     return score, (

@@ -452,18 +452,3 @@ def test_a_clause_joined_by_and_stays_under_its_condition(language: str, text: s
 )
 def test_a_verb_of_preventing_denies_the_verb_after_its_particle(language: str, text: str, key_phrase: str, expected: str | None) -> None:
     assert polarity(text, key_phrase, language) == expected
-
-
-@pytest.mark.parametrize(
-    ("language", "text", "key_phrase", "expected"),
-    [
-        # "Without a problem" says it is fine...
-        ("en", "The biases can start at zero without a problem, since random weights break the symmetry.", "biases can start at zero", "stated"),
-        ("fr", "Les biais peuvent sans problème partir de zéro, puisque les poids aléatoires cassent la symétrie.", "biais peuvent partir de zéro", "stated"),
-        # ... while "causes no problem" still denies "causes a problem".
-        ("en", "Zero initialisation causes no problem for logistic regression.", "zero initialisation causes problems", "contradicted"),
-        ("fr", "Pour une régression logistique, l'initialisation à zéro ne pose aucun problème.", "initialisation à zéro pose problème", "contradicted"),
-    ],
-)
-def test_without_a_problem_means_fine(language: str, text: str, key_phrase: str, expected: str | None) -> None:
-    assert polarity(text, key_phrase, language) == expected

@@ -1,5 +1,6 @@
-"""The round's overall: a clear delivery does not lift an answer that stated a mistake above the
-rubric's cap, and the report says by how much the overall was held down and why."""
+"""The round's overall: a clear delivery does not lift an answer that stated a mistake, or that
+scored 2 or less on everything that judges what it says, above the rubric's cap, and the report
+says by how much the overall was held down and why."""
 
 from __future__ import annotations
 
@@ -95,9 +96,9 @@ def test_a_wrong_answer_already_under_the_cap_is_not_lowered_further() -> None:
 
 def test_one_answer_is_capped_only_when_it_stated_a_mistake() -> None:
     rubric = make_rubric(mistake_cap=2.4)
-    assert capped(3.1, stated_mistake=True, rubric=rubric) == 2.4
-    assert capped(3.1, stated_mistake=False, rubric=rubric) == 3.1
-    assert capped(3.1, stated_mistake=True, rubric=make_rubric()) == 3.1
+    assert capped(3.1, held=True, rubric=rubric) == 2.4
+    assert capped(3.1, held=False, rubric=rubric) == 3.1
+    assert capped(3.1, held=True, rubric=make_rubric()) == 3.1
 
 
 def test_an_answer_the_learned_reader_doubted_is_held_like_one_that_stated_a_mistake() -> None:
@@ -105,3 +106,20 @@ def test_an_answer_the_learned_reader_doubted_is_held_like_one_that_stated_a_mis
     doubted = question("q-1", WRONG).model_copy(update={"doubt": "A reader trained on graded answers gives this answer a 6% chance ..."})
     score, held = overall(rubric, [doubted])
     assert score == 2.4 and held is not None and "learned reader" in held
+
+
+def test_a_hold_too_small_to_show_is_not_reported() -> None:
+    # One answer 0.04 above the cap in a round of 21 equal questions: it would cost 0.002.
+    just_above = question("q-1", {"correctness": 2, "depth": 2, "trade_offs": 2, "clarity": 4})
+    just_above.scores[3].calibrated_score = 4.2
+    questions = [just_above, *(question(f"q-{i}", RIGHT) for i in range(2, 22))]
+    score, held = overall(delivery_rubric(), questions)
+    assert held is None
+    assert score == overall(delivery_rubric().model_copy(update={"mistake_cap": None}), questions)[0]
+
+
+def test_the_scores_the_report_shows_decide_whether_an_answer_fell_short() -> None:
+    # A judge's calibrated 2.4 is shown as 2: the answer fell short by what the candidate reads.
+    shown_two = question("q-1", {"correctness": 2, "depth": 2, "trade_offs": 2, "clarity": 5})
+    shown_two.scores[0].calibrated_score = 2.4
+    assert overall(delivery_rubric(), [shown_two])[1] is not None
