@@ -72,3 +72,26 @@ def test_a_complete_mistake_story_owns_the_error_in_french(catalog: Catalog) -> 
     result = scored(catalog, "manager-fit", "mf-mistake", french, "fr")
     assert "owns it" in result.covered_key_points
     assert all(s.score >= 4 for s in result.scores if s.criterion_id != "communication")
+
+
+# Inverted dropout scales during training, so nothing is rescaled at inference: saying so is right
+# (the rubric's own level-5 example says it), in both languages.
+INVERTED_DROPOUT = {
+    "en": (
+        "Dropout switches each unit off at random with probability p during training, so the network cannot rely on a few units and "
+        "co-adaptation is reduced; it acts as a regulariser, like an ensemble of subnetworks. With inverted dropout the kept activations are "
+        "divided by 1 - p during training, so at inference dropout is simply turned off, with no rescaling needed."
+    ),
+    "fr": (
+        "Le dropout désactive aléatoirement chaque unité avec une probabilité p pendant l'entraînement, ce qui empêche la co-adaptation ; "
+        "c'est une régularisation, comme un ensemble de sous-réseaux. Avec le dropout inversé, les activations gardées sont divisées par 1 - p "
+        "pendant l'entraînement, puis à l'inférence on désactive simplement le dropout, sans remise à l'échelle."
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_no_rescaling_at_inference_is_not_a_mistake_with_inverted_dropout(catalog: Catalog, language: str) -> None:
+    found = scored(catalog, "technical-ml", "tml-dropout", INVERTED_DROPOUT[language], language)
+    assert not found.contradictions and not found.misconceptions
+    assert "off at inference, with activations rescaled (inverted dropout)" in found.covered_key_points
