@@ -3,14 +3,17 @@
 A phrase is matched on the stems of its content words: function words, one-letter words and
 the digits of a number are not read. A misconception reduced to one stem fires on any sentence
 that asserts that word ("cooperate with each other" is "cooper"); "auc of 0.3 is useless" is
-"auc useless". `interviewer personas validate` prints these, so a rubric author sees them."""
+"auc useless". And a reference answer is true by construction: where the offline scorer reads it
+as stating a mistake, a candidate who says the same would be called wrong. `interviewer personas
+validate` prints these, so a rubric author sees them."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from interviewer.assessment.text import phrase, stop_words, tokens
+from interviewer.assessment.text import detect_language, phrase, stop_words, tokens
 from interviewer.catalog.fields import Language
+from interviewer.catalog.personas import Persona
 from interviewer.catalog.rubrics import KeyPoint, Misconception, Rubric
 
 LANGUAGES: tuple[Language, ...] = ("en", "fr")
@@ -50,4 +53,27 @@ def phrase_warnings(rubric: Rubric) -> list[str]:
                     found.append(f"{where}.{language} {text!r}: a mistake read from one word ({', '.join(sorted(required))}); any sentence asserting it matches")
                 elif unread:
                     found.append(f"{where}.{language} {text!r}: {', '.join(unread)} not read (one-letter words and digits are skipped)")
+    return found
+
+
+def reference_warnings(persona: Persona, rubric: Rubric) -> list[str]:
+    """One line per mistake the offline scorer finds in a reference answer of the persona's
+    questions (lists only, without the models: what a rule or a phrase misreads)."""
+    from interviewer.assessment.scoring import assess
+
+    found: list[str] = []
+    for question in persona.questions:
+        key = rubric.questions.get(question.id)
+        if key is None or not key.reference_answer:
+            continue
+        language: Language = detect_language(key.reference_answer) or "en"
+        read = assess(
+            thread=key.reference_answer, latest=key.reference_answer, question=question, rubric=rubric, language=language,
+            min_words=1, use_model=False,
+        )
+        for kind, findings in (("contradicting", read.contradictions), ("stating the misconception", read.misconceptions)):
+            found += [
+                f"questions.{question.id}.reference_answer: {f.quote[:80]!r} is read as {kind} {f.about!r}; a candidate saying the same would be called wrong"
+                for f in findings
+            ]
     return found

@@ -59,9 +59,11 @@ def personas_validate(paths: tuple[Path, ...]) -> None:
     except CatalogError as exc:
         click.secho(str(exc), fg="red", err=True)
         sys.exit(1)
-    from interviewer.assessment.phrase_lint import phrase_warnings
+    from interviewer.assessment.phrase_lint import phrase_warnings, reference_warnings
 
     warnings = [(rubric_id, w) for rubric_id, rubric in sorted(catalog.rubrics.items()) for w in phrase_warnings(rubric)]
-    for rubric_id, warning in warnings:
+    misread = [(p.rubric, w) for _, p in sorted(catalog.personas.items()) for w in reference_warnings(p, catalog.rubric_for(p))]
+    for rubric_id, warning in warnings + misread:
         click.secho(f"warning: rubric {rubric_id}: {warning}", fg="yellow", err=True)
-    click.echo(f"OK: {len(catalog.personas)} personas, {len(catalog.rubrics)} rubrics" + (f" ({len(warnings)} phrase warnings)" if warnings else ""))
+    counts = [f"{len(warnings)} phrase warnings"] * bool(warnings) + [f"{len(misread)} misreadings of reference answers"] * bool(misread)
+    click.echo(f"OK: {len(catalog.personas)} personas, {len(catalog.rubrics)} rubrics" + (f" ({', '.join(counts)})" if counts else ""))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from interviewer.assessment.phrase_lint import phrase_warnings
-from tests.support.factories import make_rubric
+from interviewer.assessment.phrase_lint import phrase_warnings, reference_warnings
+from tests.support.factories import make_persona, make_rubric
 
 
 def _rubric_with(misconception_en: list[str], misconception_fr: list[str]) -> object:
@@ -27,3 +27,18 @@ def test_a_mistake_read_from_one_word_and_a_number_read_as_nothing_are_reported(
 def test_phrases_read_in_full_raise_nothing() -> None:
     rubric = _rubric_with(["finds the global optimum"], ["trouve l'optimum global"])
     assert phrase_warnings(rubric) == []  # type: ignore[arg-type]
+
+
+def test_a_reference_answer_the_scorer_reads_as_wrong_is_reported() -> None:
+    # The reference is true by construction: a key point it seems to deny is a misreading that
+    # would call a candidate saying the same wrong.
+    persona = make_persona()
+    rubric = make_rubric()
+    denied = rubric.questions["q-backprop"].model_copy(update={
+        "reference_answer": "Back-propagation computes the gradients in a backward pass; it does not need the chain rule.",
+    })
+    misread = reference_warnings(persona, rubric.model_copy(update={"questions": {"q-backprop": denied}}))
+    assert len(misread) == 1
+    assert misread[0].startswith("questions.q-backprop.reference_answer: ") and "contradicting 'chain rule'" in misread[0]
+    # The shipped reference says what its key points say: nothing to report.
+    assert reference_warnings(persona, rubric) == []
