@@ -52,16 +52,27 @@ class SessionState:
 
 
 def load_state(*, db: Session, session_id: str) -> SessionState:
-    """The session's state; its objects are detached, so they outlive `db` and its commits."""
-    session = queries.get_session(db=db, session_id=session_id)
-    if session is None:
-        transcripts.forget(session_id)
-        raise SessionNotFound(session_id)
+    """The session's state; its objects are detached, so they outlive `db` and its commits.
+
+    A session this worker knows costs one light statement (its status, end and last seq) when
+    nothing changed; its row and new turns are read only when something did."""
+    base = transcripts.known(session_id)
+    held = transcripts.session_row(session_id)
+    progress = queries.session_progress(db=db, session_id=session_id) if held is not None else None
+    if held is not None and progress is not None and progress[:2] == (held.status, held.ended_at):
+        session = held
+        new = queries.list_turns(db=db, session_id=session_id, after_seq=base.last_seq) if progress[2] > base.last_seq else []
+    else:
+        found = queries.get_session(db=db, session_id=session_id)
+        if found is None:
+            transcripts.forget(session_id)
+            raise SessionNotFound(session_id)
+        session = found
+        db.expunge(session)
+        transcripts.remember_session(session)
+        new = queries.list_turns(db=db, session_id=session_id, after_seq=base.last_seq)
     persona = transcripts.persona(session.persona_hash, lambda: queries.snapshot_text(db=db, snapshot_hash=session.persona_hash))
     rubric = transcripts.rubric(session.rubric_hash, lambda: queries.snapshot_text(db=db, snapshot_hash=session.rubric_hash))
-    base = transcripts.known(session_id)
-    new = queries.list_turns(db=db, session_id=session_id, after_seq=base.last_seq)
-    db.expunge(session)
     for turn in new:
         db.expunge(turn)
     return SessionState(session, persona, rubric, transcripts.extend(session_id, base, new))

@@ -2,6 +2,8 @@
 O(1) rows whatever the length of the session:
 
 - persona and rubric snapshots, parsed once per content hash (a snapshot never changes);
+- each session's row: only its status and end time change once it has started, so a turn re-reads
+  those (and its last seq) in one light statement, and the whole row only when they changed;
 - each session's transcript (turns are append-only: a request reads only the turns after the last
   one it knows, so another worker's turns are picked up too), with the engine's view of each turn;
 - each answer's quick reading (the engine's, when it decides) and full assessment (background
@@ -23,7 +25,7 @@ from interviewer.assessment.text import words
 from interviewer.assessment.turns import TurnView
 from interviewer.catalog.personas import Persona
 from interviewer.catalog.rubrics import Rubric
-from interviewer.storage.tables import Turn
+from interviewer.storage.tables import InterviewSession, Turn
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -134,6 +136,19 @@ def extend(session_id: str, base: Transcript, new: list[Turn]) -> Transcript:
 def forget(session_id: str) -> None:
     """The session is gone (deleted or purged)."""
     _transcripts.pop(session_id)
+    _sessions.pop(session_id)
+
+
+# Session rows, detached and never changed in place: a row whose status changed is read again whole.
+_sessions: Lru[str, InterviewSession] = Lru(4096)
+
+
+def session_row(session_id: str) -> InterviewSession | None:
+    return _sessions.get(session_id)
+
+
+def remember_session(session: InterviewSession) -> None:
+    _sessions.put(session.id, session)
 
 
 # Each answer's assessments, by (session id, seq, full): ids are unique across databases. The

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, update
+from sqlalchemy import select as core_select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -88,6 +89,22 @@ def list_turns(*, db: Session, session_id: str, after_seq: int = 0) -> list[Turn
 _TURN_TABLE = Turn.__table__  # type: ignore[attr-defined]
 _TURN_FIELDS = [c.name for c in _TURN_TABLE.columns if c.name != "id"]
 _INSERT_TURN = insert(_TURN_TABLE)
+
+
+_SESSION_TABLE = InterviewSession.__table__  # type: ignore[attr-defined]
+_PROGRESS = core_select(
+    _SESSION_TABLE.c.status,
+    _SESSION_TABLE.c.ended_at,
+    core_select(func.max(_TURN_TABLE.c.seq)).where(_TURN_TABLE.c.session_id == _SESSION_TABLE.c.id).scalar_subquery(),
+).where(_SESSION_TABLE.c.id == bindparam("session_id"))
+
+
+def session_progress(*, db: Session, session_id: str) -> tuple[str, datetime | None, int] | None:
+    """A session's status, end time and last turn's seq, in one light statement (None: no such
+    session): all a turn re-reads of a session whose row this worker already holds, since the
+    rest of the row never changes after the session starts."""
+    row = db.connection().execute(_PROGRESS, {"session_id": session_id}).first()
+    return None if row is None else (row[0], row[1], row[2] or 0)
 
 
 def insert_turns(*, db: Session, turns: list[Turn]) -> None:

@@ -104,6 +104,24 @@ def test_a_turn_and_its_scoring_run_the_same_statements_at_answer_2_and_answer_1
     assert snapshot_reads == [0] * len(snapshot_reads)
 
 
+def test_a_turn_reads_the_session_row_whole_only_when_its_status_changed(client: TestClient) -> None:
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    session_id = client.post("/api/sessions", json={"persona_id": "technical-ml"}).json()["id"]
+    whole_row_reads = []
+    for i in range(4):
+        statements.clear()
+        assert answer(client, session_id, i).status_code == 200
+        settled(client)
+        whole_row_reads.append(sum("interview_session.persona_hash" in s for s in statements))
+    # Read once by this worker, then only its status, end and last seq (what can change).
+    assert whole_row_reads[1:] == [0, 0, 0], whole_row_reads
+    # A status changed (here ended) is seen at once.
+    assert client.post(f"/api/sessions/{session_id}/end").json()["status"] == "ended"
+    assert client.get(f"/api/sessions/{session_id}").json()["status"] == "ended"
+
+
 def test_sessions_of_one_round_store_its_persona_and_rubric_once(client: TestClient) -> None:
     for _ in range(3):
         assert client.post("/api/sessions", json={"persona_id": "technical-ml"}).status_code == 201

@@ -41,7 +41,7 @@ def test_an_answer_stored_resumed_or_refused_leaves_no_transaction_open(db: Sess
 
 def test_a_session_ended_or_deleted_by_another_worker_is_seen_at_the_next_answer(db: Session, catalog: Catalog) -> None:
     # This worker keeps the session's transcript between turns; another worker (here: a bare
-    # statement) ending or deleting the session is still seen, since every turn reads its row.
+    # statement) ending or deleting the session is still seen, since every turn re-reads its status.
     from sqlalchemy import delete
 
     from interviewer.interview.errors import SessionEnded, SessionNotFound
