@@ -64,6 +64,10 @@ class Cues:
     prevented_words: frozenset[str] = frozenset()
     # Words with a verb's ending that are not verbs (« de notre modèle », « de mémoire »).
     not_prevented: frozenset[str] = frozenset()
+    # Cues that deny only their own phrase ("without", « sans »), not a verb joined after it by "and".
+    phrase_cues: frozenset[str] = frozenset()
+    # Subject pronouns: a statement after ";" that opens with one is still about the first clause's subject.
+    pronouns: frozenset[str] = frozenset()
 
     def prevention_verb(self, words: tuple[str, ...], i: int) -> int | None:
         """Where the verb of preventing is whose particle is at `i`, when a verb follows that
@@ -90,8 +94,9 @@ class Cues:
 
     def reach(self, words: tuple[str, ...], n: int, end: int) -> int:
         """Where the negation at `n` stops covering words: the end of its clause, or for a particle
-        of preventing, the next coordinating conjunction ("from co-adapting and acts like ...")."""
-        if words[n] not in self.preventing_particles:
+        of preventing or a phrase cue, the next coordinating conjunction ("from co-adapting and acts
+        like ...", « sans les annuler et répartit le poids »)."""
+        if words[n] not in self.preventing_particles and words[n] not in self.phrase_cues:
             return end
         return next((i for i in range(n + 1, end) if words[i] in self.coordinating), end)
 
@@ -146,6 +151,8 @@ def cues(language: Language) -> Cues:
         restrictive=frozenset(w for c in _texts(data.get("restrictive", []), "negation.yaml") for w in tokens(c)),
         restrictive_after_ne=frozenset(w for c in _texts(data.get("restrictive_after_ne", []), "negation.yaml") for w in _item_tokens(c)),
         coordinating=frozenset(w for c in _texts(data.get("coordinating", []), "negation.yaml") for w in tokens(c)),
+        phrase_cues=frozenset(w for c in _texts(data.get("phrase_cues", []), "negation.yaml") for w in tokens(c)),
+        pronouns=frozenset(w for c in _texts(data.get("pronouns", []), "negation.yaml") for w in _item_tokens(c)),
         verifying=frozenset(stems([w for c in _texts(data.get("verifying", []), "negation.yaml") for w in tokens(c)], language)),
         preventing=frozenset(w for c in _texts(preventing.get("verbs", []), "negation.yaml") for w in tokens(c)),
         preventing_particles=frozenset(w for c in _texts(preventing.get("particles", []), "negation.yaml") for w in _item_tokens(c)),

@@ -36,6 +36,10 @@ _COMPARISON: dict[str, str] = {"en": "than", "fr": "que"}
 _CLAUSE_PUNCTUATION = re.compile(r"[,;:()\[\]—–]|\s-\s")
 # Marks after which a new statement begins, as at the start of a sentence.
 _STATEMENT_PUNCTUATION = re.compile(r"[;:]")
+# After a semicolon the subject of the sentence's first clause carries over only to a pronoun ("the
+# likelihood is ...; it is the posterior"): "L2 shrinks the weights; L1 sets many exactly to zero"
+# says nothing of L2 setting weights to zero.
+_NEW_STATEMENT = re.compile(r";")
 # A short aside in brackets belongs to its clause: cutting at "gas (carbon dioxide) is produced"
 # would leave "is produced" without its subject, and "if gas" a condition about nothing.
 _ASIDE = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
@@ -143,6 +147,7 @@ def clauses(sentence: Sentence, language: Language) -> list[Clause]:
     conditions = {i for i, _ in _starts(words, c.conditions)}
     negative_conditions = {i for i, _ in _starts(words, c.negative_conditions)}
     # At the start of the sentence, or of a statement after ";" or ":" (which begins like one).
+    statements = {at for m in _NEW_STATEMENT.finditer(text) if (at := len(tokens(text[: m.start()]))) < len(words) and words[at] not in c.pronouns}
     fronts = {0} | {len(tokens(text[: m.start()])) for m in _STATEMENT_PUNCTUATION.finditer(text)}
     conditions |= {at for at in fronts if at < len(words) and any(words[at : at + len(cue)] == cue for cue in c.fronted_conditions.get(words[at], ()))}
     cuts |= conditions | negative_conditions
@@ -174,7 +179,7 @@ def clauses(sentence: Sentence, language: Language) -> list[Clause]:
             start, end, frozenset(word_stems[start:end]), len(inside), covered, compared,
             condition=start in conditions or start in negative_conditions or under,
             negative_condition=start in negative_conditions or (under and found[-1].negative_condition),
-            breaks=start in breakers or start in compares,
+            breaks=start in breakers or start in compares or start in statements,
             compares=start in compares or bool(found and found[-1].compares and words[start] in c.relatives),
         ))
     return found

@@ -374,6 +374,39 @@ def test_and_before_a_new_subject_ends_a_negation(language: str, text: str, key_
 @pytest.mark.parametrize(
     ("language", "text", "key_phrase", "expected"),
     [
+        # "without" denies its own phrase...
+        ("en", "The encoder is trained without labels and converges fast.", "trained with labels", "contradicted"),
+        ("fr", "L'encodeur est entraîné sans étiquettes et converge vite.", "étiquettes", "contradicted"),
+        # ... not the verb joined after it by "and", which the sentence's subject does.
+        ("en", "Ridge shrinks all the weights without zeroing them and spreads the weight across correlated features.",
+         "spreads the weight across correlated features", "stated"),
+        ("fr", "La L2 rétrécit tous les poids sans les annuler et répartit le poids entre variables corrélées.",
+         "répartit le poids entre variables corrélées", "stated"),
+    ],
+)
+def test_without_denies_its_own_phrase_not_the_verb_joined_after_it(language: str, text: str, key_phrase: str, expected: str | None) -> None:
+    assert polarity(text, key_phrase, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "key_phrase", "expected"),
+    [
+        # After ";" a statement with a subject of its own says nothing of the first clause's subject...
+        ("en", "L2 shrinks the weights; L1 sets many of them exactly to zero.", "l2 sets weights exactly to zero", None),
+        ("fr", "La L2 réduit les poids ; la L1 en met beaucoup exactement à zéro.", "la L2 met les poids exactement à zéro", None),
+        # ... one that opens with a pronoun still speaks of it.
+        ("en", "The likelihood is a function of the parameters; it is the posterior over the parameters.", "likelihood is the posterior", "stated"),
+        ("fr", "La vraisemblance est une fonction des paramètres ; c'est la loi a posteriori des paramètres.",
+         "la vraisemblance est la loi a posteriori", "stated"),
+    ],
+)
+def test_after_a_semicolon_the_subject_carries_over_only_to_a_pronoun(language: str, text: str, key_phrase: str, expected: str | None) -> None:
+    assert polarity(text, key_phrase, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "key_phrase", "expected"),
+    [
         # "without" opening a statement after ";" or ":" is a condition, as at a sentence's start...
         ("en", "The dot product has variance d; without scaling the logits grow with d.", "logits grow with d", None),
         ("fr", "Le produit scalaire a une variance d ; sans normalisation les logits croissent avec d.", "logits croissent avec d", None),
