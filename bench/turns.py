@@ -14,7 +14,7 @@ load weighs on all of them alike. Then the service's own cost per turn with a mo
 litellm's SDK overhead (bare litellm call minus bare request to the stand-in). Everything runs
 on 127.0.0.1: `interviewer serve` (one worker, SQLite) and bench/standin_model.py.
 
-    .venv/bin/python bench/turns.py [--samples 200] [--delay 0]
+    .venv/bin/python bench/turns.py [--samples 200] [--delay 0] [--settle 0.1]
 """
 
 from __future__ import annotations
@@ -156,6 +156,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--samples", type=int, default=200, help="timed calls per figure")
     parser.add_argument("--delay", type=float, default=0.0, help="the stand-in model's answer delay (s)")
+    parser.add_argument("--settle", type=float, default=0.0, help="pause before each sample (s), so the servers' background scoring is done (as when a candidate takes seconds to answer)")
     parser.add_argument("--length", type=int, default=40, help="answers in the long sessions")
     parser.add_argument("--positions", type=int, default=0, help="only time N long offline sessions, by answer position")
     parser.add_argument("--back-to-back", action="store_true", help="only time model turns sent one right after another")
@@ -195,9 +196,13 @@ def main() -> None:
             figures: dict[str, list[float]] = {name: [] for name in timers}
             for _ in range(n):
                 for name, timer in timers.items():
+                    # With --settle, each sample waits for the servers' background scoring (a
+                    # candidate takes seconds to answer); without it, that scoring shares the CPUs.
+                    if args.settle:
+                        time.sleep(args.settle)
                     figures[name].append(timer())
             by_position = long_sessions(client, offline.url, sessions=max(3, n // 40), length=args.length)
-    print(f"\n{n} samples per figure; stand-in model delay {args.delay} s; one worker, SQLite; {os.cpu_count()} CPUs\n")
+    print(f"\n{n} samples per figure; stand-in model delay {args.delay} s; {args.settle} s pause before each sample; one worker, SQLite; {os.cpu_count()} CPUs\n")
     print("| figure | n | p50 ms | p99 ms |\n|---|---|---|---|")
     for name, values in figures.items():
         print(row(name, values))
