@@ -36,9 +36,8 @@ _COMPARISON: dict[str, str] = {"en": "than", "fr": "que"}
 _CLAUSE_PUNCTUATION = re.compile(r"[,;:()\[\]—–]|\s-\s")
 # Marks after which a new statement begins, as at the start of a sentence.
 _STATEMENT_PUNCTUATION = re.compile(r"[;:]")
-# After a semicolon the subject of the sentence's first clause carries over only to a pronoun ("the
-# likelihood is ...; it is the posterior"): "L2 shrinks the weights; L1 sets many exactly to zero"
-# says nothing of L2 setting weights to zero.
+# After ";" the first clause's subject carries over only to a pronoun ("...; it is the posterior"):
+# "L2 shrinks the weights; L1 sets many exactly to zero" says nothing of L2 zeroing weights.
 _NEW_STATEMENT = re.compile(r";")
 # A short aside in brackets belongs to its clause: cutting at "gas (carbon dioxide) is produced"
 # would leave "is produced" without its subject, and "if gas" a condition about nothing.
