@@ -36,9 +36,6 @@ _COMPARISON: dict[str, str] = {"en": "than", "fr": "que"}
 _CLAUSE_PUNCTUATION = re.compile(r"[,;:()\[\]—–]|\s-\s")
 # Marks after which a new statement begins, as at the start of a sentence.
 _STATEMENT_PUNCTUATION = re.compile(r"[;:]")
-# After ";" the first clause's subject carries over only to a pronoun ("...; it is the posterior"):
-# "L2 shrinks the weights; L1 sets many exactly to zero" says nothing of L2 zeroing weights.
-_NEW_STATEMENT = re.compile(r";")
 # A short aside in brackets belongs to its clause: cutting at "gas (carbon dioxide) is produced"
 # would leave "is produced" without its subject, and "if gas" a condition about nothing.
 _ASIDE = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
@@ -146,8 +143,11 @@ def clauses(sentence: Sentence, language: Language) -> list[Clause]:
     conditions = {i for i, _ in _starts(words, c.conditions)}
     negative_conditions = {i for i, _ in _starts(words, c.negative_conditions)}
     # At the start of the sentence, or of a statement after ";" or ":" (which begins like one).
-    statements = {at for m in _NEW_STATEMENT.finditer(text) if (at := len(tokens(text[: m.start()]))) < len(words) and words[at] not in c.pronouns}
-    fronts = {0} | {len(tokens(text[: m.start()])) for m in _STATEMENT_PUNCTUATION.finditer(text)}
+    marks = [(m.group(), len(tokens(text[: m.start()]))) for m in _STATEMENT_PUNCTUATION.finditer(text)]
+    fronts = {0} | {at for _, at in marks}
+    # After ";" the first clause's subject carries over only to a pronoun ("...; it is the posterior"):
+    # "L2 shrinks the weights; L1 sets many to zero" says nothing of L2 zeroing weights.
+    statements = {at for mark, at in marks if mark == ";" and at < len(words) and words[at] not in c.pronouns}
     conditions |= {at for at in fronts if at < len(words) and any(words[at : at + len(cue)] == cue for cue in c.fronted_conditions.get(words[at], ()))}
     cuts |= conditions | negative_conditions
     # A prefix cue ("non supervisé") negates the next word only; any other cue, the rest of its clause.

@@ -59,9 +59,9 @@ def load_state(*, db: Session, session_id: str) -> SessionState:
     base = transcripts.known(session_id)
     held = transcripts.session_row(session_id)
     progress = queries.session_progress(db=db, session_id=session_id) if held is not None else None
-    if held is not None and progress is not None and progress[:2] == (held.status, held.ended_at):
+    if held is not None and progress is not None and (progress.status, progress.ended_at) == (held.status, held.ended_at):
         session = held
-        new = queries.list_turns(db=db, session_id=session_id, after_seq=base.last_seq) if progress[2] > base.last_seq else []
+        new = queries.list_turns(db=db, session_id=session_id, after_seq=base.last_seq) if progress.last_seq > base.last_seq else []
     else:
         found = queries.get_session(db=db, session_id=session_id)
         if found is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import weakref
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, delete, func, insert, update
 from sqlalchemy import select as core_select
@@ -99,12 +99,18 @@ _PROGRESS = core_select(
 ).where(_SESSION_TABLE.c.id == bindparam("session_id"))
 
 
-def session_progress(*, db: Session, session_id: str) -> tuple[str, datetime | None, int] | None:
+class Progress(NamedTuple):
+    status: str
+    ended_at: datetime | None
+    last_seq: int
+
+
+def session_progress(*, db: Session, session_id: str) -> Progress | None:
     """A session's status, end time and last turn's seq, in one light statement (None: no such
     session): all a turn re-reads of a session whose row this worker already holds, since the
     rest of the row never changes after the session starts."""
     row = db.connection().execute(_PROGRESS, {"session_id": session_id}).first()
-    return None if row is None else (row[0], row[1], row[2] or 0)
+    return None if row is None else Progress(row[0], row[1], row[2] or 0)
 
 
 def insert_turns(*, db: Session, turns: list[Turn]) -> None:
