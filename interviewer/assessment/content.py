@@ -9,12 +9,13 @@ of the rubric's own key-point labels says nothing about what it names.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from interviewer.assessment import agreement, polarity, reader, topics
+from interviewer.assessment import agreement, lexicon, polarity, reader, topics
 from interviewer.assessment.focus import focus_of
-from interviewer.assessment.text import Sentence, content_stems, detect_language, phrase, sentences
+from interviewer.assessment.text import Phrase, Sentence, content_stems, detect_language, phrase, sentences
 from interviewer.catalog.fields import Language
 from interviewer.catalog.rubrics import KeyPoint, Misconception, Topic
 from interviewer.assessment.reference import (
@@ -158,6 +159,17 @@ def _key_point(
     return _result(point, stated, named)
 
 
+def _said(m: Misconception, sentence: Sentence, language: Language) -> Iterator[Phrase]:
+    """The misconception's phrases the sentence holds; in French, its English phrases said word by
+    word in French too (lexicon.py)."""
+    for text in m.phrases(language):
+        p = phrase(text, language)
+        if p.found_in(sentence):
+            yield p
+    if language == "fr":
+        yield from lexicon.readings(tuple(m.en), sentence)
+
+
 def _result(point: KeyPoint, stated: list[int], named: list[int]) -> PointResult:
     if stated:
         return PointResult(point, "covered", sorted(set(stated)))
@@ -173,8 +185,8 @@ def misconceptions_stated(
             (
                 found[i]
                 for i in sorted(explaining)
-                for text in m.phrases(language)
-                if phrase(text, language).found_in(found[i]) and polarity.asserts(phrase(text, language), found[i], language)
+                for p in _said(m, found[i], language)
+                if polarity.asserts(p, found[i], language)
             ),
             None,
         )

@@ -3,8 +3,7 @@
 The cues are data (`data/negation.yaml`, `data/opposites.yaml`), in both languages. A sentence
 is cut into clauses at punctuation, at words that end a negation's scope ("but", "mais") and at
 words that open a condition ("if", "si", also data); a clause with an odd number of negation cues
-is negated. A phrase found in a negated clause, or
-found with one of its words replaced by that word's opposite, is contradicted, not covered;
+is negated. A phrase found in a negated clause, or found with one of its words replaced by that word's opposite, is contradicted, not covered;
 except where the negation falls on a verb that would change or lose the phrase ("without changing
 the argmax"), where a word of degree qualifies it ("isn't fully expanded"), where a restricted claim
 says the opposite word ("depends only through"), or where another form of the word stands beside its
@@ -335,10 +334,11 @@ def phrase_polarity(p: Phrase, sentence: Sentence, language: Language) -> Polari
         # A lone term is a name, not a claim: "neither step can increase the inertia" denies the
         # increase (a word with an opposite), and says nothing against the inertia.
         return None
-    if phrase_negated(p.text, language) and not negated_here:
+    negative = p.negated if p.negated is not None else phrase_negated(p.text, language)
+    if negative and not negated_here:
         # "does not work" is not denied by "it works": the sentence may say something else entirely.
         return None
-    contrary = negated_here != phrase_negated(p.text, language)
+    contrary = negated_here != negative
     if len(swapped) % 2 == 1:
         contrary = not contrary
     if clause.compares:

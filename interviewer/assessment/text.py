@@ -149,6 +149,8 @@ class Phrase:
 
     text: str
     required: frozenset[str]
+    # Whether the phrase itself is negative, when read in another language than its own (lexicon.py).
+    negated: bool | None = None
 
     def found_in(self, sentence: Sentence) -> bool:
         if self.text == NUMBER_CUE:
