@@ -72,7 +72,11 @@ by a helper who had not seen the rubric, for this project:
   counts with the code of that session's start and after its changes;
 - `devset/technical-heldout-19.jsonl`: the same again, by two helpers who read only the questions,
   written at the start of the session of 2 December 2026 with wrong answers wrong in varied ways
-  ("X, not Y" contrasts, wrong directions, wrong definitions), left unread: scored by counts.
+  ("X, not Y" contrasts, wrong directions, wrong definitions), left unread: scored by counts;
+- `devset/technical-parity.jsonl`: parity pairs, written later that day by two helpers who read only
+  the questions: per question a correct and a fluent wrong English answer (wrong in varied ways), each
+  with a faithful French translation carrying the same claims and the same mistakes, so that the
+  two languages can be compared answer for answer; a dev set (its failures were read).
 
 Prints, per set and kind, the mean overall (held at the rubric's `mistake_cap` when the answer
 states a mistake, the learned reader doubts it, or it scores 2 or less on every content criterion, as in the report) and how many meet the issue's bars: a correct complete
@@ -96,7 +100,7 @@ from interviewer.catalog.loading import load_catalog
 from interviewer.ops.settings import PROJECT_ROOT
 
 DEVSET = Path(__file__).resolve().parent / "devset"
-SETS = ("presentations.jsonl", "presentations-2.jsonl", "presentations-3-fr.jsonl", "presentations-heldout.jsonl", "technical-answers.jsonl", "technical-heldout.jsonl", "technical-heldout-2.jsonl", "technical-answers-3.jsonl", "technical-answers-4.jsonl", "technical-answers-5.jsonl", "technical-answers-6-a.jsonl", "technical-answers-6-b.jsonl", "technical-answers-6-c.jsonl", "technical-answers-6-d.jsonl", "technical-heldout-3.jsonl", "technical-heldout-4.jsonl", "technical-heldout-5.jsonl", "technical-heldout-6.jsonl", "presentations-heldout-2.jsonl", "technical-heldout-7.jsonl", "technical-heldout-8.jsonl", "technical-heldout-9.jsonl", "technical-heldout-10.jsonl", "technical-heldout-11.jsonl", "technical-heldout-12.jsonl", "technical-heldout-13.jsonl", "technical-heldout-14.jsonl", "technical-heldout-15.jsonl", "technical-heldout-16.jsonl", "technical-heldout-17.jsonl", "technical-heldout-18.jsonl", "technical-heldout-19.jsonl")
+SETS = ("presentations.jsonl", "presentations-2.jsonl", "presentations-3-fr.jsonl", "presentations-heldout.jsonl", "technical-answers.jsonl", "technical-heldout.jsonl", "technical-heldout-2.jsonl", "technical-answers-3.jsonl", "technical-answers-4.jsonl", "technical-answers-5.jsonl", "technical-answers-6-a.jsonl", "technical-answers-6-b.jsonl", "technical-answers-6-c.jsonl", "technical-answers-6-d.jsonl", "technical-heldout-3.jsonl", "technical-heldout-4.jsonl", "technical-heldout-5.jsonl", "technical-heldout-6.jsonl", "presentations-heldout-2.jsonl", "technical-heldout-7.jsonl", "technical-heldout-8.jsonl", "technical-heldout-9.jsonl", "technical-heldout-10.jsonl", "technical-heldout-11.jsonl", "technical-heldout-12.jsonl", "technical-heldout-13.jsonl", "technical-heldout-14.jsonl", "technical-heldout-15.jsonl", "technical-heldout-16.jsonl", "technical-heldout-17.jsonl", "technical-heldout-18.jsonl", "technical-heldout-19.jsonl", "technical-parity.jsonl")
 BARS = {"right": "overall >= 3.5, nothing called wrong", "wrong": "overall < 2.5, correctness <= 2", "keywords": "overall < 2.5"}
 
 
