@@ -12,6 +12,7 @@ from importlib import resources
 
 import yaml
 
+from interviewer.assessment.cues import cues
 from interviewer.assessment.polarity import clauses, negation_positions, phrase_negated
 from interviewer.assessment.text import Phrase, Sentence, content_stems, stems, stop_words, tokens
 
@@ -48,6 +49,10 @@ def slots(english: str) -> tuple[Slot, ...]:
     found: list[Slot] = []
     for word in tokens(english):
         word = word.strip("'")
+        if word in cues("en").restrictive:
+            # "depends only on the test": the restriction is the claim, and a function word the
+            # stems would drop (« dépend fortement ... du test » would say it), so not read at all.
+            return ()
         if word in stop_words("en"):
             continue
         ways = {frozenset(stems([word], "fr"))} | {_way(f) for f in _lexicon().get(word, ())}
