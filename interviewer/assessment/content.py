@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from interviewer.assessment import agreement, lexicon, polarity, reader, topics
+from interviewer.assessment.cues import cues
 from interviewer.assessment.focus import focus_of
 from interviewer.assessment.text import Phrase, Sentence, content_stems, detect_language, phrase, sentences
 from interviewer.catalog.fields import Language
@@ -159,6 +160,11 @@ def _key_point(
     return _result(point, stated, named)
 
 
+def _names_a_mistake(sentence: Sentence, language: Language) -> bool:
+    """The sentence calls what it describes a mistake ("... is a classic leak"): it warns against it."""
+    return any(named <= sentence.all_stems for named in cues(language).naming_mistake)
+
+
 def _said(m: Misconception, sentence: Sentence, language: Language) -> Iterator[Phrase]:
     """The misconception's phrases the sentence holds; in French, its English phrases said word by
     word in French too (lexicon.py)."""
@@ -185,6 +191,7 @@ def misconceptions_stated(
             (
                 found[i]
                 for i in sorted(explaining)
+                if not _names_a_mistake(found[i], language)
                 for p in _said(m, found[i], language)
                 if polarity.asserts(p, found[i], language)
             ),

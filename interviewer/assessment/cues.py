@@ -68,6 +68,8 @@ class Cues:
     phrase_cues: frozenset[str] = frozenset()
     # Subject pronouns: a statement after ";" that opens with one is still about the first clause's subject.
     pronouns: frozenset[str] = frozenset()
+    # Stems of phrases that name what a sentence describes as a mistake ("is a classic leak"): it warns, it does not state.
+    naming_mistake: tuple[frozenset[str], ...] = ()
 
     def prevention_verb(self, words: tuple[str, ...], i: int) -> int | None:
         """Where the verb of preventing is whose particle is at `i`, when a verb follows that
@@ -153,6 +155,7 @@ def cues(language: Language) -> Cues:
         coordinating=frozenset(w for c in _texts(data.get("coordinating", []), "negation.yaml") for w in tokens(c)),
         phrase_cues=frozenset(w for c in _texts(data.get("phrase_cues", []), "negation.yaml") for w in tokens(c)),
         pronouns=frozenset(w for c in _texts(data.get("pronouns", []), "negation.yaml") for w in _item_tokens(c)),
+        naming_mistake=tuple(frozenset(stems(tokens(c), language)) for c in _texts(data.get("naming_mistake", []), "negation.yaml")),
         verifying=frozenset(stems([w for c in _texts(data.get("verifying", []), "negation.yaml") for w in tokens(c)], language)),
         preventing=frozenset(w for c in _texts(preventing.get("verbs", []), "negation.yaml") for w in tokens(c)),
         preventing_particles=frozenset(w for c in _texts(preventing.get("particles", []), "negation.yaml") for w in _item_tokens(c)),

@@ -297,3 +297,14 @@ def test_a_risk_named_as_what_is_avoided_is_not_a_contradiction(language: str, t
     assert not m.contradictions and m.covered == [RISK]
     claim = RISK.model_copy(update={"contradictable": True})
     assert measure(text, question_text=QUESTION, key_points=[claim], reference_answer=None, language=language).contradictions  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Dropout turns off neurons at random. Letting dropout stay active at inference is a classic mistake."),
+        ("fr", "Le dropout éteint des neurones au hasard. Laisser le dropout rester actif en inférence, c'est une erreur classique."),
+    ],
+)
+def test_a_sentence_that_names_the_mistake_as_a_mistake_does_not_state_it(language: str, text: str) -> None:
+    assert run(text, language).misconceptions == []
