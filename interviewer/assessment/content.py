@@ -186,12 +186,13 @@ def misconceptions_stated(
     misconceptions: list[Misconception], found: list[Sentence], explaining: set[int], language: Language
 ) -> list[Finding]:
     findings: list[Finding] = []
+    # Read once, not once per misconception: a sentence naming a mistake as one states none.
+    stating = [i for i in sorted(explaining) if not _names_a_mistake(found[i], language)]
     for m in misconceptions:
         hit = next(
             (
                 found[i]
-                for i in sorted(explaining)
-                if not _names_a_mistake(found[i], language)
+                for i in stating
                 for p in _said(m, found[i], language)
                 if polarity.asserts(p, found[i], language)
             ),
