@@ -28,7 +28,8 @@ SPAN_SLACK = 2
 
 
 @cache
-def _lexicon() -> dict[str, tuple[str, ...]]:
+def entries() -> dict[str, tuple[str, ...]]:
+    """Each English word of the rubrics' phrases with the French words and expressions that say it."""
     text = resources.files("interviewer.data").joinpath("lexicon.yaml").read_text("utf-8")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     return {str(word): tuple(str(f) for f in french) for word, french in yaml.load(text, Loader=loader).items()}
@@ -55,7 +56,7 @@ def slots(english: str) -> tuple[Slot, ...]:
             return ()
         if word in stop_words("en"):
             continue
-        ways = {frozenset(stems([word], "fr"))} | {_way(f) for f in _lexicon().get(word, ())}
+        ways = {frozenset(stems([word], "fr"))} | {_way(f) for f in entries().get(word, ())}
         found.append(tuple(sorted((w for w in ways if w), key=lambda w: (len(w), sorted(w)))))
     return tuple(found)
 
