@@ -77,9 +77,9 @@ class Measure:
     topic: Topic | None = None
     facts: list[KeyPoint] = field(default_factory=list)
     unknown_topic: bool = False
-    # Against key points: what the learned reader would read (question, reference answer, answer;
-    # assessment/reader.py), None where it does not read. Read only when asked: see read_correct.
-    reader_input: tuple[str, str | None, str] | None = None
+    # Against key points: what the learned reader would read (assessment/reader.py), None where it
+    # does not read. Read only when asked: see read_correct.
+    reader_input: reader.ReaderInput | None = None
 
     def read_correct(self) -> float | None:
         """The reader's chance that a grader calls the whole answer correct (about 30 ms the first
@@ -378,7 +378,7 @@ def measure(
         topic=topic,
         facts=facts,
         unknown_topic=bool(chosen_from) and topic is None,
-        reader_input=(question_text, reference_answer, text) if readable else None,
+        reader_input=reader.ReaderInput(question_text, reference_answer, text, language) if readable else None,
     )
 
 

@@ -9,6 +9,12 @@ INTERVIEWER_SEMANTIC=off or when onnxruntime is missing: `probability()` then re
 
 What it cannot do: point at the wrong sentence. It reads the answer as a whole, so the scorer
 uses it to doubt an answer, never to quote a mistake.
+
+A French answer is read twice, as written and as an English gloss (assessment/gloss.py), and the two
+readings are averaged (their log-odds): the model knows English best, and the gloss alone misses what
+its word order hides. On the French answers of the dev sets it never trained on (heldout-11 to -17
+and the parity set, 392 correct and 392 wrong), the chance that a correct answer reads above a wrong
+one to the same question rose from 0.897 to 0.938 (the gloss alone: 0.918).
 """
 
 from __future__ import annotations
@@ -19,9 +25,11 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from interviewer.assessment import semantic
+from interviewer.assessment.gloss import english_gloss
+from interviewer.catalog.fields import Language
 
 MODEL_FILE = "embedding/minilm-l6-reader-int8.onnx"
 # The sha256 of the ONNX file we tested with; another file is refused, never run.
@@ -35,6 +43,15 @@ MAX_TOKENS = 256
 _CACHE_SIZE = 5_000
 
 
+class ReaderInput(NamedTuple):
+    """What the reader reads: the question, its reference answer if any, the answer and its language."""
+
+    question: str
+    reference: str | None
+    answer: str
+    language: Language = "en"
+
+
 @dataclass
 class _Reader:
     session: Any
@@ -42,6 +59,7 @@ class _Reader:
 
 
 _lock = threading.Lock()
+# Log-odds by (question with reference, answer or gloss).
 _seen: OrderedDict[tuple[str, str], float] = OrderedDict()
 
 
@@ -65,14 +83,23 @@ def available() -> bool:
     return _get() is not None
 
 
-def probability(question: str, reference: str | None, answer: str) -> float | None:
-    """P(a grader calls the answer correct), cached by text; None when the reader is unavailable."""
-    import numpy as np
-
+def probability(question: str, reference: str | None, answer: str, language: Language = "en") -> float | None:
+    """P(a grader calls the answer correct), cached by text; None when the reader is unavailable.
+    A French answer is read as written and as its English gloss, the two log-odds averaged."""
     reader = _get()
     if reader is None or not answer.strip():
         return None
-    key = (first_text(question, reference), answer)
+    first = first_text(question, reference)
+    logits = [_logit(reader, first, answer)]
+    if language == "fr":
+        logits.append(_logit(reader, first, english_gloss(answer)))
+    return 1.0 / (1.0 + math.exp(-sum(logits) / len(logits)))
+
+
+def _logit(reader: _Reader, first: str, answer: str) -> float:
+    import numpy as np
+
+    key = (first, answer)
     with _lock:
         if key in _seen:
             _seen.move_to_end(key)
@@ -85,9 +112,8 @@ def probability(question: str, reference: str | None, answer: str) -> float | No
     }
     # onnxruntime releases the GIL: two requests read on two cores at once, outside the lock.
     logit = float(reader.session.run(None, feed)[0][0])
-    found = 1.0 / (1.0 + math.exp(-logit))
     with _lock:
-        _seen[key] = found
+        _seen[key] = logit
         while len(_seen) > _CACHE_SIZE:
             _seen.popitem(last=False)
-    return found
+    return logit

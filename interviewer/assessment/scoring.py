@@ -40,7 +40,11 @@ CONTRADICTION_CAP = 2
 # to quote. First 0.2 (four-to-one odds against, set before any measurement); 0.1 since the rule
 # below, chosen on the clean sets heldout-2 to -7 (English): correct answers cut to 1-4 sentences
 # doubted 108 of 1,088 at 0.2, 57 at 0.1, for one fluent wrong answer of 272 no longer held.
-DOUBT_BELOW = 0.1
+# French answers are read twice (as written and glossed in English, see reader.py), a reading of
+# its own: 0.3, chosen on the French answers of heldout-11 to -17 and the parity set (392 correct,
+# 392 wrong), where the single reading at 0.1 gave 352 correct and 374 wrong meeting their bars; the
+# double reading gave 357 / 373 at 0.2, 354 / 378 at 0.25, 353 / 379 at 0.3 and 351 / 379 at 0.4.
+DOUBT_BELOW: dict[Language, float] = {"en": 0.1, "fr": 0.3}
 DOUBT_CAP = 2
 
 
@@ -103,7 +107,7 @@ def doubted(m: Measure) -> float | None:
     if m.wrong or m.reader_input is None or level_of(m.quality) <= DOUBT_CAP or _complete(m):
         return None  # the reader could change nothing here: it is not run
     chance = m.read_correct()
-    return chance if chance is not None and chance < DOUBT_BELOW else None
+    return chance if chance is not None and chance < DOUBT_BELOW[m.reader_input.language] else None
 
 
 def _complete(m: Measure) -> bool:

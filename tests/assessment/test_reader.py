@@ -3,11 +3,13 @@ and only ever doubts an answer: it holds content down with a sentence that says 
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
 
 from interviewer.assessment import reader, scoring, semantic
+from interviewer.assessment.gloss import english_gloss
 from interviewer.catalog.loading import load_catalog
 from interviewer.ops.settings import PROJECT_ROOT
 
@@ -211,10 +213,64 @@ def test_a_complete_answer_is_never_doubted(monkeypatch: pytest.MonkeyPatch, lan
 def test_the_reader_runs_only_where_its_reading_could_hold_a_score(monkeypatch: pytest.MonkeyPatch) -> None:
     # About 30 ms of CPU an answer: not spent on an answer already corrected or already held low.
     calls: list[str] = []
-    monkeypatch.setattr(reader, "probability", lambda question, reference, answer: calls.append(answer) or 0.9)
+    monkeypatch.setattr(reader, "probability", lambda question, reference, answer, language: calls.append(answer) or 0.9)
     _assess("Dropout switches units off at random during training.")
     assert calls == []
     _assess(RIGHT["en"])  # complete: nothing to doubt
     assert calls == []
     _assess(NEARLY)
     assert set(calls) == {NEARLY}  # the real reader caches by text
+
+
+def test_a_french_answer_is_read_as_written_and_as_its_english_gloss(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The reader knows English best: French answers get a second reading, glossed, and the two
+    # readings' log-odds are averaged. English answers are read once.
+    read: list[str] = []
+    logits = {RIGHT["fr"]: 2.0, english_gloss(RIGHT["fr"]): -1.0, RIGHT["en"]: 3.0}
+    monkeypatch.setattr(reader, "_get", lambda: object())
+    monkeypatch.setattr(reader, "_logit", lambda _reader, _first, answer: read.append(answer) or logits[answer])
+    assert reader.probability("Q", None, RIGHT["fr"], "fr") == pytest.approx(1 / (1 + math.exp(-0.5)))
+    assert read == [RIGHT["fr"], english_gloss(RIGHT["fr"])]
+    read.clear()
+    assert reader.probability("Q", None, RIGHT["en"], "en") == pytest.approx(1 / (1 + math.exp(-3.0)))
+    assert read == [RIGHT["en"]]
+
+
+def test_each_language_has_its_own_doubt_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The double French reading is a reading of its own, with its own threshold (chosen on dev sets).
+    between = (scoring.DOUBT_BELOW["en"] + scoring.DOUBT_BELOW["fr"]) / 2
+    monkeypatch.setattr(reader, "probability", lambda *args: between)
+    nearly_fr = RIGHT["fr"].replace("; c'est comme entraîner un grand ensemble de réseaux amincis qui partagent leurs poids", "")
+    assert _assess(nearly_fr, "fr").doubted == between
+    assert _assess(NEARLY, "en").doubted is None
+
+
+# Wrong in plain words, in French (the French of UNLISTED_WRONG["tml-kfold"], written for this test).
+UNLISTED_WRONG_FR = (
+    "La validation croisée à k plis découpe les données en k parties et entraîne k modèles, chacun sur une seule partie, "
+    "puis teste chaque modèle sur la partie même qui a servi à l'entraîner. Le score final est le meilleur des k scores, "
+    "puisque c'est le modèle qu'on garde. Un k plus grand laisse moins de données à chaque modèle, donc l'estimation devient "
+    "plus optimiste, et k égal à un correspond au leave-one-out. On s'en sert surtout pour accélérer l'entraînement sur de "
+    "gros jeux de données."
+)
+
+
+@needs_reader
+def test_the_double_reading_doubts_a_french_wrong_answer_the_french_reading_alone_let_pass() -> None:
+    question = PERSONA.question("tml-kfold")
+    reference = RUBRIC.questions["tml-kfold"].reference_answer
+    once = reader.probability(question.text.get("fr"), reference, UNLISTED_WRONG_FR, "en")  # read as written only
+    assert once is not None and once > scoring.DOUBT_BELOW["en"]  # the single reading saw nothing to doubt
+    found = scoring.assess(
+        thread=UNLISTED_WRONG_FR, latest=UNLISTED_WRONG_FR, question=question, rubric=RUBRIC, language="fr",
+        min_words=PERSONA.min_answer_words,
+    )
+    assert not found.contradictions and not found.misconceptions  # the lists see nothing wrong here
+    assert found.doubted is not None
+    assert all(s.score <= scoring.DOUBT_CAP for s in found.scores if RUBRIC.criterion(s.criterion_id).offline == "content")
+
+
+@needs_reader
+def test_the_double_reading_does_not_doubt_a_correct_french_explanation() -> None:
+    found = _assess(RIGHT["fr"], "fr")
+    assert found.doubted is None and all(s.score >= 4 for s in found.scores)
