@@ -4,7 +4,8 @@ and comparisons whose terms stand the other way round (pure)."""
 from __future__ import annotations
 
 from interviewer.assessment.cues import opposites
-from interviewer.assessment.polarity import Clause, reversed_stems
+from interviewer.assessment.polarity import Clause
+from interviewer.assessment.reversal import reversed_stems
 from interviewer.catalog.fields import Language
 
 

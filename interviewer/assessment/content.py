@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from interviewer.assessment import agreement, lexicon, polarity, reader, topics
+from interviewer.assessment import agreement, lexicon, polarity, reader, reversal, topics
 from interviewer.assessment.cues import cues
 from interviewer.assessment.focus import focus_of
 from interviewer.assessment.text import Phrase, Sentence, content_stems, detect_language, phrase, sentences
@@ -155,7 +155,7 @@ def _key_point(
     for i in sorted(explaining):
         for text in point.phrases(language):
             p = phrase(text, language)
-            if polarity.may_be_reversed(p, found[i], language) and polarity.phrase_polarity(p, found[i], language) == "contradicted":
+            if reversal.may_be_reversed(p, found[i], language) and polarity.phrase_polarity(p, found[i], language) == "contradicted":
                 return PointResult(point, "contradicted", [i], found[i].text)
     return _result(point, stated, named)
 

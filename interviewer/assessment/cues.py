@@ -52,6 +52,8 @@ class Cues:
     # Words that restrict a claim ("only"), and French ones that do so after "ne" ("ne ... que").
     restrictive: frozenset[str] = frozenset()
     restrictive_after_ne: frozenset[str] = frozenset()
+    # Words that make the next one a comparison ("plus faible"): a difference, not a level.
+    comparatives: frozenset[str] = frozenset()
     # Stems of verbs of checking: a negation after one is what is checked ("check it isn't leakage").
     verifying: frozenset[str] = frozenset()
     # Conjunctions that join two clauses under one condition ("when A and B").
@@ -152,6 +154,7 @@ def cues(language: Language) -> Cues:
         preserving=frozenset(stems([w for c in _texts(data.get("preserving", []), "negation.yaml") for w in tokens(c)], language)),
         restrictive=frozenset(w for c in _texts(data.get("restrictive", []), "negation.yaml") for w in tokens(c)),
         restrictive_after_ne=frozenset(w for c in _texts(data.get("restrictive_after_ne", []), "negation.yaml") for w in _item_tokens(c)),
+        comparatives=frozenset(w for c in _texts(data.get("comparatives", []), "negation.yaml") for w in tokens(c)),
         coordinating=frozenset(w for c in _texts(data.get("coordinating", []), "negation.yaml") for w in tokens(c)),
         phrase_cues=frozenset(w for c in _texts(data.get("phrase_cues", []), "negation.yaml") for w in tokens(c)),
         pronouns=frozenset(w for c in _texts(data.get("pronouns", []), "negation.yaml") for w in _item_tokens(c)),

@@ -21,6 +21,7 @@ from functools import cache, lru_cache
 from typing import Literal
 
 from interviewer.assessment.cues import NE, PREVENT_WINDOW, cues, opposites
+from interviewer.assessment.reversal import compared, reversed_stems
 from interviewer.assessment.text import Phrase, Sentence, stop_words, tokens
 from interviewer.catalog.fields import Language
 
@@ -28,8 +29,6 @@ from interviewer.catalog.fields import Language
 _NE_WINDOW = 4
 # How many content words a negation reaches across to deny a lone term ("does not use a sigmoid": 1).
 TERM_REACH = 2
-# Two stems sharing this many first letters are forms of one word ("maximum", "maximis").
-KIN_PREFIX = 5
 # The word that introduces the second term of a comparison ("denser than oil", "plus dense que l'huile").
 _COMPARISON: dict[str, str] = {"en": "than", "fr": "que"}
 _CLAUSE_PUNCTUATION = re.compile(r"[,;:()\[\]—–]|\s-\s")
@@ -194,25 +193,6 @@ def condition_for(sentence: Sentence, clause: Clause, language: Language) -> Cla
     return None
 
 
-def reversed_stems(required: frozenset[str], direct: frozenset[str], stems: frozenset[str], language: Language) -> set[str]:
-    """Parts of the phrase missing from the clause whose opposite stands there instead (an opposite
-    that is itself part of the phrase, as in "min and max", is no reversal)."""
-    opposite = opposites(language)
-    return {r for r in required - direct if (opposite.get(r, frozenset()) - required) & stems and not _kin_in(r, stems)}
-
-
-def _kin_in(stem: str, stems: frozenset[str]) -> bool:
-    """Another form of the word stands in the clause ("maximum" for "maximise"): "maximum likelihood
-    is minimising the squared error" relates the two, it reverses nothing."""
-    return len(stem) >= KIN_PREFIX and any(s != stem and s[:KIN_PREFIX] == stem[:KIN_PREFIX] for s in stems)
-
-
-def may_be_reversed(p: Phrase, sentence: Sentence, language: Language) -> bool:
-    """Cheap test before `phrase_polarity`: part of the phrase is there and another part's opposite."""
-    present = p.required & sentence.all_stems
-    return bool(present) and bool(reversed_stems(p.required, present, sentence.all_stems, language))
-
-
 @cache
 def phrase_negated(text: str, language: Language) -> bool:
     """A phrase written with a negation ("does not work") states a negative claim."""
@@ -277,7 +257,7 @@ def _phrase_clause(p: Phrase, sentence: Sentence, language: Language) -> tuple[C
     best: tuple[int, Clause, set[str]] | None = None
     for clause in found:
         direct = required & clause.stems
-        swapped = reversed_stems(required, direct, clause.stems, language)
+        swapped = {r for r in reversed_stems(required, direct, clause.stems, language) if not compared(r, p, sentence, clause.start, clause.end, language)}
         # A lone opposite is another topic ("regression" is not a denial of "classification").
         if len(direct) + len(swapped) == len(required) and (not swapped or direct):
             key = (len(direct), clause, swapped)

@@ -485,3 +485,4 @@ def test_a_clause_joined_by_and_stays_under_its_condition(language: str, text: s
 )
 def test_a_verb_of_preventing_denies_the_verb_after_its_particle(language: str, text: str, key_phrase: str, expected: str | None) -> None:
     assert polarity(text, key_phrase, language) == expected
+
