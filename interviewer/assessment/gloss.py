@@ -18,13 +18,13 @@ from importlib import resources
 
 import yaml
 
+from interviewer.assessment.cues import NE
 from interviewer.assessment.lexicon import entries
 from interviewer.assessment.text import tokens
+from interviewer.catalog.fields import SAFE_LOADER
 
 # Punctuation is kept: the reader sees where sentences and clauses end.
 _PUNCTUATION = re.compile(r"([.;:!?,()])")
-# « ne » opens a negation that the next of these words closes (data: after_ne).
-_NE = frozenset({"ne", "n"})
 
 
 def _form(token: str) -> str:
@@ -36,7 +36,7 @@ def _form(token: str) -> str:
 @cache
 def _data() -> tuple[dict[str, str], dict[str, str]]:
     text = resources.files("interviewer.data").joinpath("gloss_fr.yaml").read_text("utf-8")
-    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    data = yaml.load(text, Loader=SAFE_LOADER)
     return {str(k): str(v) for k, v in data["words"].items()}, {str(k): str(v) for k, v in data["after_ne"].items()}
 
 
@@ -53,13 +53,10 @@ def _by_french() -> tuple[dict[tuple[str, ...], str], int]:
     return found, max(map(len, found), default=1)
 
 
-def english_gloss(text: str) -> str:
-    """The French text with each word the lexicon or the function words know put in English."""
-    return _gloss(text)
-
-
 @lru_cache(maxsize=1024)
-def _gloss(text: str) -> str:
+def english_gloss(text: str) -> str:
+    """The French text with each word the lexicon or the function words know put in English; « ne »
+    opens a negation that the next word of `after_ne` closes."""
     by_french, longest = _by_french()
     words, after_ne = _data()
     out: list[str] = []
@@ -67,7 +64,8 @@ def _gloss(text: str) -> str:
         if _PUNCTUATION.fullmatch(piece):
             out.append(piece)
             continue
-        found = [t.strip("'") for t in tokens(piece)]
+        raw = tokens(piece)
+        found = [t.strip("'") for t in raw]
         forms = [_form(t) for t in found]
         negation_open = False
         i = 0
@@ -80,7 +78,7 @@ def _gloss(text: str) -> str:
             elif negation_open and word in after_ne:
                 out.append(after_ne[word])
                 negation_open = False
-            elif word in _NE:
+            elif raw[i] in NE:
                 negation_open = True
             elif word in words:
                 out.append(words[word])

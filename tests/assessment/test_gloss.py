@@ -34,3 +34,9 @@ def test_a_negation_stays_a_negation() -> None:
 def test_words_neither_file_knows_stay_as_written() -> None:
     assert "zorglub" in english_gloss("Le zorglub converge.")
     assert english_gloss("") == ""
+
+
+def test_every_entry_of_the_table_is_a_word_not_a_yaml_boolean() -> None:
+    # YAML reads bare on/yes/no as booleans: « sur » must gloss as "on", « aucun » as "no".
+    assert english_gloss("sur aucun point") == "on no point"
+    assert "we" in english_gloss("on entraîne")
