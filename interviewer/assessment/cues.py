@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from interviewer.assessment.text import stems, tokens
-from interviewer.catalog.fields import Language
+from interviewer.catalog.fields import Language, SAFE_LOADER
 
 # A French particle that negates only after "ne"/"n'" ("ne ... plus").
 NE = {"ne", "n'"}
@@ -107,7 +107,7 @@ class Cues:
 
 def _load(name: str) -> Any:
     text = resources.files("interviewer.data").joinpath(name).read_text("utf-8")
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return yaml.load(text, Loader=SAFE_LOADER)
 
 
 def _texts(items: list[Any], where: str) -> list[str]:

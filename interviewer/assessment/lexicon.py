@@ -15,6 +15,7 @@ import yaml
 from interviewer.assessment.cues import cues
 from interviewer.assessment.polarity import clauses, negation_positions, phrase_negated
 from interviewer.assessment.text import Phrase, Sentence, content_stems, stems, stop_words, tokens
+from interviewer.catalog.fields import SAFE_LOADER
 
 # One English word of a phrase: the ways a French sentence may say it, each a set of French stems.
 Slot = tuple[frozenset[str], ...]
@@ -31,8 +32,7 @@ SPAN_SLACK = 2
 def entries() -> dict[str, tuple[str, ...]]:
     """Each English word of the rubrics' phrases with the French words and expressions that say it."""
     text = resources.files("interviewer.data").joinpath("lexicon.yaml").read_text("utf-8")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return {str(word): tuple(str(f) for f in french) for word, french in yaml.load(text, Loader=loader).items()}
+    return {str(word): tuple(str(f) for f in french) for word, french in yaml.load(text, Loader=SAFE_LOADER).items()}
 
 
 def _way(french: str) -> frozenset[str]:

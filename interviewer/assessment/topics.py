@@ -12,7 +12,7 @@ import yaml
 
 from interviewer.assessment import polarity
 from interviewer.assessment.text import Sentence, tokens
-from interviewer.catalog.fields import Language
+from interviewer.catalog.fields import Language, SAFE_LOADER
 from interviewer.catalog.rubrics import Topic
 
 # A name is the subject of its clause when it starts within this many words of the clause's start
@@ -122,7 +122,7 @@ def _base(word: str) -> str:
 @cache
 def _announcing(language: Language) -> frozenset[tuple[str, ...]]:
     text = resources.files("interviewer.data").joinpath("topics.yaml").read_text("utf-8")
-    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    data = yaml.load(text, Loader=SAFE_LOADER)
     # An elided last word ("parler d'") is a token only before a word: tokenise it before one.
     return frozenset(
         tuple(_base(w) for w in (tokens(item + "x")[:-1] if item.endswith("'") else tokens(item))) for item in data[language]
