@@ -486,3 +486,20 @@ def test_a_clause_joined_by_and_stays_under_its_condition(language: str, text: s
 def test_a_verb_of_preventing_denies_the_verb_after_its_particle(language: str, text: str, key_phrase: str, expected: str | None) -> None:
     assert polarity(text, key_phrase, language) == expected
 
+
+@pytest.mark.parametrize(
+    ("language", "text", "key_phrase", "expected"),
+    [
+        # A comparison claims a difference, not the contrary level: the actor-critic's variance is
+        # lower than REINFORCE's, which says nothing against REINFORCE's high variance.
+        ("fr", "Les méthodes acteur-critique échangent un peu de biais contre une variance beaucoup plus faible.", "forte variance", None),
+        ("fr", "REINFORCE a une variance plus faible.", "forte variance", None),
+        ("en", "The more different your target domain is, the more layers you can freeze.", "similar domain", None),
+        # The level itself is still its contrary, and a comparison still reverses a comparison.
+        ("fr", "REINFORCE a une variance faible.", "forte variance", "contradicted"),
+        ("en", "REINFORCE has low variance.", "high variance", "contradicted"),
+        ("fr", "Le modèle a une variance plus élevée.", "variance plus faible", "contradicted"),
+    ],
+)
+def test_a_comparison_is_not_the_contrary_of_a_level(language: str, text: str, key_phrase: str, expected: str | None) -> None:
+    assert polarity(text, key_phrase, language) == expected
