@@ -13,7 +13,6 @@ over pairs to the same question, and how many of each kind read under the langua
 from __future__ import annotations
 
 import json
-import math
 import sys
 from pathlib import Path
 
@@ -43,11 +42,6 @@ def main(paths: list[Path]) -> None:
     catalog = load_catalog(PROJECT_ROOT / "personas", PROJECT_ROOT / "rubrics")
     persona = catalog.personas["technical-ml"]
     rubric = catalog.rubric_for(persona)
-    loaded = reader._get()
-
-    def logit(first: str, answer: str) -> float:
-        return reader._logit(loaded, first, answer)  # type: ignore[arg-type]
-
     readings: dict[tuple[str, str], list[Read]] = {}
     for path in paths:
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -56,14 +50,14 @@ def main(paths: list[Path]) -> None:
             if key is None or key.topics or not key.key_points or row["kind"] not in ("right", "wrong"):
                 continue
             language, text = row["language"], row["text"]
-            first = reader.first_text(persona.question(row["question_id"]).text.get(language), key.reference_answer)
-            written = logit(first, text)
-            found = {"as written": written}
+            question = persona.question(row["question_id"]).text.get(language)
+            # Read as English text reads it (once), then as the scorer reads the answer's language.
+            found = {"as written": reader.probability(question, key.reference_answer, text)}
             if language == "fr":
-                glossed = logit(first, english_gloss(text))
-                found |= {"the gloss alone": glossed, "both averaged (used)": (written + glossed) / 2}
-            for reading, value in found.items():
-                readings.setdefault((language, reading), []).append((1 / (1 + math.exp(-value)), row["kind"], row["question_id"]))
+                found["the gloss alone"] = reader.probability(question, key.reference_answer, english_gloss(text))
+                found["both averaged (used)"] = reader.probability(question, key.reference_answer, text, "fr")
+            for reading, chance in found.items():
+                readings.setdefault((language, reading), []).append((chance or 0.0, row["kind"], row["question_id"]))
     print(f"sets: {', '.join(p.name for p in paths)}\n")
     print("| language | reading | correct / wrong | correct above wrong, all pairs | same question | under the doubt threshold: correct / wrong |")
     print("|---|---|---|---|---|---|")
