@@ -34,6 +34,9 @@ def polarity(text: str, key_phrase: str, language: str = "en") -> str | None:
         ("fr", "Il ne surapprend plus après l'arrêt précoce.", "surapprend", "contradicted"),
         ("fr", "Il y a plus de paramètres que d'exemples.", "paramètres", "stated"),
         ("fr", "C'est sans doute la méthode la plus utilisée.", "méthode la plus utilisée", "stated"),
+        # "Rarely" and « rarement » deny as much in one language as in the other.
+        ("en", "Pruning is rarely needed in practice.", "pruning is needed", "contradicted"),
+        ("fr", "L'élagage est rarement nécessaire en pratique.", "l'élagage est nécessaire", "contradicted"),
     ],
 )
 def test_a_claim_and_its_contrary(language: str, text: str, key_phrase: str, expected: str) -> None:
