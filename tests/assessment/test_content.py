@@ -304,6 +304,9 @@ def test_a_risk_named_as_what_is_avoided_is_not_a_contradiction(language: str, t
     [
         ("en", "Dropout turns off neurons at random. Letting dropout stay active at inference is a classic mistake."),
         ("fr", "Le dropout éteint des neurones au hasard. Laisser le dropout rester actif en inférence, c'est une erreur classique."),
+        # "common mistake" has its French words too, not only « classique ».
+        ("en", "Dropout turns off neurons at random. Letting dropout stay active at inference is a common mistake."),
+        ("fr", "Le dropout éteint des neurones au hasard. Laisser le dropout rester actif en inférence, c'est une erreur fréquente."),
     ],
 )
 def test_a_sentence_that_names_the_mistake_as_a_mistake_does_not_state_it(language: str, text: str) -> None:
