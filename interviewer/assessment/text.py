@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -204,7 +204,27 @@ def _sentences(text: str, language: Language) -> tuple[Sentence, ...]:
                 word_stems=tuple(found_stems),
             )
         )
-    return tuple(found)
+    return tuple(_bullet_runs(found, language))
+
+
+# Bullet lines this many in a row, each as short as an enumeration's items, are one list.
+BULLET_RUN_MIN = 3
+_BULLET = ("-", "*", "•", "–")
+
+
+def _bullet_runs(found: list[Sentence], language: Language) -> list[Sentence]:
+    """Short bullet lines in a run are an enumeration spread over lines ("- warmup / - stuck / - curvature")."""
+    short = [s.text.startswith(_BULLET) and len(s.words) <= ENUMERATION_MAX_ITEM_WORDS[language] for s in found]
+    marked = list(found)
+    start = 0
+    while start < len(found):
+        end = start
+        while end < len(found) and short[end]:
+            end += 1
+        if end - start >= BULLET_RUN_MIN:
+            marked[start:end] = [replace(s, is_list=True) for s in found[start:end]]
+        start = end + 1 if end == start else end
+    return marked
 
 
 # A sentence whose words are this rarely function words names terms without relating them.

@@ -113,3 +113,27 @@ def test_an_enumeration_of_short_terms_is_a_list_in_either_language(language: st
     # French takes a word more per term, so its items may be a word longer.
     [found] = sentences(labels, language)  # type: ignore[arg-type]
     assert found.is_list
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "- shoot too far\n- takes more time\n- stuck\n- warmup"),
+        ("fr", "- dépasse le minimum\n- prend plus de temps\n- bloqué\n- warmup"),
+    ],
+)
+def test_short_bullet_lines_in_a_run_are_one_list(language: str, text: str) -> None:
+    assert all(s.is_list for s in sentences(text, language))
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # Two short bullets are not yet a run; bullets that make a full clause are statements.
+        ("en", "- takes more time\n- it gets stuck"),
+        ("en", "- A rate that is too large overshoots the minimum and diverges\n- A rate that is too small converges slowly\n- I add a warmup so that the first steps are stable"),
+        ("fr", "- Un pas trop grand dépasse le minimum et diverge\n- Un pas trop petit converge lentement\n- Le warmup stabilise les premiers pas"),
+    ],
+)
+def test_bullets_that_say_something_are_not_a_list(language: str, text: str) -> None:
+    assert not any(s.is_list for s in sentences(text, language))
