@@ -2,8 +2,9 @@
 misconceptions, the reference answer's claims supported or contradicted, and paraphrases
 (pure, apart from the optional embedding model behind `semantic`).
 
-Only explaining sentences earn credit: a list of terms, a heading, a string of nouns or an echo
-of the rubric's own key-point labels says nothing about what it names.
+Only explaining sentences earn credit: a list of terms, a heading, a string of nouns, an echo of
+the rubric's own key-point labels or a recital of its labels and phrases (recital.py) says nothing
+about what it names.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from functools import lru_cache
 from interviewer.assessment import agreement, lexicon, polarity, reader, reversal, topics
 from interviewer.assessment.cues import cues
 from interviewer.assessment.focus import focus_of
+from interviewer.assessment.recital import recited
 from interviewer.assessment.text import Phrase, Sentence, content_stems, detect_language, phrase, sentences
 from interviewer.catalog.fields import Language
 from interviewer.catalog.rubrics import KeyPoint, Misconception, Topic
@@ -298,8 +300,10 @@ def measure(
     facts = topic.key_points if topic else []
     misconceptions = [*(misconceptions or []), *(topic.misconceptions if topic else [])]
     labels = label_stems(key_points + facts, language)
+    reciting = recited(found, key_points + facts, language)
     explaining = {
-        i for i, s in enumerate(found) if not s.is_list and not (labels and echoes_labels(s, labels, question_stems, language))
+        i for i, s in enumerate(found)
+        if not s.is_list and i not in reciting and not (labels and echoes_labels(s, labels, question_stems, language))
     }
     results = [_key_point(p, found, explaining, language, contradictable=p.contradictable and not chosen_from) for p in key_points]
     results += [_key_point(p, found, explaining, language, contradictable=p.contradictable) for p in facts]

@@ -248,3 +248,41 @@ def test_a_clear_delivery_does_not_lift_an_answer_that_says_too_little(client: T
     held = report["overall"]["held"]
     assert held.startswith("Held at 2.40 from ") and "2 or less on every criterion that judges what is said" in held
     assert "stated a mistake" not in held
+
+
+def rubric_recitals(key_points: list[Any], language: str) -> dict[str, str]:
+    """The rubric's own words for a question, strung together as a content-free answer would."""
+    phrases = [list(p.fr if language == "fr" else p.en) for p in key_points]
+    return {
+        "labels": ", ".join(p.label for p in key_points) + ".",
+        "bullets": "\n".join(f"- {found[0]}" for found in phrases),
+        "every phrase": "; ".join(text for found in phrases for text in found) + ".",
+    }
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_rubric_recited_earns_nothing_in_every_round(client: TestClient, language: str) -> None:
+    """Each round's first question answered with its rubric's labels, or its phrases in a list or
+    in bullets: no key point is covered and the overall stays under 2.5."""
+    catalog = client.app.state.catalog  # type: ignore[attr-defined]
+    checked = 0
+    for persona_id, persona in catalog.personas.items():
+        rubric = catalog.rubric_for(persona)
+        created = client.post("/api/sessions", json={"persona_id": persona_id, "language": language})
+        if created.status_code != 201:
+            continue  # a round that needs a document (the take-home review) starts elsewhere
+        question_id = created.json()["turns"][-1]["question_id"]
+        key = rubric.questions.get(question_id)
+        if key is None or not key.key_points:
+            continue
+        for kind, text in rubric_recitals(key.key_points, language).items():
+            session = client.post("/api/sessions", json={"persona_id": persona_id, "language": language}).json()
+            answered = client.post(f"/api/sessions/{session['id']}/answers", json={"content": text})
+            assert answered.status_code == 200, answered.text
+            assert client.post(f"/api/sessions/{session['id']}/end").status_code == 200
+            report = client.get(f"/api/sessions/{session['id']}/report").json()
+            [question] = [q for q in report["questions"] if q["question_id"] == question_id]
+            assert not question["covered_key_points"], (persona_id, kind, question["covered_key_points"])
+            assert report["overall"]["score"] is None or report["overall"]["score"] < 2.5, (persona_id, kind, report["overall"])
+        checked += 1
+    assert checked >= 3, "the first questions of at least three rounds have key points to recite"
