@@ -3,8 +3,10 @@ both languages, three content-free answers made of the rubric's words, scored of
 report scores them (the overall held at the rubric's `mistake_cap` when every content criterion is
 2 or less). The issue's bar: a bare list of the rubric's key points scores under 2.5.
 
-- `labels`: the key points' labels joined by commas ("the mistake, owns it, what they did about it, the lesson.");
-- `bullets`: each key point's first phrase in the answer's language, one bullet line each;
+- `labels`: the key points' labels joined by commas ("the mistake, owns it, what they did about it,
+  the lesson."); then one per line, numbered, as sentences, joined by "and", and after a lead-in
+  ("The key points are: ...");
+- `bullets`: each key point's first phrase in the answer's language, one bullet line each; then numbered;
 - `every phrase`: all the key points' phrases joined by semicolons.
 
 Prints, per round and recital, how many score 2.5 or more, then each of them. To measure older
@@ -28,9 +30,16 @@ BAR = 2.5
 
 def recitals(points: list[KeyPoint], language: str) -> dict[str, str]:
     phrases = [list(p.fr if language == "fr" else p.en) for p in points]
+    labels = [p.label for p in points]
     return {
-        "labels": ", ".join(p.label for p in points) + ".",
+        "labels": ", ".join(labels) + ".",
+        "labels, one per line": "\n".join(labels),
+        "labels, numbered": "\n".join(f"{n}. {label}" for n, label in enumerate(labels, 1)),
+        "labels, as sentences": " ".join(f"{label[0].upper()}{label[1:]}." for label in labels),
+        "labels, joined by and": " and ".join(labels) + ".",
+        "labels, after a lead-in": "The key points are: " + ", ".join(labels) + ".",
         "bullets": "\n".join(f"- {found[0]}" for found in phrases),
+        "phrases, numbered": "\n".join(f"{n}) {found[0]}" for n, found in enumerate(phrases, 1)),
         "every phrase": "; ".join(text for found in phrases for text in found) + ".",
     }
 

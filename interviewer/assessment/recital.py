@@ -3,28 +3,29 @@ labels and phrases, it repeats what the rubric looks for and says nothing about 
 sentence earns no credit, as a list does not ("repeating the rubric's key-point labels earns
 nothing").
 
-A sentence recites when nearly all its words lie inside verbatim rubric strings and it is an
-enumeration of them (three items or more); so do three bullet lines or more in a row, each one a
-rubric string. Phrases are what candidates do say, and a label can be a plain fact ("F1 is their
-harmonic mean"): a clause or two that say them are not a recital."""
+A sentence recites when nearly all its words lie inside verbatim rubric strings (after a list
+marker, or after a lead-in ending in a colon: "The key points are: ...") and it is an
+enumeration of them (three items or more, joined by commas, "and" or "or"); so do three
+sentences or lines or more in a row that each are one rubric string. Phrases are what candidates
+do say, and a label can be a plain fact ("F1 is their harmonic mean"): a clause or two that say
+them are not a recital."""
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 
-from interviewer.assessment.text import Sentence, words
+from interviewer.assessment.text import LIST_MARKER, Sentence, words
 from interviewer.catalog.fields import Language
 from interviewer.catalog.rubrics import KeyPoint
 
 # Share of a sentence's words, joiners aside, inside rubric strings from which it recites them.
 RECITED_SHARE = 0.9
-# Items of an enumeration of rubric strings, or bullet lines in a row.
+# Items of an enumeration of rubric strings, or sentences in a row.
 MIN_ITEMS = 3
 # Words that join recited items without saying anything about them.
 _JOINERS = frozenset({"and", "or", "et", "ou"})
-_ITEM_SEPARATOR = re.compile(r"[,;/|•·:]|\s[-–]\s")
-_BULLET = ("-", "*", "•", "–")
+_ITEM_SEPARATOR = re.compile(r"[,;/|•·]|\s[-–]\s|\s(?:and|or|et|ou)\s", re.IGNORECASE)
 
 Words = tuple[str, ...]
 
@@ -39,9 +40,17 @@ def _strings(points: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, tuple
     return {first: tuple(found) for first, found in by_first.items()}
 
 
-def _covered(sentence: Sentence, by_first: dict[str, tuple[Words, ...]]) -> bool:
-    """Nearly all the sentence's words lie inside verbatim rubric strings."""
-    said = words(sentence.text)
+def _readings(sentence: Sentence) -> list[str]:
+    """What the sentence says past a list marker; and, when it has one, past a lead-in before a
+    colon (a label may hold a colon too: "says why: difficulty or learning")."""
+    text = LIST_MARKER.sub("", sentence.text, count=1)
+    after = text.split(":", 1)[1] if ":" in text else ""
+    return [text, after] if words(after) else [text]
+
+
+def _covered(text: str, by_first: dict[str, tuple[Words, ...]]) -> bool:
+    """Nearly all the text's words lie inside verbatim rubric strings."""
+    said = words(text)
     covered = [False] * len(said)
     for start, word in enumerate(said):
         for string in by_first.get(word, ()):
@@ -54,20 +63,24 @@ def _covered(sentence: Sentence, by_first: dict[str, tuple[Words, ...]]) -> bool
 
 def recited(found: list[Sentence], points: list[KeyPoint], language: Language) -> set[int]:
     """The sentences that are the rubric's own labels or phrases strung together: in one sentence,
-    or one per bullet line, three lines or more in a row."""
+    or one per sentence or line, three or more in a row."""
     if not points:
         return set()
     by_first = _strings(tuple((p.label, tuple(p.phrases(language))) for p in points))
-    covered = [_covered(s, by_first) for s in found]
+    # Per sentence, the first reading that lies in the rubric's strings, or None.
+    said = [next((text for text in _readings(s) if _covered(text, by_first)), None) for s in found]
+    covered = [text is not None for text in said]
     reciting = {
-        i for i, s in enumerate(found)
-        if covered[i] and len([piece for piece in _ITEM_SEPARATOR.split(s.text) if words(piece)]) >= MIN_ITEMS
+        i for i, text in enumerate(said)
+        if text is not None and len([piece for piece in _ITEM_SEPARATOR.split(text) if words(piece)]) >= MIN_ITEMS
     }
     run: list[int] = []
-    for i, s in enumerate([*found, None]):
-        if s is not None and s.text.startswith(_BULLET) and covered[i]:
+    for i in range(len(found) + 1):
+        if i < len(found) and covered[i]:
             run.append(i)
             continue
+        if i < len(found) and LIST_MARKER.fullmatch(found[i].text):
+            continue  # an item's number cut off as a sentence of its own ("1.") neither counts nor ends a run
         if len(run) >= MIN_ITEMS:
             reciting.update(run)
         run = []

@@ -23,6 +23,8 @@ _ABBREVIATION = re.compile(r"(?:\b(?:et al|e\.g|i\.e|vs|cf|etc|fig|eq|dr|mr|mrs|
 # and "pp." (page): "dropped with probability p. The rest..." ends a sentence.
 _NUMBER_ABBREVIATION = re.compile(r"\b(?:no|p|pp)\.$", re.IGNORECASE)
 _NUMERAL_NEXT = re.compile(r"\s*\d")
+# A list item's marker at the start of a line: a bullet, or a number ("1.", "2)").
+LIST_MARKER = re.compile(r"^\s*(?:[-*•–]\s*|\d{1,3}[.)](?:\s+|$))")
 # The pseudo-cue that any numeral satisfies: concrete results are numbers.
 NUMBER_CUE = "#number"
 

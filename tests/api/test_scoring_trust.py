@@ -255,6 +255,8 @@ def rubric_recitals(key_points: list[Any], language: str) -> dict[str, str]:
     phrases = [list(p.fr if language == "fr" else p.en) for p in key_points]
     return {
         "labels": ", ".join(p.label for p in key_points) + ".",
+        "numbered labels": "\n".join(f"{n}. {p.label}" for n, p in enumerate(key_points, 1)),
+        "labels as sentences": " ".join(f"{p.label[0].upper()}{p.label[1:]}." for p in key_points),
         "bullets": "\n".join(f"- {found[0]}" for found in phrases),
         "every phrase": "; ".join(text for found in phrases for text in found) + ".",
     }
@@ -262,8 +264,9 @@ def rubric_recitals(key_points: list[Any], language: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_the_rubric_recited_earns_nothing_in_every_round(client: TestClient, language: str) -> None:
-    """Each round's first question answered with its rubric's labels, or its phrases in a list or
-    in bullets: no key point is covered and the overall stays under 2.5."""
+    """Each round's first question answered with its rubric's labels (in a list, numbered or as
+    sentences), or its phrases in a list or in bullets: no key point is covered and the overall
+    stays under 2.5."""
     catalog = client.app.state.catalog  # type: ignore[attr-defined]
     checked = 0
     for persona_id, persona in catalog.personas.items():

@@ -137,3 +137,4 @@ def test_short_bullet_lines_in_a_run_are_one_list(language: str, text: str) -> N
 )
 def test_bullets_that_say_something_are_not_a_list(language: str, text: str) -> None:
     assert not any(s.is_list for s in sentences(text, language))
+
