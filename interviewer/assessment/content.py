@@ -361,7 +361,10 @@ def measure(
         anchors += [s.text for s in sentences(reference_answer, language)]
     carried = Counter(i for r in results if r.state == "covered" for i in r.sentences)
     evidence = [found[i] for i in sorted(carried, key=lambda i: (-carried[i], i))]
-    focus = focus_of(tokens, relevant, found, language, anchors if use_model else [])
+    # A story keeps to the question without its words: a sentence that shares words with the
+    # sentences stating the key points is part of the same account, not off topic.
+    account = set().union(*(content_stems(found[i].text, language) for i in carried)) if carried else set()
+    focus = focus_of(tokens, relevant | account, found, language, anchors if use_model else [])
     return Measure(
         found=found,
         content=max(0.0, min(1.0, value)),

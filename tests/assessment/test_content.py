@@ -311,3 +311,38 @@ def test_a_risk_named_as_what_is_avoided_is_not_a_contradiction(language: str, t
 )
 def test_a_sentence_that_names_the_mistake_as_a_mistake_does_not_state_it(language: str, text: str) -> None:
     assert run(text, language).misconceptions == []
+
+
+MISTAKE_POINTS = [
+    KeyPoint(label="owns it", en=["my fault"], fr=["ma faute"]),
+    KeyPoint(label="what they did about it", en=["told my manager"], fr=["prévenu mon responsable"]),
+    KeyPoint(label="the lesson", en=["since then"], fr=["depuis"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "story", "digression"),
+    [
+        ("en", (
+            "I pushed a preprocessing change without running the test suite, and it dropped ten percent of the rows. "
+            "It was my fault: I skipped the test suite to save time. "
+            "I told my manager, reverted the change and added a test that counts the rows. "
+            "Since then I run the whole test suite before any preprocessing change."
+        ), "By the way, I really enjoyed my holidays in Spain last summer with my family."),
+        ("fr", (
+            "J'ai poussé une modification du prétraitement sans lancer la suite de tests, et elle a supprimé dix pour cent des lignes. "
+            "C'était ma faute : j'avais sauté la suite de tests pour gagner du temps. "
+            "J'ai prévenu mon responsable, annulé la modification et ajouté un test qui compte les lignes. "
+            "Depuis, je lance toute la suite de tests avant chaque modification du prétraitement."
+        ), "Au fait, j'ai adoré mes vacances en Espagne l'été dernier avec ma famille."),
+    ],
+)
+def test_a_story_keeps_to_the_question_without_its_words(language: str, story: str, digression: str) -> None:
+    """The sentences that set a story up share its words, not the question's ("tell me about a
+    mistake"): they belong to the account that states the key points; a digression does not."""
+    def read(text: str):  # type: ignore[no-untyped-def]
+        return measure(text, question_text="Tell me about a mistake you made.", key_points=MISTAKE_POINTS, reference_answer=None, language=language)  # type: ignore[arg-type]
+
+    told = read(story)
+    assert len(told.covered) == 3 and not told.off_topic
+    assert [s.text for s in read(f"{story} {digression}").off_topic] == [digression]
