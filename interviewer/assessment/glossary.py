@@ -83,11 +83,6 @@ def _glossary_index() -> tuple[tuple[GlossaryEntry, ...], dict[str, tuple[tuple[
     return entries, {gram: tuple(keys) for gram, keys in by_gram.items()}, frozenset(always)
 
 
-@cache
-def _grams() -> tuple[str, ...]:
-    return tuple(_glossary_index()[1])
-
-
 def _candidates(text: str) -> list[GlossaryEntry]:
     """The entries whose pattern may match `text`, in glossary order: the literal pre-check skips
     most of the ~300 patterns (this runs on every answer)."""
@@ -96,10 +91,10 @@ def _candidates(text: str) -> list[GlossaryEntry]:
     hits = set(always)
     # Each of the ~500 first trigrams looked for in the text (a substring search in C), cheaper
     # than cutting every slice of the text; a key shorter than a trigram is its own.
-    for gram in _grams():
+    for gram, keys in by_gram.items():
         if gram not in text_folded:
             continue
-        for key, found in by_gram[gram]:
+        for key, found in keys:
             if key in text_folded:
                 hits.update(found)
     return [entries[i] for i in sorted(hits)]

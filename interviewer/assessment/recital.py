@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from interviewer.assessment.text import LIST_MARKER, Sentence, words
+from interviewer.assessment.text import ITEM_SEPARATOR, LIST_MARKER, Sentence, in_runs, words
 from interviewer.catalog.fields import Language
 from interviewer.catalog.rubrics import KeyPoint
 
@@ -25,7 +25,7 @@ RECITED_SHARE = 0.9
 MIN_ITEMS = 3
 # Words that join recited items without saying anything about them.
 _JOINERS = frozenset({"and", "or", "et", "ou"})
-_ITEM_SEPARATOR = re.compile(r"[,;/|•·]|\s[-–]\s|\s(?:and|or|et|ou)\s", re.IGNORECASE)
+_ITEM_SEPARATOR = re.compile(rf"{ITEM_SEPARATOR}|\s(?:and|or|et|ou)\s", re.IGNORECASE)
 
 Words = tuple[str, ...]
 
@@ -69,19 +69,10 @@ def recited(found: list[Sentence], points: list[KeyPoint], language: Language) -
     by_first = _strings(tuple((p.label, tuple(p.phrases(language))) for p in points))
     # Per sentence, the first reading that lies in the rubric's strings, or None.
     said = [next((text for text in _readings(s) if _covered(text, by_first)), None) for s in found]
-    covered = [text is not None for text in said]
-    reciting = {
+    enumerations = {
         i for i, text in enumerate(said)
         if text is not None and len([piece for piece in _ITEM_SEPARATOR.split(text) if words(piece)]) >= MIN_ITEMS
     }
-    run: list[int] = []
-    for i in range(len(found) + 1):
-        if i < len(found) and covered[i]:
-            run.append(i)
-            continue
-        if i < len(found) and LIST_MARKER.fullmatch(found[i].text):
-            continue  # an item's number cut off as a sentence of its own ("1.") neither counts nor ends a run
-        if len(run) >= MIN_ITEMS:
-            reciting.update(run)
-        run = []
-    return reciting
+    # An item's number cut off as a sentence of its own ("1.") neither counts nor ends a run.
+    numbers = [bool(LIST_MARKER.fullmatch(s.text)) for s in found]
+    return enumerations | in_runs([text is not None for text in said], MIN_ITEMS, passable=numbers)

@@ -25,6 +25,8 @@ _NUMBER_ABBREVIATION = re.compile(r"\b(?:no|p|pp)\.$", re.IGNORECASE)
 _NUMERAL_NEXT = re.compile(r"\s*\d")
 # A list item's marker at the start of a line: a bullet, or a number ("1.", "2)").
 LIST_MARKER = re.compile(r"^\s*(?:[-*•–]\s*|\d{1,3}[.)](?:\s+|$))")
+# What separates the items of an enumeration written on one line.
+ITEM_SEPARATOR = r"[,;/|•·]|\s-\s"
 # The pseudo-cue that any numeral satisfies: concrete results are numbers.
 NUMBER_CUE = "#number"
 
@@ -217,16 +219,23 @@ _BULLET = ("-", "*", "•", "–")
 def _bullet_runs(found: list[Sentence], language: Language) -> list[Sentence]:
     """Short bullet lines in a run are an enumeration spread over lines ("- warmup / - stuck / - curvature")."""
     short = [s.text.startswith(_BULLET) and len(s.words) <= ENUMERATION_MAX_ITEM_WORDS[language] for s in found]
-    marked = list(found)
-    start = 0
-    while start < len(found):
-        end = start
-        while end < len(found) and short[end]:
-            end += 1
-        if end - start >= BULLET_RUN_MIN:
-            marked[start:end] = [replace(s, is_list=True) for s in found[start:end]]
-        start = end + 1 if end == start else end
-    return marked
+    listed = in_runs(short, BULLET_RUN_MIN)
+    return [replace(s, is_list=True) if i in listed else s for i, s in enumerate(found)]
+
+
+def in_runs(flags: list[bool], minimum: int, passable: list[bool] | None = None) -> set[int]:
+    """The indices of the flagged items in runs of at least `minimum` in a row; a `passable` item
+    neither counts nor ends a run."""
+    found: set[int] = set()
+    run: list[int] = []
+    for i, flag in enumerate([*flags, False]):
+        if flag:
+            run.append(i)
+        elif not (passable and i < len(flags) and passable[i]):
+            if len(run) >= minimum:
+                found.update(run)
+            run = []
+    return found
 
 
 # A sentence whose words are this rarely function words names terms without relating them.
@@ -246,7 +255,7 @@ def is_list(raw: str, found_tokens: list[str], language: Language) -> bool:
         return True
     if len(found_tokens) >= KEYWORDS_MIN_WORDS and function_share <= KEYWORDS_FUNCTION_SHARE:
         return True
-    items = [i for i in re.split(r"[,;/|•·]|\s-\s", raw) if words(i)]
+    items = [i for i in re.split(ITEM_SEPARATOR, raw) if words(i)]
     if len(items) >= ENUMERATION_MIN_ITEMS and max(len(words(i)) for i in items) <= ENUMERATION_MAX_ITEM_WORDS[language]:
         return True
     # A bullet line or heading without a verb-bearing function word.
