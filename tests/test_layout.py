@@ -207,6 +207,25 @@ def test_the_pure_parts_know_nothing_of_http_sql_or_models() -> None:
         assert external.isdisjoint(IMPURE), (start, sorted(external & set(IMPURE)))
 
 
+def yaml_reads_past_the_c_loader(source: str) -> list[int]:
+    """Lines of `source` that parse YAML without the shared loader (libyaml's C loader when installed)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
+            if node.func.value.id == "yaml" and node.func.attr in {"safe_load", "load", "safe_load_all", "load_all"}:
+                loader = next((k.value for k in node.keywords if k.arg == "Loader"), None)
+                if not (isinstance(loader, ast.Name) and loader.id == "SAFE_LOADER"):
+                    found.append(node.lineno)
+    return found
+
+
+def test_every_yaml_file_is_read_with_the_c_loader() -> None:
+    # yaml.safe_load is pure Python: the glossary alone took 1.9 s to load with it
+    slow = {m.name: lines for m in modules().values() if (lines := yaml_reads_past_the_c_loader(m.path.read_text(encoding="utf-8")))}
+    assert slow == {}
+    assert yaml_reads_past_the_c_loader("import yaml\nyaml.safe_load(text)\nyaml.load(text, Loader=SAFE_LOADER)") == [2]
+
+
 def test_the_check_sees_a_cycle_and_a_lazy_import() -> None:
     # the checks above pass only if they can fail
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]

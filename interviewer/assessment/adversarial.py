@@ -14,6 +14,7 @@ from importlib import resources
 import yaml
 
 from interviewer.assessment.text import stop_words
+from interviewer.catalog.fields import SAFE_LOADER
 
 _AUXILIARIES = {
     "is": "is not", "are": "are not", "was": "was not", "were": "were not", "can": "cannot",
@@ -31,7 +32,7 @@ _NOT_VERBS = re.compile(r".*(?:ss|us|is|ys|ics|ous|ness|ss)$")
 def _opposite_words() -> dict[str, str]:
     text = resources.files("interviewer.data").joinpath("opposites.yaml").read_text("utf-8")
     found: dict[str, str] = {}
-    for a, b in yaml.safe_load(text)["en"]:
+    for a, b in yaml.load(text, Loader=SAFE_LOADER)["en"]:
         a, b = str(a).lower(), str(b).lower()
         if " " not in a and " " not in b:
             found.setdefault(a, b)

@@ -16,7 +16,7 @@ from importlib import resources
 import yaml
 
 from interviewer.assessment.text import Sentence, content_stems
-from interviewer.catalog.fields import Language
+from interviewer.catalog.fields import Language, SAFE_LOADER
 
 # Words per sentence that a listener follows without effort, and past which a sentence runs on.
 COMFORTABLE_WORDS = (8, 28)
@@ -46,7 +46,7 @@ class Clarity:
 @cache
 def _definitions(language: Language) -> re.Pattern[str]:
     text = resources.files("interviewer.data").joinpath("clarity.yaml").read_text("utf-8")
-    patterns = yaml.safe_load(text)["definitions"][language]
+    patterns = yaml.load(text, Loader=SAFE_LOADER)["definitions"][language]
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 

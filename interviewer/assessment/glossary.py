@@ -10,6 +10,8 @@ from importlib import resources
 
 import yaml
 
+from interviewer.catalog.fields import SAFE_LOADER
+
 
 @dataclass(frozen=True)
 class GlossaryEntry:
@@ -34,7 +36,7 @@ class GlossaryEntry:
 @cache
 def glossary() -> tuple[GlossaryEntry, ...]:
     text = resources.files("interviewer.data").joinpath("glossary.yaml").read_text("utf-8")
-    return tuple(GlossaryEntry(**entry) for entry in yaml.safe_load(text))
+    return tuple(GlossaryEntry(**entry) for entry in yaml.load(text, Loader=SAFE_LOADER))
 
 
 @cache

@@ -21,7 +21,7 @@ import yaml
 from interviewer.assessment import clarity, content
 from interviewer.assessment.content import Finding, Measure
 from interviewer.assessment.text import Sentence, content_stems, sentences, words
-from interviewer.catalog.fields import Language
+from interviewer.catalog.fields import Language, SAFE_LOADER
 from interviewer.catalog.personas import Question
 from interviewer.catalog.rubrics import Criterion, QuestionKey, Rubric, Topic
 
@@ -53,7 +53,7 @@ DOUBT_CAP = 2
 def _hedges_of(language: Language) -> list[re.Pattern[str]]:
     """Hedge patterns, as data in both languages (data/hedges.yaml)."""
     text = resources.files("interviewer.data").joinpath("hedges.yaml").read_text("utf-8")
-    return [re.compile(p) for p in yaml.safe_load(text)[language]]
+    return [re.compile(p) for p in yaml.load(text, Loader=SAFE_LOADER)[language]]
 
 
 @dataclass(frozen=True)

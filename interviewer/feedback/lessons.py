@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import Field, model_validator
 
-from interviewer.catalog.fields import Language, Localized, Slug, Strict, Text
+from interviewer.catalog.fields import Language, Localized, SAFE_LOADER, Slug, Strict, Text
 from interviewer.feedback.schema import LessonOccurrence, LessonResult
 
 # At most this many occurrences are quoted per lesson: enough to recognise the pattern.
@@ -84,7 +84,7 @@ class LessonBook(Strict):
 @cache
 def load_lessons() -> LessonBook:
     text = resources.files("interviewer.data").joinpath("lessons.yaml").read_text("utf-8")
-    return LessonBook.model_validate(yaml.safe_load(text))
+    return LessonBook.model_validate(yaml.load(text, Loader=SAFE_LOADER))
 
 
 # ---------------------------------------------------------------- facts about a session

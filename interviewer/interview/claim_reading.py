@@ -15,6 +15,7 @@ from typing import Any, Literal, Protocol
 import yaml
 
 from interviewer.assessment.text import sentences
+from interviewer.catalog.fields import SAFE_LOADER
 
 ClaimStatus = Literal["used", "proposed", "cited", "measured"]
 STATUSES: tuple[ClaimStatus, ...] = ("used", "proposed", "cited", "measured")
@@ -70,7 +71,7 @@ class Reading:
 @cache
 def reading() -> Reading:
     text = resources.files("interviewer.data").joinpath("claim_reading.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = yaml.load(text, Loader=SAFE_LOADER)
     section = {k: _compile(rf"^(?:{p})\b|\b(?:{p})$|^(?:{p})$" for p in v) for k, v in data["sections"].items()}
     return Reading(
         cues={k: _compile(v) for k, v in data["cues"].items()},
