@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import yaml
 
@@ -44,10 +45,19 @@ class Clarity:
 
 
 @cache
+def _data() -> dict[str, Any]:
+    return yaml.load(resources.files("interviewer.data").joinpath("clarity.yaml").read_text("utf-8"), Loader=SAFE_LOADER)
+
+
+@cache
 def _definitions(language: Language) -> re.Pattern[str]:
-    text = resources.files("interviewer.data").joinpath("clarity.yaml").read_text("utf-8")
-    patterns = yaml.load(text, Loader=SAFE_LOADER)["definitions"][language]
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    return re.compile("|".join(f"(?:{p})" for p in _data()["definitions"][language]), re.IGNORECASE)
+
+
+def _in_english_words(words: float, language: Language) -> float:
+    """A length in English words: French says the same in more words, so its lengths are read on
+    the English scale the thresholds were set on."""
+    return words / float(_data()["words_per_english_word"][language])
 
 
 def _length_fit(mean_words: float) -> float:
@@ -63,10 +73,10 @@ def assess_clarity(explaining: list[Sentence], relevant: frozenset[str], languag
         return Clarity(False, False, 0.0, 0, 0.0)
     lengths = [len(s.words) for s in explaining]
     mean_words = sum(lengths) / len(lengths)
-    run_ons = sum(n > RUN_ON_WORDS for n in lengths)
+    run_ons = sum(_in_english_words(n, language) > RUN_ON_WORDS for n in lengths)
     leads = bool(set(content_stems(explaining[0].text, language)) & relevant)
     defines = any(_definitions(language).search(s.text) for s in explaining)
-    quality = 0.35 * leads + 0.25 * defines + 0.4 * _length_fit(mean_words)
+    quality = 0.35 * leads + 0.25 * defines + 0.4 * _length_fit(_in_english_words(mean_words, language))
     quality *= max(0.0, 1 - run_ons / len(explaining))
     # Well-formed sentences about nothing are not a clear answer; pronouns carry the topic on, so
     # a third of the sentences naming it is enough.

@@ -33,3 +33,21 @@ def clarity(text: str, language: str = "en") -> float:
 def test_a_clear_answer_beats_a_string_of_signposts(language: str, clear: str, signposts: str) -> None:
     assert clarity(clear, language) >= 0.75
     assert clarity(signposts, language) < 0.35
+
+
+def test_french_takes_more_words_to_say_the_same_and_is_no_less_clear() -> None:
+    # 42 words in English, 51 in its French translation: one long sentence in both, a run-on in neither
+    english = (
+        "Overfitting is when a model learns the noise of its training data instead of the pattern underneath, so it does well on "
+        "the examples it has seen and badly on new ones, which shows in a validation error above the training error."
+    )
+    french = (
+        "Le surapprentissage, c'est quand un modèle apprend le bruit de ses données d'entraînement au lieu de la structure sous-jacente, "
+        "si bien qu'il réussit sur les exemples déjà vus et mal sur les nouveaux, ce qui se voit à une erreur de validation au-dessus "
+        "de l'erreur d'entraînement."
+    )
+    assert clarity(french, "fr") == pytest.approx(clarity(english, "en"), abs=0.05)
+    found = [s for s in sentences(french, "fr") if not s.is_list]
+    reading = assess_clarity(found, frozenset(content_stems("surapprentissage", "fr")), "fr")
+    # the report gives the words as counted, not rescaled
+    assert (reading.run_ons, reading.findings()[-1]) == (0, "51 words per sentence")
