@@ -84,6 +84,8 @@ def create_app(settings: Settings | None = None, *, warm: bool = False) -> FastA
         if warm:
             # The offline reading's data loads once, here, not in the first two hundred turns at once.
             await anyio.to_thread.run_sync(lambda: warm_up(catalog))
+            # And the scoring processes with their models, before the first answer waits on them.
+            await app.state.scoring.start()
             # What start-up built (modules, litellm's price map, the catalog, the filled caches) lives
             # as long as the worker, so it leaves the collector's sight: a full collection walking it
             # took 254-294 ms, with every request of the worker stalled meanwhile.

@@ -27,7 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 
-from interviewer.assessment import scoring, semantic
+from interviewer.assessment import reader, scoring, semantic
 from interviewer.interview import transcripts
 from interviewer.interview.state import assess_thread
 
@@ -95,6 +95,11 @@ def run(job: Job) -> Assessed | Unknown:
     return Assessed(assessment, full)
 
 
+def _load_models() -> bool:
+    """In the child: load the embedding model and the learned reader now (True when both are there)."""
+    return semantic.available() and reader.available()
+
+
 class ScorerProcesses:
     """A pool of `size` scoring processes, started on first use (spawned: the worker has threads)."""
 
@@ -125,6 +130,22 @@ class ScorerProcesses:
                 log.warning("%s; background scoring runs in the worker's threads", self._cannot)
                 raise BrokenProcessPool(self._cannot) from exc
         return self._pool
+
+    async def start(self) -> None:
+        """Start the processes and load their models now, at start-up: left to the first answers, a
+        child spends seconds importing and loading them while the first turns of a class queue up."""
+        loop = asyncio.get_running_loop()
+        try:
+            pool = self._executor()
+            # One job per process: a pool with no idle process starts a new one for each.
+            loaded = await asyncio.gather(*(loop.run_in_executor(pool, _load_models) for _ in range(self.size)))
+        except BrokenProcessPool as exc:
+            log.warning("the scoring processes did not start (%s); the first answer tries again", exc)
+            self.close()
+            return
+        if not all(loaded):
+            log.warning("the scoring process has no embedding model: background scores use the lexical signals only")
+            self._warned = True
 
     async def assess(self, job: Job, snapshots: Callable[[], Awaitable[tuple[str, str]]]) -> Assessed:
         """The job's assessment; `snapshots` reads the (persona, rubric) JSON when the child needs them.

@@ -65,9 +65,14 @@ class ScoringQueue:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    async def start(self) -> None:
+        """Start the scoring processes, if any, with their models loaded (the server's start-up)."""
+        if self._processes is not None:
+            await self._processes.start()
+
     @property
     def processes_started(self) -> bool:
-        """Whether a scoring process has been started (on the first answer scored)."""
+        """Whether a scoring process has been started (at start-up, or on the first answer scored)."""
         return self._processes is not None and self._processes.started
 
     @property

@@ -56,3 +56,11 @@ def test_an_app_made_for_tests_starts_without_it(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr(warmup.mentions, "read_answer", lambda *a, **k: pytest.fail("warmed up without being asked"))
     with TestClient(create_app(Settings(database_url=f"sqlite:///{tmp_path / 'cold.db'}", model="offline"))) as client:
         assert client.get("/healthz").status_code == 200
+
+
+def test_the_scoring_process_is_started_with_its_models_before_the_first_request(tmp_path: Path) -> None:
+    # Left to the first answer, the child's imports and model loads would land in a class's first turns.
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'scorer.db'}", model="offline", scoring_processes=1)
+    with TestClient(create_app(settings, warm=True)) as client:
+        assert client.app.state.scoring.processes_started  # type: ignore[attr-defined]
+        assert client.get("/healthz").status_code == 200
