@@ -101,7 +101,7 @@ def _load_models() -> bool:
 
 
 class ScorerProcesses:
-    """A pool of `size` scoring processes, started on first use (spawned: the worker has threads)."""
+    """A pool of `size` scoring processes, started with the server or on first use (spawned: the worker has threads)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
@@ -140,8 +140,9 @@ class ScorerProcesses:
             # One job per process: a pool with no idle process starts a new one for each.
             loaded = await asyncio.gather(*(loop.run_in_executor(pool, _load_models) for _ in range(self.size)))
         except BrokenProcessPool as exc:
-            log.warning("the scoring processes did not start (%s); the first answer tries again", exc)
-            self.close()
+            if self._cannot is None:  # a child died at start: the first answer starts a new one
+                log.warning("a scoring process did not start (%s); the first answer starts a new one", exc)
+                self.close()
             return
         if not all(loaded):
             log.warning("the scoring process has no embedding model: background scores use the lexical signals only")

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from interviewer.api.app import create_app
 from interviewer.catalog.loading import Catalog
-from interviewer.interview import warmup
+from interviewer.interview import scorer_process, warmup
 from interviewer.ops.settings import Settings
 
 
@@ -63,4 +63,15 @@ def test_the_scoring_process_is_started_with_its_models_before_the_first_request
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'scorer.db'}", model="offline", scoring_processes=1)
     with TestClient(create_app(settings, warm=True)) as client:
         assert client.app.state.scoring.processes_started  # type: ignore[attr-defined]
+        assert client.get("/healthz").status_code == 200
+
+
+def test_a_server_where_processes_cannot_start_still_starts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_pools(*args: object, **kwargs: object) -> None:
+        raise OSError(38, "Function not implemented")  # a sandbox without shared-memory semaphores
+
+    monkeypatch.setattr(scorer_process, "ProcessPoolExecutor", no_pools)
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'sandbox.db'}", model="offline", scoring_processes=1)
+    with TestClient(create_app(settings, warm=True)) as client:
+        assert not client.app.state.scoring.processes_started  # type: ignore[attr-defined]
         assert client.get("/healthz").status_code == 200
