@@ -22,7 +22,8 @@ from collections import Counter
 
 from interviewer.assessment.scoring import assess
 from interviewer.catalog.loading import load_catalog
-from interviewer.catalog.rubrics import KeyPoint, Rubric
+from interviewer.catalog.rubrics import KeyPoint
+from interviewer.feedback.overall import FELL_SHORT, capped, weighted
 from interviewer.ops.settings import PROJECT_ROOT
 
 BAR = 2.5
@@ -44,12 +45,6 @@ def recitals(points: list[KeyPoint], language: str) -> dict[str, str]:
     }
 
 
-def overall(scores: dict[str, int], rubric: Rubric, capped: bool) -> float:
-    weights = {c: rubric.criterion(c).weight for c in scores}
-    value = sum(scores[c] * w for c, w in weights.items()) / sum(weights.values())
-    return min(value, rubric.mistake_cap) if capped and rubric.mistake_cap is not None else value
-
-
 def main() -> None:
     catalog = load_catalog(PROJECT_ROOT / "personas", PROJECT_ROOT / "rubrics")
     scored: Counter[tuple[str, str]] = Counter()
@@ -64,12 +59,12 @@ def main() -> None:
             for language in ("en", "fr"):
                 for kind, text in recitals(key.key_points, language).items():
                     a = assess(thread=text, latest=text, question=question, rubric=rubric, language=language, min_words=persona.min_answer_words)  # type: ignore[arg-type]
-                    scores = {s.criterion_id: s.score for s in a.scores if getattr(s, "assessed", True)}
+                    scores = {s.criterion_id: s.score for s in a.scores if s.assessed}
                     if not scores:
                         continue
-                    content = [v for c, v in scores.items() if getattr(rubric.criterion(c), "offline", "content") == "content"]
-                    capped = bool(a.contradictions or a.misconceptions or getattr(a, "doubted", None) is not None or (content and max(content) <= 2))
-                    value = overall(scores, rubric, capped)
+                    content = [v for c, v in scores.items() if rubric.criterion(c).offline == "content"]
+                    held = bool(a.contradictions or a.misconceptions or a.doubted is not None or (content and max(content) <= FELL_SHORT))
+                    value = capped(weighted(scores, rubric) or 0.0, held=held, rubric=rubric)
                     scored[(persona_id, kind)] += 1
                     if value >= BAR:
                         passed[(persona_id, kind)] += 1

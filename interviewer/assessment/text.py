@@ -23,8 +23,10 @@ _ABBREVIATION = re.compile(r"(?:\b(?:et al|e\.g|i\.e|vs|cf|etc|fig|eq|dr|mr|mrs|
 # and "pp." (page): "dropped with probability p. The rest..." ends a sentence.
 _NUMBER_ABBREVIATION = re.compile(r"\b(?:no|p|pp)\.$", re.IGNORECASE)
 _NUMERAL_NEXT = re.compile(r"\s*\d")
+# The marks that open a bullet line.
+BULLETS = ("-", "*", "•", "–")
 # A list item's marker at the start of a line: a bullet, or a number ("1.", "2)").
-LIST_MARKER = re.compile(r"^\s*(?:[-*•–]\s*|\d{1,3}[.)](?:\s+|$))")
+LIST_MARKER = re.compile(rf"^\s*(?:[{re.escape(''.join(BULLETS))}]\s*|\d{{1,3}}[.)](?:\s+|$))")
 # What separates the items of an enumeration written on one line.
 ITEM_SEPARATOR = r"[,;/|•·]|\s-\s"
 # The pseudo-cue that any numeral satisfies: concrete results are numbers.
@@ -213,12 +215,11 @@ def _sentences(text: str, language: Language) -> tuple[Sentence, ...]:
 
 # Bullet lines this many in a row, each as short as an enumeration's items, are one list.
 BULLET_RUN_MIN = 3
-_BULLET = ("-", "*", "•", "–")
 
 
 def _bullet_runs(found: list[Sentence], language: Language) -> list[Sentence]:
     """Short bullet lines in a run are an enumeration spread over lines ("- warmup / - stuck / - curvature")."""
-    short = [s.text.startswith(_BULLET) and len(s.words) <= ENUMERATION_MAX_ITEM_WORDS[language] for s in found]
+    short = [s.text.startswith(BULLETS) and len(s.words) <= ENUMERATION_MAX_ITEM_WORDS[language] for s in found]
     listed = in_runs(short, BULLET_RUN_MIN)
     return [replace(s, is_list=True) if i in listed else s for i, s in enumerate(found)]
 
@@ -259,4 +260,4 @@ def is_list(raw: str, found_tokens: list[str], language: Language) -> bool:
     if len(items) >= ENUMERATION_MIN_ITEMS and max(len(words(i)) for i in items) <= ENUMERATION_MAX_ITEM_WORDS[language]:
         return True
     # A bullet line or heading without a verb-bearing function word.
-    return raw.lstrip().startswith(("#", "-", "*", "•")) and function_share < LIST_FUNCTION_SHARE
+    return raw.lstrip().startswith(("#", *BULLETS)) and function_share < LIST_FUNCTION_SHARE

@@ -145,8 +145,7 @@ class ScorerProcesses:
                 self.close()
             return
         if not all(loaded):
-            log.warning("the scoring process has no embedding model: background scores use the lexical signals only")
-            self._warned = True
+            self._warn_lexical_only()
 
     async def assess(self, job: Job, snapshots: Callable[[], Awaitable[tuple[str, str]]]) -> Assessed:
         """The job's assessment; `snapshots` reads the (persona, rubric) JSON when the child needs them.
@@ -165,10 +164,14 @@ class ScorerProcesses:
             raise
         if not isinstance(result, Assessed):
             raise RuntimeError("a scoring process asked again for snapshots it was sent")
-        if not result.full and not self._warned:
+        if not result.full:
+            self._warn_lexical_only()
+        return result
+
+    def _warn_lexical_only(self) -> None:
+        if not self._warned:
             self._warned = True
             log.warning("the scoring process has no embedding model: background scores use the lexical signals only")
-        return result
 
     def close(self) -> None:
         """Stop the processes without waiting here: a scorer cut short is redone by the next report
