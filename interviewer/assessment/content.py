@@ -18,7 +18,7 @@ from interviewer.assessment import agreement, lexicon, polarity, reader, reversa
 from interviewer.assessment.cues import cues
 from interviewer.assessment.focus import focus_of
 from interviewer.assessment.recital import recited
-from interviewer.assessment.text import Phrase, Sentence, content_stems, detect_language, phrase, sentences
+from interviewer.assessment.text import Held, Phrase, Sentence, content_stems, detect_language, phrase, sentences
 from interviewer.catalog.fields import Language
 from interviewer.catalog.rubrics import KeyPoint, Misconception, Topic
 from interviewer.assessment.reference import (
@@ -134,9 +134,10 @@ def _key_point(
     a negation there ("it does not scale") is what the part says, not a denial of it."""
     stated: list[int] = []
     named: list[int] = []
+    phrases = [phrase(text, language) for text in point.phrases(language)]
+    may_hold = Held.of(found).sayable(phrases)
     for i, sentence in enumerate(found):
-        for text in point.phrases(language):
-            p = phrase(text, language)
+        for p in may_hold:
             if not p.found_in(sentence):
                 continue
             if i not in explaining:
@@ -155,8 +156,7 @@ def _key_point(
         return _result(point, stated, named)
     # Opposites: the phrase with one word reversed ("decreases" for "increases") is a contradiction.
     for i in sorted(explaining):
-        for text in point.phrases(language):
-            p = phrase(text, language)
+        for p in phrases:
             if reversal.may_be_reversed(p, found[i], language) and polarity.phrase_polarity(p, found[i], language) == "contradicted":
                 return PointResult(point, "contradicted", [i], found[i].text)
     return _result(point, stated, named)
@@ -167,11 +167,10 @@ def _names_a_mistake(sentence: Sentence, language: Language) -> bool:
     return any(named <= sentence.all_stems for named in cues(language).naming_mistake)
 
 
-def _said(m: Misconception, sentence: Sentence, language: Language) -> Iterator[Phrase]:
-    """The misconception's phrases the sentence holds; in French, its English phrases said word by
-    word in French too (lexicon.py)."""
-    for text in m.phrases(language):
-        p = phrase(text, language)
+def _said(m: Misconception, phrases: list[Phrase], sentence: Sentence, language: Language) -> Iterator[Phrase]:
+    """The misconception's phrases (`phrases`, those the answer may hold) the sentence holds; in
+    French, its English phrases said word by word in French too (lexicon.py)."""
+    for p in phrases:
         if p.found_in(sentence):
             yield p
     if language == "fr":
@@ -190,12 +189,14 @@ def misconceptions_stated(
     findings: list[Finding] = []
     # Read once, not once per misconception: a sentence naming a mistake as one states none.
     stating = [i for i in sorted(explaining) if not _names_a_mistake(found[i], language)]
+    held = Held.of([found[i] for i in stating])
     for m in misconceptions:
+        phrases = held.sayable([phrase(text, language) for text in m.phrases(language)])
         hit = next(
             (
                 found[i]
                 for i in stating
-                for p in _said(m, found[i], language)
+                for p in _said(m, phrases, found[i], language)
                 if polarity.asserts(p, found[i], language)
             ),
             None,

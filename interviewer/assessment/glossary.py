@@ -85,18 +85,23 @@ def _glossary_index() -> tuple[tuple[GlossaryEntry, ...], dict[str, tuple[tuple[
     return entries, {gram: tuple(keys) for gram, keys in by_gram.items()}, frozenset(always)
 
 
+@cache
+def _short_grams() -> tuple[str, ...]:
+    return tuple(g for g in _glossary_index()[1] if len(g) < _GRAM)
+
+
 def _candidates(text: str) -> list[GlossaryEntry]:
     """The entries whose pattern may match `text`, in glossary order: the literal pre-check skips
     most of the ~300 patterns (this runs on every answer)."""
     entries, by_gram, always = _glossary_index()
     text_folded = folded(text)
     hits = set(always)
-    # Each of the ~500 first trigrams looked for in the text (a substring search in C), cheaper
-    # than cutting every slice of the text; a key shorter than a trigram is its own.
-    for gram, keys in by_gram.items():
-        if gram not in text_folded:
-            continue
-        for key, found in keys:
+    # The text's trigrams met with the keys' first trigrams: half the time of looking for each of
+    # the ~500 in the text. A key shorter than a trigram is its own, looked for directly.
+    present = {text_folded[i : i + _GRAM] for i in range(len(text_folded) - _GRAM + 1)}
+    grams = [g for g in _short_grams() if g in text_folded] + list(present & by_gram.keys())
+    for gram in grams:
+        for key, found in by_gram[gram]:
             if key in text_folded:
                 hits.update(found)
     return [entries[i] for i in sorted(hits)]

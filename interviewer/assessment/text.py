@@ -164,6 +164,22 @@ class Phrase:
         return bool(self.required) and self.required <= sentence.all_stems
 
 
+@dataclass(frozen=True)
+class Held:
+    """What some sentence of an answer holds: its stems and whether it gives a number."""
+
+    stems: frozenset[str]
+    numbers: bool
+
+    @staticmethod
+    def of(found: list[Sentence]) -> Held:
+        return Held(frozenset().union(*(s.all_stems for s in found)), any(s.has_number for s in found))
+
+    def sayable(self, phrases: list[Phrase]) -> list[Phrase]:
+        """The phrases some sentence may hold: the others need not be looked for sentence by sentence."""
+        return [p for p in phrases if (self.numbers if p.text == NUMBER_CUE else p.required <= self.stems)]
+
+
 @cache
 def phrase(text: str, language: Language) -> Phrase:
     content = content_stems(text, language)

@@ -5,7 +5,9 @@ the follow-up probes and the phrases of the offline voice (loading.py reads and 
 from __future__ import annotations
 
 import re
-from typing import Literal
+from collections.abc import Mapping
+from functools import cached_property
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 from interviewer.catalog.fields import Language, Localized, Slug, Strict, Text
@@ -262,11 +264,32 @@ class Persona(Strict):
     def planned_questions(self) -> list[str]:
         return [q for s in self.stages for q in s.questions]
 
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Persona:
+        # A copy with other questions (a take-home round's) must not keep this one's derived caches.
+        copied = super().model_copy(update=update, deep=deep)
+        for derived in _DERIVED:
+            copied.__dict__.pop(derived, None)
+        return copied
+
+    @cached_property
+    def _questions_by_id(self) -> dict[str, Question]:
+        # Looked up several times per turn: built once per parsed persona (it is frozen).
+        return {q.id: q for q in self.questions}
+
     def question(self, question_id: str) -> Question:
-        return next(q for q in self.questions if q.id == question_id)
+        return self._questions_by_id[question_id]
+
+    @cached_property
+    def round_texts(self) -> tuple[str, ...]:
+        """The round's own words: its questions (both languages), topics and terms."""
+        return tuple(t for q in self.questions for t in (q.text.en, q.text.fr, q.topic or "", *q.terms))
 
     def stage_of(self, question_id: str) -> Stage:
         return next(s for s in self.stages if question_id in s.questions)
+
+
+# Persona's cached properties: derived from its fields, dropped from a copy.
+_DERIVED = ("_questions_by_id", "round_texts")
 
 
 def _check_handoff(voice: HandoffVoice, stages: list[Stage]) -> None:

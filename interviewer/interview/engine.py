@@ -232,8 +232,7 @@ def _deepen(
 
 def _vocabulary(persona: Persona) -> frozenset[str]:
     """The round's own words: a candidate naming them is worth following up on, glossary or not."""
-    texts = tuple(t for q in persona.questions for t in (q.text.en, q.text.fr, q.topic or "", *q.terms))
-    return mentions.vocabulary_of(texts)
+    return mentions.vocabulary_of(persona.round_texts)
 
 
 def _remark(persona: Persona, turns: list[TurnView], latest: TurnView, said: Said, expected: Language) -> Remark | None:
@@ -247,17 +246,19 @@ def _remark(persona: Persona, turns: list[TurnView], latest: TurnView, said: Sai
     earlier = [t.content for t in turns if t.role == "candidate" and t is not latest and t.content]
     said_before = [t for t in turns if t.role == "interviewer" and t.kind != "farewell"]
     # Noticing a repeat is worth saying, but not at every turn: at most twice a round, never twice running.
-    noticed = sum(1 for t in said_before if _opens_with_remark(persona, t, "repeated"))
-    just_said = bool(said_before) and _opens_with_remark(persona, said_before[-1], "repeated")
+    openings = _remark_openings(persona, "repeated")
+    noticed = sum(1 for t in said_before if t.content and t.content.lower().startswith(openings))
+    just_said = bool(said_before) and bool(said_before[-1].content) and said_before[-1].content.lower().startswith(openings)
     if noticed < MAX_REPEAT_REMARKS and not just_said and mentions.repeats(latest.content, earlier, language=expected):
         return "repeated"
     return None
 
 
-def _opens_with_remark(persona: Persona, turn: TurnView, remark: Remark) -> bool:
+def _remark_openings(persona: Persona, remark: Remark) -> tuple[str, ...]:
+    """How the remark starts when said, in either language (a turn opening so has made it)."""
     assert persona.remarks is not None
     text = getattr(persona.remarks, remark)
-    return any(turn.content.lower().startswith(follow_up.opening_of(text.get(lang))[:30]) for lang in ("en", "fr")) if turn.content else False
+    return tuple(follow_up.opening_of(text.get(lang))[:30] for lang in ("en", "fr"))
 
 
 def next_move(

@@ -120,3 +120,18 @@ def test_a_snapshot_is_computed_once_per_object_and_never_mixed_up(catalog: Cata
     assert snapshot(rubric.model_copy()) == first
     assert snapshot(persona)[1] != first[1]
     assert json.loads(snapshot(persona)[0])["id"] == "technical-ml"
+
+
+def test_a_copy_with_other_questions_finds_them(catalog: Catalog) -> None:
+    # A take-home round is a copy of its persona with the document's questions added: the copy
+    # must not keep the original's question index or round words, once these were looked up.
+    persona = catalog.personas["technical-ml"]
+    first = persona.questions[0]
+    assert persona.question(first.id) is first
+    words_before = persona.round_texts
+    added = first.model_copy(update={"id": "added-question", "terms": ["shapley values"]})
+    copy = persona.model_copy(update={"questions": [*persona.questions, added]})
+    assert copy.question("added-question") is added
+    assert "shapley values" in copy.round_texts and "shapley values" not in words_before
+    with pytest.raises(KeyError):
+        persona.question("added-question")
