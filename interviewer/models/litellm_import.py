@@ -13,18 +13,21 @@ from typing import Any
 
 
 _priced_models: frozenset[str] = frozenset()
+_litellm: Any = None
 
 
 def import_litellm() -> Any:
+    global _priced_models, _litellm
+    if _litellm is not None:
+        return _litellm  # called several times per model call: the module, at once
     # Before the import: no price-map download (no network here).
-    global _priced_models
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     import litellm
 
-    if not _priced_models:
-        # Snapshot the shipped price map: a Router registers unknown models in it at price zero.
-        litellm.suppress_debug_info = True
-        _priced_models = frozenset(litellm.model_cost)
+    # Snapshot the shipped price map: a Router registers unknown models in it at price zero.
+    litellm.suppress_debug_info = True
+    _priced_models = frozenset(litellm.model_cost)
+    _litellm = litellm
     return litellm
 
 
