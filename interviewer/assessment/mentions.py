@@ -8,8 +8,9 @@ asks for what was already given. Pure functions over text; the glossary is the o
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache, partial
 
 from interviewer.assessment.glossary import folded, glossary, glossary_terms_in
 from interviewer.assessment.text import content_stems, detect_language, stems, stop_words, words
@@ -87,7 +88,6 @@ QUESTION_MAX_WORDS = 60
 class Said:
     """What one answer gave, as the candidate wrote it."""
 
-    terms: list[str] = field(default_factory=list)
     numbers: list[str] = field(default_factory=list)
     choice: tuple[str, str] | None = None
     example: str | None = None
@@ -95,6 +95,13 @@ class Said:
     asks_question: bool = False
     done: bool = False
     language: Language | None = None
+    # The terms are read only when asked for (a probe's slots): a third of the engine's time on an answer.
+    read_terms: Callable[[], list[str]] = field(default=list, repr=False, compare=False)
+
+    @cached_property
+    def terms(self) -> list[str]:
+        """The terms the answer names, glossary entries first (see terms_in)."""
+        return self.read_terms()
 
     def slots(self) -> dict[str, str]:
         """Values for the probe slots this answer can fill."""
@@ -287,7 +294,7 @@ def read_answer(text: str, *, language: Language, question: str = "", vocabulary
     detected = detect_language(text)
     reading: Language = detected or language
     return Said(
-        terms=terms_in(text, language=reading, avoid=question, vocabulary=vocabulary),
+        read_terms=partial(terms_in, text, language=reading, avoid=question, vocabulary=vocabulary),
         numbers=numbers_in(text),
         choice=_choice(text, reading),
         example=_example(text),

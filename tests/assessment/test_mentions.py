@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from interviewer.assessment import mentions
 
 
@@ -81,3 +83,13 @@ def test_a_choice_is_read_whatever_the_case_of_its_connecting_words() -> None:
     for text in ("I chose XGBoost INSTEAD OF a transformer.", "I chose XGBoost İnstead of a transformer.", "I chose XGBoost Over a transformer."):
         assert mentions.read_answer(text, language="en").choice == ("XGBoost", "transformer"), text
     assert mentions.read_answer("J'ai choisi XGBoost PLUTÔT QUE un transformer.", language="fr").choice is not None
+
+
+def test_an_answers_terms_are_read_once_and_only_when_a_probe_needs_them() -> None:
+    said = mentions.read_answer("I chose XGBoost over a random forest because boosting handled the imbalance.", language="en")
+    reads: list[int] = []
+    lazy = replace(said, read_terms=lambda: reads.append(1) or ["XGBoost"])
+    assert not reads and lazy.choice == ("XGBoost", "random forest")  # the engine's other readings need no terms
+    assert lazy.slots()["term"] == "XGBoost" and lazy.terms == ["XGBoost"]
+    assert reads == [1]
+    assert said.terms[0] == "XGBoost"
