@@ -134,6 +134,7 @@ def _key_point(
     a negation there ("it does not scale") is what the part says, not a denial of it."""
     stated: list[int] = []
     named: list[int] = []
+    said: dict[int, int] = {}  # sentence -> the most words a phrase it states has
     phrases = [phrase(text, language) for text in point.phrases(language)]
     may_hold = Held.of(found).sayable(phrases)
     for i, sentence in enumerate(found):
@@ -152,11 +153,16 @@ def _key_point(
                 return PointResult(point, "contradicted", [i], sentence.text)
             if verdict == "stated":
                 stated.append(i)
+                said[i] = max(said.get(i, 0), len(p.required))
     if not contradictable:
         return _result(point, stated, named)
-    # Opposites: the phrase with one word reversed ("decreases" for "increases") is a contradiction.
+    # Opposites: the phrase with one word reversed ("decreases" for "increases") is a contradiction,
+    # unless the sentence states the point in more words ("treats every error as equally costly,
+    # while a false negative is much worse" says that errors have different costs).
     for i in sorted(explaining):
         for p in phrases:
+            if len(p.required) < said.get(i, 0):
+                continue
             if reversal.may_be_reversed(p, found[i], language) and polarity.phrase_polarity(p, found[i], language) == "contradicted":
                 return PointResult(point, "contradicted", [i], found[i].text)
     return _result(point, stated, named)
@@ -168,11 +174,9 @@ def _names_a_mistake(sentence: Sentence, language: Language) -> bool:
 
 
 def _said(m: Misconception, phrases: list[Phrase], sentence: Sentence, language: Language) -> Iterator[Phrase]:
-    """The misconception's phrases (`phrases`, those the answer may hold) the sentence holds; in
-    French, its English phrases said word by word in French too (lexicon.py)."""
-    for p in phrases:
-        if p.found_in(sentence):
-            yield p
+    """Of `phrases` (the misconception's the answer may hold), those the sentence holds; in French,
+    its English phrases said word by word in French too (lexicon.py)."""
+    yield from (p for p in phrases if p.found_in(sentence))
     if language == "fr":
         yield from lexicon.readings(tuple(m.en), sentence)
 
@@ -192,15 +196,8 @@ def misconceptions_stated(
     held = Held.of([found[i] for i in stating])
     for m in misconceptions:
         phrases = held.sayable([phrase(text, language) for text in m.phrases(language)])
-        hit = next(
-            (
-                found[i]
-                for i in stating
-                for p in _said(m, phrases, found[i], language)
-                if polarity.asserts(p, found[i], language)
-            ),
-            None,
-        )
+        said = (found[i] for i in stating for p in _said(m, phrases, found[i], language) if polarity.asserts(p, found[i], language))
+        hit = next(said, None)
         if hit is not None:
             findings.append(Finding(quote=hit.text, about=m.en[0], correction=m.correction.get(language)))
     return findings

@@ -17,7 +17,11 @@ _NUMBER = re.compile(r"\d")
 # A sentence ends at . ! ? followed by a space or the end (so 0.5 and 1.7B are not ends), or at a
 # line break; "et al.", "e.g." and the like do not end one.
 _SENTENCE_END = re.compile(r"[.!?]+[\"')\]»”]*(?=\s|$)|\n")
-_ABBREVIATION = re.compile(r"(?:\b(?:et al|e\.g|i\.e|vs|cf|etc|fig|eq|dr|mr|mrs|ms|approx|resp|cf)\.)$", re.IGNORECASE)
+_ABBREVIATION = re.compile(r"(?:\b(?:et al|e\.g|i\.e|vs|cf|fig|eq|dr|mr|mrs|ms|approx|resp|cf)\.)$", re.IGNORECASE)
+# "etc." ends its sentence when a capital follows ("B-PER, O, etc. The catch is..."); read as one,
+# the next sentence's words were matched with the list's ("B" of "B-PER" with "gets the B tag").
+_ETC = re.compile(r"\betc\.$", re.IGNORECASE)
+_CAPITAL_NEXT = re.compile(r"\s+[^\W\d_]", re.UNICODE)
 # "No." abbreviates "number" only before a numeral ("No. 5"); "No. John changed two variables"
 # is an answer, then a sentence (read as one, its "no" negated the whole next claim). So do "p."
 # and "pp." (page): "dropped with probability p. The rest..." ends a sentence.
@@ -188,6 +192,11 @@ def phrase(text: str, language: Language) -> Phrase:
     return Phrase(text=text, required=frozenset(required))
 
 
+def _capital_next(text: str, at: int) -> bool:
+    found = _CAPITAL_NEXT.match(text, at)
+    return found is not None and found.group(0)[-1].isupper()
+
+
 def _spans(text: str) -> list[str]:
     """The text cut into sentences; each piece is an exact substring of the text."""
     pieces: list[str] = []
@@ -195,7 +204,9 @@ def _spans(text: str) -> list[str]:
     for end in _SENTENCE_END.finditer(text):
         piece = text[start : end.end()]
         if end.group(0) != "\n" and (
-            _ABBREVIATION.search(piece) or (_NUMBER_ABBREVIATION.search(piece) and _NUMERAL_NEXT.match(text, end.end()))
+            _ABBREVIATION.search(piece)
+            or (_NUMBER_ABBREVIATION.search(piece) and _NUMERAL_NEXT.match(text, end.end()))
+            or (_ETC.search(piece) and not _capital_next(text, end.end()))
         ):
             continue
         pieces.append(text[start : end.end()])

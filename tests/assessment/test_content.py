@@ -346,3 +346,28 @@ def test_a_story_keeps_to_the_question_without_its_words(language: str, story: s
     told = read(story)
     assert len(told.covered) == 3 and not told.off_topic
     assert [s.text for s in read(f"{story} {digression}").off_topic] == [digression]
+
+
+DOMAINS = [KeyPoint(
+    label="transfer fails across distant domains",
+    en=["similar domain", "different domains lead to negative transfer"],
+    fr=["domaine semblable", "des domaines différents mènent à un transfert négatif"],
+)]
+
+
+@pytest.mark.parametrize(
+    ("language", "stating", "reversing"),
+    [
+        ("en", "Fine-tuning helps with little data, though different domains lead to negative transfer.", "Pretraining on a different domain works best."),
+        ("fr", "Le fine-tuning aide avec peu de données, mais des domaines différents mènent à un transfert négatif.", "Le transfert marche mieux entre des domaines différents."),
+    ],
+)
+def test_a_sentence_stating_the_point_in_more_words_does_not_contradict_it_by_an_opposite(language: str, stating: str, reversing: str) -> None:
+    # "different" is the opposite of the short phrase's "similar": alone it reverses the point; said
+    # in a sentence that states the point in more words, it is part of that statement.
+    def read(text: str):  # type: ignore[no-untyped-def]
+        return measure(text, question_text="When does transfer learning help?", key_points=DOMAINS, reference_answer=None, language=language, use_model=False)  # type: ignore[arg-type]
+
+    stated = read(stating)
+    assert [p.label for p in stated.covered] == [DOMAINS[0].label] and not stated.contradictions
+    assert read(reversing).contradictions

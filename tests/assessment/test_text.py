@@ -36,6 +36,15 @@ def test_abbreviations_do_not_end_a_sentence() -> None:
     ]
 
 
+@pytest.mark.parametrize("language, text, first", [
+    ("en", "Text labelled in BIO, B-PER, I-PER, O, etc. The catch is that words are split.", "Text labelled in BIO, B-PER, I-PER, O, etc."),
+    ("fr", "Au format BIO, B-PER, I-PER, O, etc. Le piège, c'est le découpage.", "Au format BIO, B-PER, I-PER, O, etc."),
+])
+def test_etc_ends_a_sentence_before_a_capital_only(language: str, text: str, first: str) -> None:
+    assert [s.text for s in sentences(text, language)][0] == first  # type: ignore[arg-type]
+    assert len(sentences("Precision, recall, etc. are better here.", "en")) == 1
+
+
 def test_a_variable_p_ends_a_sentence_and_p_before_a_page_number_does_not() -> None:
     text = "Each unit is dropped with probability p. The others are scaled up. See p. 12 for the proof."
     assert [s.text for s in sentences(text, "en")] == [
