@@ -24,9 +24,11 @@ def import_litellm() -> Any:
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     import litellm
 
-    # Snapshot the shipped price map: a Router registers unknown models in it at price zero.
-    litellm.suppress_debug_info = True
-    _priced_models = frozenset(litellm.model_cost)
+    if not _priced_models:
+        # Snapshot the shipped price map, once: a Router registers unknown models in it at price
+        # zero (a thread that entered during the first import must not snapshot it again).
+        litellm.suppress_debug_info = True
+        _priced_models = frozenset(litellm.model_cost)
     _litellm = litellm
     return litellm
 

@@ -43,12 +43,21 @@ def test_every_persona_is_read_in_both_languages_before_the_first_request(
         read.append((question, language))
         return real_read(text, language=language, question=question, **kwargs)
 
+    termed: list[str] = []
+    real_terms = warmup.mentions.terms_in
+
+    def recording_terms(text: str, **kwargs: Any) -> Any:
+        termed.append(text)
+        return real_terms(text, **kwargs)
+
     monkeypatch.setattr(warmup.mentions, "read_answer", recording_read)
+    monkeypatch.setattr(warmup.mentions, "terms_in", recording_terms)
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'warm.db'}", model="offline")
     with TestClient(create_app(settings, warm=True)) as client:
-        # Read during start-up, before any request was served.
+        # Read during start-up, before any request was served, with the terms a follow-up may quote.
         expected = {(p.questions[0].text.get(lang), lang) for p in catalog.personas.values() for lang in ("en", "fr")}
         assert set(read) == expected
+        assert len(termed) == len(read)
         assert client.get("/healthz").status_code == 200
 
 
