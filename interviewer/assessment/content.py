@@ -134,7 +134,7 @@ def _key_point(
     a negation there ("it does not scale") is what the part says, not a denial of it."""
     stated: list[int] = []
     named: list[int] = []
-    said: dict[int, int] = {}  # sentence -> the most words a phrase it states has
+    said: dict[int, int] = {}  # sentence -> the most required stems of a phrase it states
     phrases = [phrase(text, language) for text in point.phrases(language)]
     may_hold = Held.of(found).sayable(phrases)
     for i, sentence in enumerate(found):
