@@ -128,7 +128,7 @@ class PointResult:
 
 
 def _key_point(
-    point: KeyPoint, found: list[Sentence], explaining: set[int], language: Language, *, contradictable: bool = True
+    point: KeyPoint, found: list[Sentence], held: Held, explaining: set[int], language: Language, *, contradictable: bool = True
 ) -> PointResult:
     """`contradictable=False` for a part of an answer rather than a claim ("names its limitations"):
     a negation there ("it does not scale") is what the part says, not a denial of it."""
@@ -136,7 +136,7 @@ def _key_point(
     named: list[int] = []
     said: dict[int, int] = {}  # sentence -> the most required stems of a phrase it states
     phrases = [phrase(text, language) for text in point.phrases(language)]
-    may_hold = Held.of(found).sayable(phrases)
+    may_hold = held.sayable(phrases)
     for i, sentence in enumerate(found):
         for p in may_hold:
             if not p.found_in(sentence):
@@ -303,8 +303,9 @@ def measure(
         i for i, s in enumerate(found)
         if not s.is_list and i not in reciting and not (labels and echoes_labels(s, labels, question_stems, language))
     }
-    results = [_key_point(p, found, explaining, language, contradictable=p.contradictable and not chosen_from) for p in key_points]
-    results += [_key_point(p, found, explaining, language, contradictable=p.contradictable) for p in facts]
+    held = Held.of(found)  # read once: every key point's phrases are checked against it
+    results = [_key_point(p, found, held, explaining, language, contradictable=p.contradictable and not chosen_from) for p in key_points]
+    results += [_key_point(p, found, held, explaining, language, contradictable=p.contradictable) for p in facts]
     covered = [r.point for r in results if r.state == "covered"]
     contradictions = [Finding(quote=r.quote or "", about=r.point.label) for r in results if r.state == "contradicted"]
     wrong_sentences = {r.sentences[0] for r in results if r.state == "contradicted"}
